@@ -1,0 +1,534 @@
+"use strict";
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __commonJS = (cb, mod) => function __require() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+
+// pkg/snippets/stage-action-8be90cc3f2248327/js/host.js
+var require_host = __commonJS({
+  "pkg/snippets/stage-action-8be90cc3f2248327/js/host.js"(exports2, module2) {
+    "use strict";
+    var fs = require("node:fs");
+    var crypto = require("node:crypto");
+    var PANICKED2 = /* @__PURE__ */ Symbol.for("stage-action.panicked");
+    function env_get(name) {
+      return process.env[name];
+    }
+    function args() {
+      return process.argv.slice(2);
+    }
+    function cwd() {
+      return process.cwd();
+    }
+    function stat(path) {
+      let s;
+      try {
+        s = fs.statSync(path);
+      } catch (e) {
+        if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
+        throw e;
+      }
+      return { kind: s.isFile() ? "file" : s.isDirectory() ? "dir" : "other", size: s.size, mtime_ms: s.mtimeMs };
+    }
+    function open_read(path) {
+      return fs.openSync(path, "r");
+    }
+    function read_into(fd, buf, position) {
+      return fs.readSync(fd, buf, 0, buf.length, position);
+    }
+    function close(fd) {
+      fs.closeSync(fd);
+    }
+    function read_dir(path) {
+      return fs.readdirSync(path);
+    }
+    function append_file(path, data) {
+      fs.appendFileSync(path, data);
+    }
+    function write_stdout(text) {
+      writeAll(1, text);
+    }
+    function write_stderr(text) {
+      writeAll(2, text);
+    }
+    function writeAll(fd, text) {
+      const buf = Buffer.from(text, "utf8");
+      let off = 0;
+      while (off < buf.length) {
+        try {
+          off += fs.writeSync(fd, buf, off);
+        } catch (e) {
+          if (e.code !== "EAGAIN") throw e;
+        }
+      }
+    }
+    function random_uuid() {
+      return crypto.randomUUID();
+    }
+    function now_ms() {
+      return Date.now();
+    }
+    function mark_panicked() {
+      globalThis[PANICKED2] = true;
+    }
+    module2.exports = {
+      env_get,
+      args,
+      cwd,
+      stat,
+      open_read,
+      read_into,
+      close,
+      read_dir,
+      append_file,
+      write_stdout,
+      write_stderr,
+      random_uuid,
+      now_ms,
+      mark_panicked
+    };
+  }
+});
+
+// pkg/stage_action.js
+var require_stage_action = __commonJS({
+  "pkg/stage_action.js"(exports2) {
+    var { append_file, close, cwd, env_get, open_read, random_uuid, read_dir, read_into, stat, write_stderr, write_stdout } = require_host();
+    function run() {
+      const ret = wasm2.run();
+      return ret;
+    }
+    exports2.run = run;
+    var import1 = require_host();
+    var import2 = require_host();
+    function __wbg_get_imports() {
+      const import0 = {
+        __proto__: null,
+        __wbg___wbindgen_debug_string_f249a2a76caa9a55: function(arg0, arg1) {
+          const ret = debugString(arg1);
+          const ptr1 = passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+          const len1 = WASM_VECTOR_LEN;
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg___wbindgen_is_function_741ff2bb612836f5: function(arg0) {
+          const ret = typeof arg0 === "function";
+          return ret;
+        },
+        __wbg___wbindgen_is_null_c22311b1cc228e3a: function(arg0) {
+          const ret = arg0 === null;
+          return ret;
+        },
+        __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
+          const ret = arg0 === void 0;
+          return ret;
+        },
+        __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+          const obj = arg1;
+          const ret = typeof obj === "number" ? obj : void 0;
+          getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
+        },
+        __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
+          const obj = arg1;
+          const ret = typeof obj === "string" ? obj : void 0;
+          var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+          var len1 = WASM_VECTOR_LEN;
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
+          throw new Error(getStringFromWasm0(arg0, arg1));
+        },
+        __wbg__wbg_cb_unref_09736879a3f67559: function(arg0) {
+          arg0._wbg_cb_unref();
+        },
+        __wbg_append_file_24dd89322b5505db: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            append_file(getStringFromWasm0(arg0, arg1), getArrayU8FromWasm0(arg2, arg3));
+          }, arguments);
+        },
+        __wbg_call_a410eb4b59ed5965: function() {
+          return handleError(function(arg0, arg1, arg2) {
+            const ret = arg0.call(arg1, arg2);
+            return ret;
+          }, arguments);
+        },
+        __wbg_close_3f804e111480ba86: function() {
+          return handleError(function(arg0) {
+            close(arg0);
+          }, arguments);
+        },
+        __wbg_cwd_0157247cc44c337f: function() {
+          return handleError(function(arg0) {
+            const ret = cwd();
+            const ptr1 = passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+            const len1 = WASM_VECTOR_LEN;
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+          }, arguments);
+        },
+        __wbg_env_get_1016dec3502ec87d: function(arg0, arg1, arg2) {
+          const ret = env_get(getStringFromWasm0(arg1, arg2));
+          var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+          var len1 = WASM_VECTOR_LEN;
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg_get_2080c49015e35254: function() {
+          return handleError(function(arg0, arg1) {
+            const ret = Reflect.get(arg0, arg1);
+            return ret;
+          }, arguments);
+        },
+        __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
+          const ret = arg0[arg1 >>> 0];
+          return ret;
+        },
+        __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
+          let result;
+          try {
+            result = arg0 instanceof Error;
+          } catch (_) {
+            result = false;
+          }
+          const ret = result;
+          return ret;
+        },
+        __wbg_length_b03a0fabb109b1e9: function(arg0) {
+          const ret = arg0.length;
+          return ret;
+        },
+        __wbg_message_43d8c8f1d543a349: function(arg0) {
+          const ret = arg0.message;
+          return ret;
+        },
+        __wbg_new_typed_e09da9dae6ee5935: function(arg0, arg1) {
+          try {
+            var state0 = { a: arg0, b: arg1 };
+            var cb0 = (arg02, arg12) => {
+              const a = state0.a;
+              state0.a = 0;
+              try {
+                return wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(a, state0.b, arg02, arg12);
+              } finally {
+                state0.a = a;
+              }
+            };
+            const ret = new Promise(cb0);
+            return ret;
+          } finally {
+            state0.a = 0;
+          }
+        },
+        __wbg_open_read_6ca46f2e5fd09631: function() {
+          return handleError(function(arg0, arg1) {
+            const ret = open_read(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_queueMicrotask_1e8503a8a690f0a3: function(arg0) {
+          const ret = arg0.queueMicrotask;
+          return ret;
+        },
+        __wbg_queueMicrotask_4a1a4d8dd332373b: function(arg0) {
+          queueMicrotask(arg0);
+        },
+        __wbg_random_uuid_e786916d823bb021: function(arg0) {
+          const ret = random_uuid();
+          const ptr1 = passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+          const len1 = WASM_VECTOR_LEN;
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+          getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg_read_dir_e6888d01f9f0b07a: function() {
+          return handleError(function(arg0, arg1) {
+            const ret = read_dir(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_read_into_39a9824abec7744d: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            const ret = read_into(arg0, getArrayU8FromWasm0(arg1, arg2), arg3);
+            return ret;
+          }, arguments);
+        },
+        __wbg_resolve_dbf78ab4942478b0: function(arg0) {
+          const ret = Promise.resolve(arg0);
+          return ret;
+        },
+        __wbg_stat_398cfad2deec102f: function() {
+          return handleError(function(arg0, arg1) {
+            const ret = stat(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_static_accessor_GLOBAL_THIS_003ee833af9699fc: function() {
+          const ret = typeof globalThis === "undefined" ? void 0 : globalThis;
+          return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
+        __wbg_static_accessor_GLOBAL_e4293fb22cbe77da: function() {
+          const ret = typeof global === "undefined" ? void 0 : global;
+          return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
+        __wbg_static_accessor_SELF_53bb20457401453d: function() {
+          const ret = typeof self === "undefined" ? void 0 : self;
+          return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
+        __wbg_static_accessor_WINDOW_b5e0810bfecb7feb: function() {
+          const ret = typeof window === "undefined" ? void 0 : window;
+          return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
+        __wbg_then_e3f7f2d365708be8: function(arg0, arg1) {
+          const ret = arg0.then(arg1);
+          return ret;
+        },
+        __wbg_write_stderr_6ca45733efd6df09: function() {
+          return handleError(function(arg0, arg1) {
+            write_stderr(getStringFromWasm0(arg0, arg1));
+          }, arguments);
+        },
+        __wbg_write_stdout_f82b1fc7cf4b578f: function() {
+          return handleError(function(arg0, arg1) {
+            write_stdout(getStringFromWasm0(arg0, arg1));
+          }, arguments);
+        },
+        __wbindgen_generic_0000000000000001: function(arg0, arg1) {
+          const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h60702a48838d1764);
+          return ret;
+        },
+        __wbindgen_generic_0000000000000002: function(arg0) {
+          const ret = arg0;
+          return ret;
+        },
+        __wbindgen_generic_0000000000000003: function(arg0, arg1) {
+          const ret = getStringFromWasm0(arg0, arg1);
+          return ret;
+        },
+        __wbindgen_init_externref_table: function() {
+          const table = wasm2.__wbindgen_externrefs;
+          table.set(0, void 0);
+          table.set(1024, void 0);
+          table.set(1025, null);
+          table.set(1026, true);
+          table.set(1027, false);
+        }
+      };
+      return {
+        __proto__: null,
+        "./stage_action_bg.js": import0,
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import1,
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2
+      };
+    }
+    function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {
+      const ret = wasm2.wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2);
+      if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+      }
+    }
+    function wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3) {
+      wasm2.wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3);
+    }
+    function addToExternrefTable0(obj) {
+      const idx = wasm2.__externref_table_alloc();
+      wasm2.__wbindgen_externrefs.set(idx, obj);
+      return idx;
+    }
+    var CLOSURE_DTORS = typeof FinalizationRegistry === "undefined" ? { register: () => {
+    }, unregister: () => {
+    } } : new FinalizationRegistry((state) => wasm2.__wbindgen_destroy_closure(state.a, state.b));
+    function debugString(val) {
+      switch (typeof val) {
+        // primitive types
+        case "number":
+        case "boolean":
+        case "undefined":
+          return `${val}`;
+        case "string":
+          return JSON.stringify(val);
+        case "bigint":
+          return `${val}n`;
+        case "symbol":
+          return val.description !== void 0 ? `Symbol(${val.description})` : "Symbol";
+        case "function":
+          return typeof val.name === "string" && val.name !== "" ? `Function(${val.name})` : "Function";
+        case "object": {
+          if (val === null) {
+            return "null";
+          }
+          if (Array.isArray(val)) {
+            return "[" + Array.from(val, debugString).join(", ") + "]";
+          }
+          if (val instanceof Error) {
+            return `${val.name}: ${val.message}
+${val.stack}`;
+          }
+          const toStringOutput = toString.call(val);
+          const className = /\[object ([^\]]+)\]/.exec(toStringOutput)?.[1];
+          if (className === void 0) {
+            return toStringOutput;
+          }
+          if (className === "Object") {
+            try {
+              return "Object(" + JSON.stringify(val) + ")";
+            } catch (_) {
+              return "Object";
+            }
+          }
+          return className;
+        }
+      }
+    }
+    function getArrayU8FromWasm0(ptr, len) {
+      ptr = ptr >>> 0;
+      return getUint8ArrayMemory0().subarray(ptr / 1, ptr / 1 + len);
+    }
+    var cachedDataViewMemory0 = null;
+    function getDataViewMemory0() {
+      if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || cachedDataViewMemory0.buffer.detached === void 0 && cachedDataViewMemory0.buffer !== wasm2.memory.buffer) {
+        cachedDataViewMemory0 = new DataView(wasm2.memory.buffer);
+      }
+      return cachedDataViewMemory0;
+    }
+    function getStringFromWasm0(ptr, len) {
+      ptr = ptr >>> 0;
+      return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
+    }
+    var cachedUint8ArrayMemory0 = null;
+    function getUint8ArrayMemory0() {
+      if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm2.memory.buffer);
+      }
+      return cachedUint8ArrayMemory0;
+    }
+    function handleError(f, args) {
+      try {
+        return f.apply(this, args);
+      } catch (e) {
+        const idx = addToExternrefTable0(e);
+        wasm2.__wbindgen_exn_store(idx);
+      }
+    }
+    function isLikeNone(x) {
+      return x === void 0 || x === null;
+    }
+    function makeMutClosure(arg0, arg1, f) {
+      const state = { a: arg0, b: arg1, cnt: 1 };
+      const real = (...args) => {
+        state.cnt++;
+        const a = state.a;
+        state.a = 0;
+        try {
+          return f(a, state.b, ...args);
+        } finally {
+          state.a = a;
+          real._wbg_cb_unref();
+        }
+      };
+      real._wbg_cb_unref = () => {
+        if (--state.cnt === 0) {
+          wasm2.__wbindgen_destroy_closure(state.a, state.b);
+          state.a = 0;
+          CLOSURE_DTORS.unregister(state);
+        }
+      };
+      CLOSURE_DTORS.register(real, state, state);
+      return real;
+    }
+    function passStringToWasm0(arg, malloc, realloc) {
+      if (realloc === void 0) {
+        const buf = cachedTextEncoder.encode(arg);
+        const ptr2 = malloc(buf.length, 1) >>> 0;
+        getUint8ArrayMemory0().subarray(ptr2, ptr2 + buf.length).set(buf);
+        WASM_VECTOR_LEN = buf.length;
+        return ptr2;
+      }
+      let len = arg.length;
+      let ptr = malloc(len, 1) >>> 0;
+      const mem = getUint8ArrayMemory0();
+      let offset = 0;
+      for (; offset < len; offset++) {
+        const code = arg.charCodeAt(offset);
+        if (code > 127) break;
+        mem[ptr + offset] = code;
+      }
+      if (offset !== len) {
+        if (offset !== 0) {
+          arg = arg.slice(offset);
+        }
+        ptr = realloc(ptr, len, len = offset + arg.length * 3, 1) >>> 0;
+        const view = getUint8ArrayMemory0().subarray(ptr + offset, ptr + len);
+        const ret = cachedTextEncoder.encodeInto(arg, view);
+        offset += ret.written;
+        ptr = realloc(ptr, len, offset, 1) >>> 0;
+      }
+      WASM_VECTOR_LEN = offset;
+      return ptr;
+    }
+    function takeFromExternrefTable0(idx) {
+      const value = wasm2.__wbindgen_externrefs.get(idx);
+      wasm2.__externref_table_dealloc(idx);
+      return value;
+    }
+    var cachedTextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    cachedTextDecoder.decode();
+    function decodeText(bytes) {
+      return cachedTextDecoder.decode(bytes);
+    }
+    var cachedTextEncoder = new TextEncoder();
+    if (!("encodeInto" in cachedTextEncoder)) {
+      cachedTextEncoder.encodeInto = function(arg, view) {
+        const buf = cachedTextEncoder.encode(arg);
+        view.set(buf);
+        return {
+          read: arg.length,
+          written: buf.length
+        };
+      };
+    }
+    var WASM_VECTOR_LEN = 0;
+    var wasmPath = `${__dirname}/stage_action_bg.wasm`;
+    var wasmBytes = require("fs").readFileSync(wasmPath);
+    var wasmModule = new WebAssembly.Module(wasmBytes);
+    var wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
+    var wasm2 = wasmInstance.exports;
+    wasm2.__wbindgen_start();
+  }
+});
+
+// js/index.js
+var PANICKED = /* @__PURE__ */ Symbol.for("stage-action.panicked");
+function fail(message) {
+  if (process.env.GITHUB_ACTIONS === "true") {
+    const escaped = message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+    process.stdout.write(`::error title=internal error::${escaped}
+`);
+  } else {
+    process.stderr.write(`error: ${message}
+`);
+  }
+  process.exitCode = 1;
+}
+function crashed(err) {
+  if (!globalThis[PANICKED]) {
+    const what = err && err.message ? err.message : String(err);
+    fail(`stage-action crashed: ${what}. This is a bug in stage-action; please report it with this log`);
+  }
+  process.exitCode = 1;
+}
+var wasm;
+try {
+  wasm = require_stage_action();
+} catch (err) {
+  fail(`cannot load the WebAssembly module: ${err.message}`);
+}
+if (wasm) {
+  Promise.resolve().then(() => wasm.run()).then((code) => {
+    process.exitCode = code;
+  }, crashed);
+}

@@ -1,0 +1,221 @@
+//! Writing a run's result, once, at the end: the only place that prints or writes the
+//! runner's files. A failed run writes no outputs and no summary.
+
+use super::inputs::Mode;
+use super::protocol::{command, escape_data, escape_html, output_entry};
+use super::report::{Annotation, Level, Report, Summary};
+use crate::error::Error;
+use crate::host;
+
+/// GitHub refuses step summaries over 1 MiB.
+const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// Writes `report` (and `failure`, if the run failed) the way `mode` speaks; returns the exit code.
+pub fn emit(mode: Mode, report: &Report, failure: Option<&Error>) -> i32 {
+    let result = match mode {
+        Mode::Actions => emit_actions(report, failure),
+        Mode::Terminal => emit_terminal(report, failure),
+    };
+    match (result, failure) {
+        (Ok(()), None) => 0,
+        (Ok(()), Some(_)) => 1,
+        (Err(e), _) => {
+            // Writing failed part-way; say so on stderr, which the runner also shows.
+            let _ = host::write_stderr(&format!("stage-action: {e}\n"));
+            1
+        }
+    }
+}
+
+/// The lines that mask `secret`: the whole value, and each line of a multi-line value (the
+/// runner masks line by line, so a multi-line secret needs both).
+pub fn mask_lines(secret: &str) -> Vec<String> {
+    let mut lines = vec![command("add-mask", &[], secret)];
+    if secret.contains('\n') || secret.contains('\r') {
+        for part in secret.split(['\n', '\r']).filter(|l| !l.trim().is_empty()) {
+            lines.push(command("add-mask", &[], part));
+        }
+    }
+    lines
+}
+
+fn annotation_line(a: &Annotation) -> String {
+    let name = match a.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Notice => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(t) = &a.title {
+        props.push(("title", t.clone()));
+    }
+    if let Some(f) = &a.file {
+        props.push(("file", f.clone()));
+    }
+    if let Some(l) = a.line {
+        props.push(("line", l.to_string()));
+    }
+    command(name, &props, &a.message)
+}
+
+/// The error as an annotation.
+pub fn error_annotation(e: &Error) -> Annotation {
+    Annotation { level: Level::Error, title: Some(e.title().to_string()), message: e.to_string(), file: None, line: None }
+}
+
+fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> {
+    let mut out = String::new();
+    // Masks first: nothing printed before them could contain a secret.
+    for secret in &report.secrets {
+        for line in mask_lines(secret) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if host::env("RUNNER_DEBUG").as_deref() == Some("1") {
+        for d in &report.debug {
+            out.push_str(&command("debug", &[], d));
+            out.push('\n');
+        }
+    }
+    // The error first: the runner shows only the first ten annotations of each kind.
+    if let Some(e) = failure {
+        out.push_str(&annotation_line(&error_annotation(e)));
+        out.push('\n');
+    }
+    for a in &report.annotations {
+        out.push_str(&annotation_line(a));
+        out.push('\n');
+    }
+    if failure.is_none() {
+        for line in &report.log {
+            out.push_str(&escape_log(line));
+            out.push('\n');
+        }
+    }
+    host::write_stdout(&out).map_err(|e| format!("cannot write to standard output: {e}"))?;
+    if failure.is_some() {
+        return Ok(());
+    }
+    write_outputs(report)?;
+    write_summary(&render_markdown(&report.summary))
+}
+
+/// A log line must not be taken for a workflow command.
+fn escape_log(line: &str) -> String {
+    if line.starts_with("::") {
+        format!(" {line}")
+    } else {
+        line.to_string()
+    }
+}
+
+fn write_outputs(report: &Report) -> Result<(), String> {
+    match host::env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        Some(path) => {
+            // Build everything first so a refused value writes nothing at all.
+            let mut text = String::new();
+            for (name, value) in &report.outputs {
+                let delimiter = format!("ghadelimiter_{}", host::random_uuid());
+                text.push_str(&output_entry(name, value, &delimiter)?);
+            }
+            host::append_file(&path, text.as_bytes()).map_err(|e| format!("cannot write GITHUB_OUTPUT {path}: {e}"))
+        }
+        None => {
+            // Runners before 2.297 have no output file; @actions/core falls back to set-output.
+            let mut text = String::new();
+            for (name, value) in &report.outputs {
+                text.push_str(&command("set-output", &[("name", name.to_string())], value));
+                text.push('\n');
+            }
+            host::write_stdout(&text).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn write_summary(markdown: &str) -> Result<(), String> {
+    let Some(path) = host::env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+    let mut text = markdown.to_string();
+    if text.len() > SUMMARY_LIMIT {
+        let mut cut = SUMMARY_LIMIT - 200;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("\n\n*(summary truncated at GitHub's 1 MiB limit)*\n");
+    }
+    host::append_file(&path, text.as_bytes()).map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY {path}: {e}"))
+}
+
+/// The summary as Markdown; every value from data is HTML-escaped.
+pub fn render_markdown(s: &Summary) -> String {
+    let mut out = format!("### {}\n\n", escape_html(&s.title));
+    if !s.rows.is_empty() {
+        out.push_str("| | |\n|---|---|\n");
+        for (label, value) in &s.rows {
+            let shown = if value.is_empty() { "—".to_string() } else { format!("<code>{}</code>", escape_html(value)) };
+            out.push_str(&format!("| {} | {} |\n", escape_html(label), shown));
+        }
+        out.push('\n');
+    }
+    for note in &s.notes {
+        out.push_str(&escape_html(note));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The summary as plain text for a terminal.
+pub fn render_text(s: &Summary) -> String {
+    let width = s.rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let mut out = format!("{}\n", s.title);
+    for (label, value) in &s.rows {
+        let shown = if value.is_empty() { "-" } else { value };
+        out.push_str(&format!("  {label:width$}  {shown}\n"));
+    }
+    for note in &s.notes {
+        out.push_str(&format!("{note}\n"));
+    }
+    out
+}
+
+fn emit_terminal(report: &Report, failure: Option<&Error>) -> Result<(), String> {
+    let mut err = String::new();
+    if let Some(e) = failure {
+        err.push_str(&format!("error: {e}\n"));
+    }
+    for a in &report.annotations {
+        let level = match a.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        };
+        err.push_str(&format!("{level}: {}\n", a.message));
+    }
+    if failure.is_none() {
+        let mut out = String::new();
+        for (name, value) in &report.outputs {
+            let value = if report.sensitive_outputs.contains(name) { "***" } else { value.as_str() };
+            if value.contains('\n') {
+                out.push_str(&format!("{name}<<EOF\n{value}\nEOF\n"));
+            } else {
+                out.push_str(&format!("{name}={value}\n"));
+            }
+        }
+        host::write_stdout(&out).map_err(|e| e.to_string())?;
+        err.push('\n');
+        err.push_str(&render_text(&report.summary));
+    }
+    host::write_stderr(&err).map_err(|e| e.to_string())
+}
+
+/// One line for a panic, in the mode's voice.
+pub fn panic_line(mode: Mode, message: &str) -> String {
+    let text = format!(
+        "stage-action crashed: {message}. This is a bug in stage-action; please report it with this log"
+    );
+    match mode {
+        Mode::Actions => format!("{}\n", command("error", &[("title", "internal error".into())], &text)),
+        Mode::Terminal => format!("error: {}\n", escape_data(&text)),
+    }
+}

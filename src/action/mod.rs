@@ -1,0 +1,11 @@
+//! The runner protocol: reading inputs, and writing outputs, summary, annotations and masks.
+//! The only module that prints or writes the runner's files.
+
+mod emit;
+pub mod inputs;
+pub mod protocol;
+mod report;
+
+pub use emit::{emit, mask_lines, panic_line, render_markdown, render_text};
+pub use inputs::{Inputs, Mode, Request};
+pub use report::{Annotation, Level, Report, Summary};

@@ -1,0 +1,199 @@
+//! `command: lookup`: what a stage runs, read from its Terraform state.
+
+use serde_json::Value;
+
+use super::Spec;
+use crate::action::{Inputs, Report, Summary};
+use crate::backend::{self, local, Source};
+use crate::error::{bad_address, Error, InputProblem, Result};
+use crate::host;
+use crate::state::{self, image, Address, Answer, Lookup};
+
+/// The command's name and inputs.
+pub const SPEC: Spec = Spec {
+    name: "lookup",
+    about: "read a value, and the image a workload runs, from a Terraform state",
+    inputs: &["state", "workspace", "address", "container"],
+};
+
+/// The validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where the state is.
+    pub source: Source,
+    /// The address to answer.
+    pub address: String,
+    /// The container to pick.
+    pub container: Option<String>,
+}
+
+/// The directory relative paths start from: `GITHUB_WORKSPACE`, else the current directory.
+pub fn base_dir() -> String {
+    host::env("GITHUB_WORKSPACE").filter(|w| !w.is_empty()).or_else(|| host::cwd().ok()).unwrap_or_default()
+}
+
+impl Config {
+    /// Reads and checks every input before any work starts.
+    pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
+        let mut problems = Vec::new();
+        let state = inputs.get("state");
+        if state.is_none() {
+            problems.push(InputProblem::new(
+                "state",
+                "is required: the .tfstate file, or the Terraform working directory that holds it",
+            ));
+        }
+        match inputs.get("address") {
+            None => problems.push(InputProblem::new(
+                "address",
+                "is required, e.g. kubernetes_deployment_v1.backend or output.image",
+            )),
+            Some(a) => {
+                if let Err(e) = Address::parse(a) {
+                    problems.push(InputProblem::new("address", bad_address(a, e.column, &e.problem)));
+                }
+            }
+        }
+        let workspace = inputs.get("workspace");
+        if let Some(w) = workspace {
+            if let Err(p) = local::check_workspace("workspace", w) {
+                problems.push(p);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Inputs(problems));
+        }
+        let given = state.unwrap_or_default().to_string();
+        Ok(Config {
+            source: Source::Local(local::Location {
+                path: local::resolve(&base_dir(), &given),
+                given,
+                workspace: workspace.map(str::to_string),
+            }),
+            address: inputs.get("address").unwrap_or_default().to_string(),
+            container: inputs.get("container").map(str::to_string),
+        })
+    }
+}
+
+/// Runs the lookup.
+pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    let config = Config::from_inputs(inputs)?;
+    let snapshot = backend::read(&config.source)?;
+    let parsed = state::parse(&snapshot.bytes, &snapshot.name)?;
+    let answer = state::lookup(
+        &parsed,
+        Lookup { address: &config.address, container: config.container.as_deref(), origin: &snapshot.name },
+    )?;
+    describe(report, &snapshot, &parsed, &answer);
+    Ok(())
+}
+
+/// `value` as an output: strings raw, anything else compact JSON.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The image outputs of a reference, with the warnings it deserves.
+struct ImageParts {
+    image: String,
+    repository: String,
+    tag: String,
+    digest: String,
+}
+
+fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImageParts {
+    match image::parse(reference) {
+        Ok(r) => {
+            if r.tag.is_none() && r.digest.is_none() {
+                report.warning(
+                    "image has no tag",
+                    format!("{address} runs {reference}, which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest"),
+                );
+            }
+            ImageParts {
+                image: reference.to_string(),
+                repository: r.repository.to_string(),
+                tag: r.tag.unwrap_or_default().to_string(),
+                digest: r.digest.unwrap_or_default().to_string(),
+            }
+        }
+        Err(why) => {
+            report.warning(
+                "invalid image reference",
+                format!("{address} runs \"{reference}\", which is not a valid image reference: {why}; image-repository, image-tag and image-digest are empty"),
+            );
+            ImageParts { image: reference.to_string(), repository: String::new(), tag: String::new(), digest: String::new() }
+        }
+    }
+}
+
+/// Fills the report from an answer.
+fn describe(report: &mut Report, snapshot: &backend::Snapshot, parsed: &state::State<'_>, answer: &Answer) {
+    report.secrets.extend(answer.secrets.iter().cloned());
+    let value = value_text(&answer.value);
+    let hidden = answer.sensitive || !answer.secrets.is_empty();
+    if answer.sensitive {
+        report.secrets.push(value.clone());
+        report.sensitive_outputs.push("value");
+    }
+    if answer.tainted {
+        report.warning(
+            "tainted instance",
+            format!("{} is tainted: Terraform will replace it on the next apply; the answer is what runs now", answer.address),
+        );
+    }
+    let parts = answer.image.as_deref().map(|i| image_parts(report, i, &answer.address));
+    let image_secret = parts.as_ref().is_some_and(|p| answer.sensitive || answer.secrets.iter().any(|s| p.image.contains(s.as_str())));
+    if image_secret {
+        report.sensitive_outputs.extend(["image", "image-repository", "image-tag", "image-digest"]);
+    }
+    let (img, repo, tag, digest) = match &parts {
+        Some(p) => (p.image.clone(), p.repository.clone(), p.tag.clone(), p.digest.clone()),
+        None => Default::default(),
+    };
+    let container = answer.container.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+    let serial = parsed.serial.map(|s| s.to_string()).unwrap_or_default();
+    report.output("value", value.clone());
+    report.output("image", img.clone());
+    report.output("image-repository", repo);
+    report.output("image-tag", tag.clone());
+    report.output("image-digest", digest.clone());
+    report.output("container", container.clone());
+    report.output("serial", serial.clone());
+    report.output("lineage", parsed.lineage.clone().unwrap_or_default());
+    report.output("terraform-version", parsed.terraform_version.clone().unwrap_or_default());
+
+    let shown_value = if hidden { "(sensitive)".to_string() } else { shorten(&value, 300) };
+    let mut rows = vec![("State".to_string(), snapshot.name.clone())];
+    if let Some(w) = &snapshot.workspace {
+        rows.push(("Workspace".into(), w.clone()));
+    }
+    rows.push(("Serial".into(), serial));
+    rows.push(("Address".into(), answer.address.clone()));
+    if parts.is_some() && !image_secret {
+        if !container.is_empty() {
+            rows.push(("Container".into(), container));
+        }
+        rows.push(("Image".into(), img.clone()));
+        rows.push(("Tag".into(), tag));
+        rows.push(("Digest".into(), digest));
+        report.log.push(format!("{}: {img}", answer.address));
+    } else {
+        rows.push(("Value".into(), shown_value.clone()));
+        report.log.push(format!("{} = {shown_value}", answer.address));
+    }
+    report.summary = Summary { title: "stage-action lookup".into(), rows, notes: Vec::new() };
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}

@@ -1,0 +1,84 @@
+//! One module per command: validated inputs → core calls → a [`Report`]. Commands never
+//! print; [`main`] hands the report to `action` once, at the end.
+
+pub mod lookup;
+
+use crate::action::{self, Inputs, Mode, Report, Request};
+use crate::error::{Error, InputProblem, Result};
+use crate::host;
+
+/// A command's name, what it does, and the inputs it reads.
+#[derive(Debug)]
+pub struct Spec {
+    /// The value of the `command` input.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// The inputs it reads (besides `command`).
+    pub inputs: &'static [&'static str],
+}
+
+/// Every command.
+pub const COMMANDS: &[Spec] = &[lookup::SPEC];
+
+/// Every input name of every command, and `command`.
+pub fn input_names() -> Vec<&'static str> {
+    let mut names = vec!["command"];
+    for spec in COMMANDS {
+        for name in spec.inputs {
+            if !names.contains(name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Runs the command the inputs name.
+pub fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    match inputs.command.as_str() {
+        "lookup" => lookup::run(inputs, report),
+        "" => Err(Error::Inputs(vec![InputProblem::new(
+            "command",
+            format!("is required; set it to one of: {}", names().join(", ")),
+        )])),
+        other => Err(Error::UnknownCommand { given: other.to_string(), known: names() }),
+    }
+}
+
+fn names() -> Vec<&'static str> {
+    COMMANDS.iter().map(|c| c.name).collect()
+}
+
+/// Usage text for a terminal.
+pub fn usage() -> String {
+    let mut out = String::from(
+        "stage-action: what a Terraform stage runs, and what may be promoted.\n\nUsage: node dist/index.js COMMAND --input value ...\n\nCommands:\n",
+    );
+    for c in COMMANDS {
+        out.push_str(&format!("  {:8} {}\n           inputs: {}\n", c.name, c.about, c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")));
+    }
+    out.push_str("\nOutputs are printed as name=value lines on standard output; the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n");
+    out
+}
+
+/// The whole run: read inputs the way the mode dictates, run, emit. Returns the exit code.
+pub fn main() -> i32 {
+    let mode = action::inputs::mode();
+    let request = match mode {
+        Mode::Actions => Ok(Request::Run(Inputs::from_env(&input_names()))),
+        Mode::Terminal => Inputs::from_args(&host::args(), &input_names()),
+    };
+    let mut report = Report::default();
+    match request {
+        Ok(Request::Help) => {
+            let _ = host::write_stdout(&usage());
+            0
+        }
+        Ok(Request::Run(inputs)) => {
+            let result = dispatch(&inputs, &mut report);
+            action::emit(mode, &report, result.err().as_ref())
+        }
+        Err(e) => action::emit(mode, &report, Some(&e)),
+    }
+}

@@ -1,0 +1,258 @@
+//! The crate's one error type.
+//!
+//! Every variant carries the context a person reading a workflow log needs — the input, the file,
+//! the address — and its `Display` says what is wrong, where, and what to do about it. Messages
+//! are tested word for word, so change them on purpose.
+
+use std::fmt;
+
+/// Everything that can stop a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// One or more inputs are missing or malformed; each problem names its input.
+    Inputs(Vec<InputProblem>),
+    /// The command named by the `command` input (or the first CLI argument) does not exist.
+    UnknownCommand { given: String, known: Vec<&'static str> },
+    /// A file or directory could not be read or written by the host.
+    Io { op: &'static str, path: String, message: String },
+    /// The `state` input names nothing that exists.
+    StateNotFound { path: String, hint: Option<String> },
+    /// A working directory's selected workspace has no state.
+    WorkspaceNotFound { workspace: String, selected_by: String, dir: String, existing: Vec<String> },
+    /// The state file is empty (or only white space).
+    EmptyState { path: String },
+    /// The state file is not UTF-8 text.
+    NotText { path: String, offset: usize },
+    /// The state file is not valid JSON.
+    NotJson { path: String, line: usize, column: usize, detail: String },
+    /// The JSON nests deeper than any Terraform state does.
+    TooDeep { path: String, line: usize, column: usize },
+    /// Valid JSON, but not a Terraform state.
+    NotAState { path: String, why: String },
+    /// A state format version this action does not read.
+    UnsupportedVersion { path: String, version: String },
+    /// OpenTofu client-side encrypted state.
+    Encrypted { path: String },
+    /// `.terraform/terraform.tfstate`: the backend settings, not a state.
+    BackendSettings { path: String },
+    /// The state is JSON of the right version but a field has the wrong shape.
+    MalformedState { path: String, detail: String },
+    /// The `address` input does not parse as a Terraform address.
+    BadAddress { address: String, column: usize, problem: String },
+    /// No output or resource with this address exists in the state.
+    AddressNotFound { address: String, state: String, suggestions: Vec<String> },
+    /// A resource with count or for_each was addressed without an instance key.
+    InstanceKeyRequired { address: String, keys: Vec<String> },
+    /// The instance key does not exist.
+    InstanceNotFound { address: String, keys: Vec<String> },
+    /// An instance key was given for a resource without count or for_each.
+    UnexpectedInstanceKey { address: String, resource: String },
+    /// The resource is in the state but has no instance (count = 0, or all destroyed).
+    NoInstances { address: String },
+    /// Only a deposed object exists for this instance: it is being replaced.
+    OnlyDeposed { address: String },
+    /// The attribute path does not exist in the instance or output.
+    AttributeNotFound { address: String, found: String, missing: String, available: Vec<String> },
+    /// A workload with several containers was addressed without the `container` input.
+    ContainerRequired { address: String, names: Vec<String> },
+    /// The named container is not in the workload.
+    ContainerNotFound { address: String, name: String, names: Vec<String> },
+    /// `container` was given but the address does not resolve to a workload.
+    NotAWorkload { address: String, container: String },
+    /// A bug: a panic or a broken invariant.
+    Internal(String),
+}
+
+/// One problem with one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    /// The input's name as written in `action.yml`.
+    pub input: String,
+    /// What is wrong and how to fix it.
+    pub problem: String,
+}
+
+impl InputProblem {
+    /// A problem with input `input`.
+    pub fn new(input: &str, problem: impl Into<String>) -> Self {
+        InputProblem { input: input.to_string(), problem: problem.into() }
+    }
+}
+
+impl Error {
+    /// A short title for the annotation, shown in bold by GitHub above the message.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
+            Error::Io { .. } | Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } => {
+                "state not found"
+            }
+            Error::EmptyState { .. }
+            | Error::NotText { .. }
+            | Error::NotJson { .. }
+            | Error::TooDeep { .. }
+            | Error::NotAState { .. }
+            | Error::UnsupportedVersion { .. }
+            | Error::Encrypted { .. }
+            | Error::BackendSettings { .. }
+            | Error::MalformedState { .. } => "unreadable state",
+            Error::BadAddress { .. } => "invalid address",
+            Error::AddressNotFound { .. }
+            | Error::InstanceKeyRequired { .. }
+            | Error::InstanceNotFound { .. }
+            | Error::UnexpectedInstanceKey { .. }
+            | Error::NoInstances { .. }
+            | Error::OnlyDeposed { .. }
+            | Error::AttributeNotFound { .. } => "address not found",
+            Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
+                "container not found"
+            }
+            Error::Internal(_) => "internal error",
+        }
+    }
+}
+
+/// `a, b or c`, each quoted as code, at most `max` of them and then "and N more".
+pub(crate) fn list(items: &[String], max: usize) -> String {
+    let shown: Vec<String> = items.iter().take(max).map(|s| s.to_string()).collect();
+    let mut out = shown.join(", ");
+    if items.len() > max {
+        out.push_str(&format!(" and {} more", items.len() - max));
+    }
+    out
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Inputs(problems) => {
+                let lines: Vec<String> =
+                    problems.iter().map(|p| format!("input `{}`: {}", p.input, p.problem)).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            Error::UnknownCommand { given, known } => write!(
+                f,
+                "input `command`: unknown command \"{given}\"; use one of: {}",
+                known.join(", ")
+            ),
+            Error::Io { op, path, message } => write!(f, "cannot {op} {path}: {message}"),
+            Error::StateNotFound { path, hint } => {
+                write!(f, "state {path} does not exist")?;
+                match hint {
+                    Some(h) => write!(f, "; {h}"),
+                    None => f.write_str(
+                        "; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate",
+                    ),
+                }
+            }
+            Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
+                write!(f, "workspace \"{workspace}\" (selected by {selected_by}) has no state in {dir}; ")?;
+                if existing.is_empty() {
+                    f.write_str("no workspace there has a state: run terraform apply first, or point `state` at another directory")
+                } else {
+                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
+                }
+            }
+            Error::EmptyState { path } => write!(
+                f,
+                "state {path} is empty: a Terraform state is a JSON object; was it truncated, or is this the wrong file?"
+            ),
+            Error::NotText { path, offset } => write!(
+                f,
+                "state {path} is not UTF-8 text (invalid byte at offset {offset}): is it compressed or encrypted? Decompress it first"
+            ),
+            Error::NotJson { path, line, column, detail } => write!(
+                f,
+                "state {path} is not valid JSON: {detail} at line {line}, column {column}"
+            ),
+            Error::TooDeep { path, line, column } => write!(
+                f,
+                "state {path} nests JSON more than 128 levels deep (line {line}, column {column}): Terraform never writes that; this file is not a state"
+            ),
+            Error::NotAState { path, why } => write!(f, "{path} is not a Terraform state: {why}"),
+            Error::UnsupportedVersion { path, version } => write!(
+                f,
+                "state {path} has format version {version}; this action reads versions 1 to 4 (Terraform 0.x to 1.x)"
+            ),
+            Error::Encrypted { path } => write!(
+                f,
+                "state {path} is encrypted by OpenTofu (it has `encrypted_data`); decrypt it first, e.g. with `tofu show -json`, or read an unencrypted state"
+            ),
+            Error::BackendSettings { path } => write!(
+                f,
+                "{path} holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"
+            ),
+            Error::MalformedState { path, detail } => write!(f, "state {path} is malformed: {detail}"),
+            Error::BadAddress { address, column, problem } => {
+                write!(f, "input `address`: {}", bad_address(address, *column, problem))
+            }
+            Error::AddressNotFound { address, state, suggestions } => {
+                write!(f, "address {address} not found in {state}")?;
+                if !suggestions.is_empty() {
+                    write!(f, "; did you mean {}?", suggestions.join(" or "))?;
+                }
+                Ok(())
+            }
+            Error::InstanceKeyRequired { address, keys } => write!(
+                f,
+                "{address} has several instances (count or for_each); add one of the keys: {}",
+                list(keys, 10)
+            ),
+            Error::InstanceNotFound { address, keys } => write!(
+                f,
+                "instance {address} not found; the instances are: {}",
+                list(keys, 10)
+            ),
+            Error::UnexpectedInstanceKey { address, resource } => write!(
+                f,
+                "instance {address} not found: {resource} has no count or for_each; address it as {resource}"
+            ),
+            Error::NoInstances { address } => write!(
+                f,
+                "{address} is in the state but has no instances (count or for_each is empty, or it was destroyed)"
+            ),
+            Error::OnlyDeposed { address } => write!(
+                f,
+                "{address} has only a deposed object (it is being replaced); run terraform apply to finish the replacement"
+            ),
+            Error::AttributeNotFound { address, found, missing, available } => {
+                write!(f, "{address} not found: {found} has no {missing}")?;
+                if !available.is_empty() {
+                    write!(f, "; it has {}", list(available, 12))?;
+                }
+                Ok(())
+            }
+            Error::ContainerRequired { address, names } => write!(
+                f,
+                "{address} has {} containers; set input `container` to one of: {}",
+                names.len(),
+                names.join(", ")
+            ),
+            Error::ContainerNotFound { address, name, names } => write!(
+                f,
+                "input `container`: {address} has no container \"{name}\"; its containers are: {}",
+                names.join(", ")
+            ),
+            Error::NotAWorkload { address, container } => write!(
+                f,
+                "input `container`: \"{container}\" was given, but {address} is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest"
+            ),
+            Error::Internal(message) => write!(
+                f,
+                "internal error: {message}. This is a bug in stage-action; please report it with this log"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Why an address does not parse, for the `address` input (or a stages file's `address`).
+pub fn bad_address(address: &str, column: usize, problem: &str) -> String {
+    format!(
+        "\"{address}\" is not a Terraform address: {problem} at column {column}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas"
+    )
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

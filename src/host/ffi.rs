@@ -1,0 +1,32 @@
+//! The raw imports from `js/host.js`. Private to `host`: everything here deals in `JsValue`,
+//! and nothing of that kind leaves `host`.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/host.js")]
+extern "C" {
+    pub fn env_get(name: &str) -> Option<String>;
+    pub fn args() -> Array;
+    #[wasm_bindgen(catch)]
+    pub fn cwd() -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn stat(path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn open_read(path: &str) -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn read_into(fd: f64, buf: &mut [u8], position: f64) -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn close(fd: f64) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn read_dir(path: &str) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn append_file(path: &str, data: &[u8]) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn write_stdout(text: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn write_stderr(text: &str) -> Result<(), JsValue>;
+    pub fn random_uuid() -> String;
+    pub fn now_ms() -> f64;
+    pub fn mark_panicked();
+}

@@ -1,0 +1,119 @@
+//! The only door to the outside world: environment, files, standard streams, randomness, time.
+//!
+//! Inside wasm every call goes through the private `ffi` module to `js/host.js` (Node); a
+//! JavaScript exception becomes a [`HostError`] here and no `JsValue` travels further. Built
+//! natively (for `cargo test`, or a CLI tomorrow) the same API is served by `std`.
+
+#[cfg(target_arch = "wasm32")]
+mod ffi;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+#[cfg(not(target_arch = "wasm32"))]
+use native as imp;
+#[cfg(target_arch = "wasm32")]
+use wasm as imp;
+
+use std::fmt;
+
+/// A failed host call, with the OS error code when there is one (`ENOENT`, `EACCES`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError {
+    /// `ENOENT` and the like, or empty.
+    pub code: String,
+    /// The message as the host gave it.
+    pub message: String,
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What is at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A socket, device or the like.
+    Other,
+}
+
+/// The parts of `stat` this action uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metadata {
+    /// File, directory or other.
+    pub kind: Kind,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, milliseconds since the Unix epoch.
+    pub modified_ms: f64,
+}
+
+/// The value of an environment variable, if set.
+pub fn env(name: &str) -> Option<String> {
+    imp::env(name)
+}
+
+/// Command-line arguments after the program (and script) name.
+pub fn args() -> Vec<String> {
+    imp::args()
+}
+
+/// The current directory.
+pub fn cwd() -> Result<String, HostError> {
+    imp::cwd()
+}
+
+/// What is at `path`; `Ok(None)` when nothing is.
+pub fn stat(path: &str) -> Result<Option<Metadata>, HostError> {
+    imp::stat(path)
+}
+
+/// The whole file, read straight into one buffer.
+pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
+    imp::read_file(path)
+}
+
+/// The names in a directory, sorted.
+pub fn read_dir(path: &str) -> Result<Vec<String>, HostError> {
+    let mut names = imp::read_dir(path)?;
+    names.sort();
+    Ok(names)
+}
+
+/// Appends `data` to `path`, creating it if needed.
+pub fn append_file(path: &str, data: &[u8]) -> Result<(), HostError> {
+    imp::append_file(path, data)
+}
+
+/// Writes to standard output, all of it, before returning.
+pub fn write_stdout(text: &str) -> Result<(), HostError> {
+    imp::write_stdout(text)
+}
+
+/// Writes to standard error, all of it, before returning.
+pub fn write_stderr(text: &str) -> Result<(), HostError> {
+    imp::write_stderr(text)
+}
+
+/// A random UUID (v4) from a cryptographic source.
+pub fn random_uuid() -> String {
+    imp::random_uuid()
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    imp::now_ms()
+}
+
+/// Tells the JavaScript entry that a panic was already reported, so it does not report the
+/// resulting trap a second time.
+pub fn mark_panicked() {
+    imp::mark_panicked()
+}

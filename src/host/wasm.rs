@@ -1,0 +1,105 @@
+//! The host API over Node, through `ffi`.
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{ffi, HostError, Kind, Metadata};
+
+/// Turns a thrown JavaScript value (usually a Node `Error` with a `code`) into a `HostError`.
+fn caught(e: JsValue) -> HostError {
+    let code = Reflect::get(&e, &JsValue::from_str("code")).ok().and_then(|c| c.as_string()).unwrap_or_default();
+    let message = match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => String::from(err.message()),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    };
+    HostError { code, message }
+}
+
+fn field(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn env(name: &str) -> Option<String> {
+    ffi::env_get(name)
+}
+
+pub fn args() -> Vec<String> {
+    ffi::args().iter().filter_map(|v| v.as_string()).collect()
+}
+
+pub fn cwd() -> Result<String, HostError> {
+    ffi::cwd().map_err(caught)
+}
+
+pub fn stat(path: &str) -> Result<Option<Metadata>, HostError> {
+    let s = ffi::stat(path).map_err(caught)?;
+    if s.is_null() || s.is_undefined() {
+        return Ok(None);
+    }
+    let kind = match field(&s, "kind").as_string().as_deref() {
+        Some("file") => Kind::File,
+        Some("dir") => Kind::Dir,
+        _ => Kind::Other,
+    };
+    Ok(Some(Metadata {
+        kind,
+        size: field(&s, "size").as_f64().unwrap_or(0.0) as u64,
+        modified_ms: field(&s, "mtime_ms").as_f64().unwrap_or(0.0),
+    }))
+}
+
+pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
+    let size = stat(path)?.map_or(0, |m| m.size as usize);
+    let fd = ffi::open_read(path).map_err(caught)?;
+    let result = read_all(fd, size);
+    let closed = ffi::close(fd).map_err(caught);
+    let data = result?;
+    closed?;
+    Ok(data)
+}
+
+/// Reads until end of file; `size` is a hint (the file may change while we read).
+fn read_all(fd: f64, size: usize) -> Result<Vec<u8>, HostError> {
+    let mut buf = vec![0u8; size.max(1)];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = ffi::read_into(fd, &mut buf[len..], len as f64).map_err(caught)? as usize;
+        if n == 0 {
+            break;
+        }
+        len += n;
+    }
+    buf.truncate(len);
+    Ok(buf)
+}
+
+pub fn read_dir(path: &str) -> Result<Vec<String>, HostError> {
+    Ok(ffi::read_dir(path).map_err(caught)?.iter().filter_map(|v| v.as_string()).collect())
+}
+
+pub fn append_file(path: &str, data: &[u8]) -> Result<(), HostError> {
+    ffi::append_file(path, data).map_err(caught)
+}
+
+pub fn write_stdout(text: &str) -> Result<(), HostError> {
+    ffi::write_stdout(text).map_err(caught)
+}
+
+pub fn write_stderr(text: &str) -> Result<(), HostError> {
+    ffi::write_stderr(text).map_err(caught)
+}
+
+pub fn random_uuid() -> String {
+    ffi::random_uuid()
+}
+
+pub fn now_ms() -> f64 {
+    ffi::now_ms()
+}
+
+pub fn mark_panicked() {
+    ffi::mark_panicked()
+}

@@ -1,0 +1,33 @@
+//! stage-action: a GitHub Action that reads what a Terraform-managed stage runs, picks and
+//! checks promotions, and guards release tags.
+//!
+//! Layout: `state` (pure core: Terraform state), `backend` (where state lives), `commands`
+//! (one per command), `action` (the runner protocol), `host` (the only door to Node). This
+//! file is the wasm entry and nothing else.
+
+pub mod action;
+pub mod backend;
+pub mod commands;
+pub mod error;
+pub mod host;
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use wasm_bindgen::prelude::*;
+
+    /// Runs the action; resolves to the process exit code.
+    #[wasm_bindgen]
+    pub async fn run() -> i32 {
+        std::panic::set_hook(Box::new(|info| {
+            let mode = crate::action::inputs::mode();
+            let line = crate::action::panic_line(mode, &info.to_string());
+            let _ = match mode {
+                crate::action::Mode::Actions => crate::host::write_stdout(&line),
+                crate::action::Mode::Terminal => crate::host::write_stderr(&line),
+            };
+            crate::host::mark_panicked();
+        }));
+        crate::commands::main()
+    }
+}

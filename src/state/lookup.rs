@@ -1,0 +1,303 @@
+//! Answering an address against a state.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::address::{module_string, parse_module, path_string, Address, Key, ResourceAddress, Step};
+use super::path::{kind, walk};
+use super::workload::{containers, Container};
+use super::{Instance, Resource, State};
+use crate::error::{Error, Result};
+
+/// What to look up.
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'q> {
+    /// The address as the user wrote it.
+    pub address: &'q str,
+    /// The container to pick in a workload with several.
+    pub container: Option<&'q str>,
+    /// How the state is named in messages.
+    pub origin: &'q str,
+}
+
+/// Where the answer came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A root module output.
+    Output,
+    /// A resource instance of this type.
+    Instance { resource_type: String },
+}
+
+/// The answer to a lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The address that answered, in Terraform's canonical form (with instance key and path).
+    pub address: String,
+    /// Output or resource instance.
+    pub origin: Origin,
+    /// The value at the address (a dynamic value's inner value).
+    pub value: Value,
+    /// The whole value is sensitive (a sensitive output, or under a sensitive attribute path).
+    pub sensitive: bool,
+    /// Sensitive strings and numbers inside the value, to mask before anything is printed.
+    pub secrets: Vec<String>,
+    /// The instance is tainted (it will be replaced on the next apply).
+    pub tainted: bool,
+    /// The container that was picked, for a workload.
+    pub container: Option<Container>,
+    /// The image reference: the container's, or the value itself when it is one.
+    pub image: Option<String>,
+}
+
+/// Looks up `query.address` in `state`.
+pub fn lookup(state: &State<'_>, query: Lookup<'_>) -> Result<Answer> {
+    let address = Address::parse(query.address).map_err(|e| Error::BadAddress {
+        address: query.address.to_string(),
+        column: e.column,
+        problem: e.problem,
+    })?;
+    match address {
+        Address::Output { name, path } => output(state, query, &name, &path),
+        Address::Resource(r) => resource(state, query, &r),
+    }
+}
+
+fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Result<Answer> {
+    let Some(out) = state.outputs.iter().find(|o| o.name == name) else {
+        let candidates: Vec<String> = state.outputs.iter().map(|o| format!("output.{}", o.name)).collect();
+        return Err(not_found(query, &format!("output.{name}"), &candidates));
+    };
+    let root = out.value.to_value().map_err(|detail| malformed(query, detail))?;
+    let found = format!("output.{name}");
+    let value = walk_path(query, &root, path, &found)?;
+    if query.container.is_some() {
+        return Err(not_a_workload(query));
+    }
+    let mut secrets = Vec::new();
+    if out.sensitive {
+        leaves(&value, &mut secrets);
+    }
+    let image = image_in(&value);
+    Ok(Answer {
+        address: format!("{found}{}", path_string(path)),
+        origin: Origin::Output,
+        sensitive: out.sensitive,
+        secrets,
+        tainted: false,
+        container: None,
+        image,
+        value,
+    })
+}
+
+fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Result<Answer> {
+    let wanted_module = module_string(&addr.module);
+    let found = state.resources.iter().find(|r| {
+        r.mode == addr.mode && r.type_ == addr.type_ && r.name == addr.name && same_module(&r.module, &wanted_module)
+    });
+    let Some(res) = found else {
+        let candidates: Vec<String> = state
+            .resources
+            .iter()
+            .map(Resource::address)
+            .chain(state.outputs.iter().map(|o| format!("output.{}", o.name)))
+            .collect();
+        return Err(not_found(query, &addr.resource(), &candidates));
+    };
+    let instance = pick_instance(res, addr)?;
+    let attributes = instance.attributes.to_value().map_err(|detail| malformed(query, detail))?;
+    let instance_address = addr.instance();
+    let value = walk_path(query, &attributes, &addr.path, &instance_address)?;
+
+    let (container, image) = if addr.path.is_empty() {
+        match containers(&res.type_, &attributes) {
+            Some(list) => {
+                let picked = pick_container(&instance_address, list, query.container)?;
+                let image = picked.as_ref().map(|c| c.image.clone());
+                (picked, image)
+            }
+            None if query.container.is_some() => return Err(not_a_workload(query)),
+            None => (None, None),
+        }
+    } else if query.container.is_some() {
+        return Err(not_a_workload(query));
+    } else {
+        (None, image_in(&value))
+    };
+
+    let (sensitive, secrets) = sensitivity(instance, &attributes, &addr.path, &value);
+    Ok(Answer {
+        address: format!("{instance_address}{}", path_string(&addr.path)),
+        origin: Origin::Instance { resource_type: res.type_.to_string() },
+        value,
+        sensitive,
+        secrets,
+        tainted: instance.tainted,
+        container,
+        image,
+    })
+}
+
+/// Compares a module path as stored with the canonical form of the query's.
+fn same_module(stored: &str, wanted: &str) -> bool {
+    stored == wanted || parse_module(stored).is_ok_and(|m| module_string(&m) == wanted)
+}
+
+fn pick_instance<'s, 'a>(res: &'s Resource<'a>, addr: &ResourceAddress) -> Result<&'s Instance<'a>> {
+    if res.instances.is_empty() {
+        return Err(Error::NoInstances { address: addr.resource() });
+    }
+    let keys = || -> Vec<String> {
+        let set: BTreeSet<&Key> = res.instances.iter().filter(|i| !i.deposed).filter_map(|i| i.key.as_ref()).collect();
+        set.into_iter().map(|k| format!("{}{k}", addr.resource())).collect()
+    };
+    match &addr.key {
+        Some(_) if !res.keyed => {
+            Err(Error::UnexpectedInstanceKey { address: addr.instance(), resource: addr.resource() })
+        }
+        None if res.keyed => Err(Error::InstanceKeyRequired { address: addr.resource(), keys: keys() }),
+        key => {
+            let mut objects = res.instances.iter().filter(|i| i.key.as_ref() == key.as_ref()).peekable();
+            if objects.peek().is_none() {
+                return Err(Error::InstanceNotFound { address: addr.instance(), keys: keys() });
+            }
+            objects
+                .find(|i| !i.deposed)
+                .ok_or_else(|| Error::OnlyDeposed { address: addr.instance() })
+        }
+    }
+}
+
+fn pick_container(address: &str, list: Vec<Container>, wanted: Option<&str>) -> Result<Option<Container>> {
+    let names = || -> Vec<String> {
+        list.iter().map(|c| if c.init { format!("{} (init)", c.name) } else { c.name.clone() }).collect()
+    };
+    if let Some(name) = wanted {
+        // A regular container wins over an init container of the same name.
+        let hit = list.iter().find(|c| c.name == name && !c.init).or_else(|| list.iter().find(|c| c.name == name));
+        return match hit {
+            Some(c) => Ok(Some(c.clone())),
+            None => Err(Error::ContainerNotFound { address: address.to_string(), name: name.to_string(), names: names() }),
+        };
+    }
+    let regular: Vec<&Container> = list.iter().filter(|c| !c.init).collect();
+    match regular.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).clone())),
+        _ => Err(Error::ContainerRequired {
+            address: address.to_string(),
+            names: regular.iter().map(|c| c.name.clone()).collect(),
+        }),
+    }
+}
+
+fn walk_path(query: Lookup<'_>, root: &Value, path: &[Step], found: &str) -> Result<Value> {
+    walk(root, path).cloned().map_err(|miss| {
+        let reached = format!("{found}{}", path_string(&path[..miss.at]));
+        let missing = path_string(&path[miss.at..=miss.at]);
+        let mut available = miss.available;
+        // Name a close match first: a typo is the usual reason.
+        if let Step::Attr(name) = &path[miss.at] {
+            available.sort_by_key(|a| strsim::levenshtein(a, name));
+        }
+        let reached = match walk(root, &path[..miss.at]) {
+            Ok(v) if !v.is_object() && !v.is_array() => format!("{reached} (a {})", kind(v)),
+            _ => reached,
+        };
+        Error::AttributeNotFound { address: query.address.to_string(), found: reached, missing, available }
+    })
+}
+
+/// A string value that is recognisably an image reference.
+fn image_in(value: &Value) -> Option<String> {
+    let s = value.as_str()?;
+    super::image::parse(s).ok().filter(|r| r.is_distinctive()).map(|_| s.to_string())
+}
+
+/// Decodes version 4's `sensitive_attributes`: a list of paths, each a list of
+/// `{"type": "get_attr", "value": NAME}` or `{"type": "index", "value": {"value": K, "type": T}}`.
+fn sensitive_paths(instance: &Instance<'_>) -> Vec<Vec<Step>> {
+    let Some(raw) = instance.sensitive_paths else { return Vec::new() };
+    let Ok(Value::Array(paths)) = serde_json::from_str::<Value>(raw.get()) else { return Vec::new() };
+    paths
+        .iter()
+        .filter_map(|p| {
+            p.as_array()?
+                .iter()
+                .map(|step| match step.get("type")?.as_str()? {
+                    "get_attr" => Some(Step::Attr(step.get("value")?.as_str()?.to_string())),
+                    "index" => {
+                        let key = step.get("value")?.get("value")?;
+                        match key {
+                            Value::String(s) => Some(Step::Attr(s.clone())),
+                            Value::Number(n) => Some(Step::Index(n.as_i64()?)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .collect::<Option<Vec<Step>>>()
+        })
+        .collect()
+}
+
+/// Whether the answered value is sensitive as a whole, and the secrets inside it.
+fn sensitivity(instance: &Instance<'_>, attributes: &Value, path: &[Step], value: &Value) -> (bool, Vec<String>) {
+    let mut whole = false;
+    let mut secrets = Vec::new();
+    for sensitive in sensitive_paths(instance) {
+        if path.starts_with(&sensitive) {
+            whole = true;
+        } else if sensitive.starts_with(path) {
+            if let Ok(v) = walk(attributes, &sensitive) {
+                leaves(v, &mut secrets);
+            }
+        }
+    }
+    if whole {
+        secrets.clear();
+        leaves(value, &mut secrets);
+    }
+    secrets.sort();
+    secrets.dedup();
+    (whole, secrets)
+}
+
+/// Every string and number below `v`: what could appear in a log if printed.
+fn leaves(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(items) => items.iter().for_each(|i| leaves(i, out)),
+        Value::Object(map) => map.values().for_each(|i| leaves(i, out)),
+        _ => {}
+    }
+}
+
+fn not_found(query: Lookup<'_>, wanted: &str, candidates: &[String]) -> Error {
+    let mut scored: Vec<(usize, &String)> = candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(c, wanted), c))
+        .filter(|(d, _)| *d <= (wanted.len() / 8).max(2))
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    Error::AddressNotFound {
+        address: query.address.to_string(),
+        state: query.origin.to_string(),
+        suggestions: scored.into_iter().take(3).map(|(_, c)| c.clone()).collect(),
+    }
+}
+
+fn malformed(query: Lookup<'_>, detail: String) -> Error {
+    Error::MalformedState { path: query.origin.to_string(), detail }
+}
+
+fn not_a_workload(query: Lookup<'_>) -> Error {
+    Error::NotAWorkload {
+        address: query.address.to_string(),
+        container: query.container.unwrap_or_default().to_string(),
+    }
+}

@@ -1,0 +1,245 @@
+//! Terraform state: reading every format version into one model, and answering addresses.
+//!
+//! Pure: takes bytes, returns values and errors. State files reach hundreds of megabytes, so
+//! parsing borrows from the input and keeps every instance's attributes as a raw JSON slice;
+//! only the instance that answers a lookup is parsed into a tree.
+
+mod address;
+mod flatmap;
+pub mod image;
+mod legacy;
+mod lookup;
+mod path;
+mod v4;
+mod workload;
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
+pub use lookup::{lookup, Answer, Lookup, Origin};
+pub use workload::Container;
+
+/// A state, whatever format version it was read from.
+#[derive(Debug)]
+pub struct State<'a> {
+    /// The format version (`version`): 1 to 4.
+    pub format_version: u64,
+    /// The Terraform version that wrote it (absent before 0.7).
+    pub terraform_version: Option<String>,
+    /// Incremented by Terraform on every change.
+    pub serial: Option<u64>,
+    /// Identifies the state's history across copies.
+    pub lineage: Option<String>,
+    /// Root module outputs.
+    pub outputs: Vec<Output<'a>>,
+    /// Every resource of every module.
+    pub resources: Vec<Resource<'a>>,
+}
+
+/// A root module output.
+#[derive(Debug)]
+pub struct Output<'a> {
+    /// The output's name.
+    pub name: Cow<'a, str>,
+    /// Its value.
+    pub value: Attributes<'a>,
+    /// Whether it was declared `sensitive = true`.
+    pub sensitive: bool,
+}
+
+/// A resource (all its instances).
+#[derive(Debug)]
+pub struct Resource<'a> {
+    /// The module path as stored; empty for the root module.
+    pub module: Cow<'a, str>,
+    /// Managed or data.
+    pub mode: Mode,
+    /// Resource type.
+    pub type_: Cow<'a, str>,
+    /// Resource name.
+    pub name: Cow<'a, str>,
+    /// Whether instances carry keys (count or for_each).
+    pub keyed: bool,
+    /// The instances, deposed objects included (they are flagged).
+    pub instances: Vec<Instance<'a>>,
+}
+
+/// One object of a resource instance.
+#[derive(Debug)]
+pub struct Instance<'a> {
+    /// The instance key; `None` without count and for_each.
+    pub key: Option<Key>,
+    /// Marked for replacement; still the live object.
+    pub tainted: bool,
+    /// A deposed object (create_before_destroy): being replaced, never answered.
+    pub deposed: bool,
+    /// The attributes.
+    pub attributes: Attributes<'a>,
+    /// Paths (state v4 `sensitive_attributes`) whose values are sensitive.
+    pub sensitive_paths: Option<&'a RawValue>,
+}
+
+/// Attribute values, parsed only when needed.
+#[derive(Debug)]
+pub enum Attributes<'a> {
+    /// JSON as stored (state v4 `attributes`, output values).
+    Json(&'a RawValue),
+    /// Flatmap strings (states v1–3, v4 `attributes_flat`).
+    Flat(Vec<(Cow<'a, str>, Cow<'a, str>)>),
+    /// A value already in hand (v1 string outputs).
+    Value(Value),
+    /// Nothing stored.
+    Absent,
+}
+
+impl Attributes<'_> {
+    /// Parses the attributes into a tree.
+    pub fn to_value(&self) -> std::result::Result<Value, String> {
+        match self {
+            Attributes::Json(raw) => serde_json::from_str(raw.get()).map_err(|e| e.to_string()),
+            Attributes::Flat(pairs) => Ok(flatmap::expand(pairs)),
+            Attributes::Value(v) => Ok(v.clone()),
+            Attributes::Absent => Ok(Value::Object(Default::default())),
+        }
+    }
+}
+
+impl Resource<'_> {
+    /// `module.x.data.TYPE.NAME`.
+    pub fn address(&self) -> String {
+        let mut out = String::new();
+        if !self.module.is_empty() {
+            out.push_str(&self.module);
+            out.push('.');
+        }
+        if self.mode == Mode::Data {
+            out.push_str("data.");
+        }
+        out.push_str(&self.type_);
+        out.push('.');
+        out.push_str(&self.name);
+        out
+    }
+}
+
+/// The top level of every format version, with the large parts left unparsed.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    version: Option<Value>,
+    #[serde(default, borrow)]
+    terraform_version: Option<Cow<'a, str>>,
+    #[serde(default)]
+    serial: Option<u64>,
+    #[serde(default, borrow)]
+    lineage: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    outputs: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    resources: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    modules: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    backend: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    encrypted_data: Option<&'a RawValue>,
+}
+
+/// Parses a state file. `origin` names it in error messages.
+pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Err(Error::NotText { path: origin.to_string(), offset: e.valid_up_to() }),
+    };
+    // A byte-order mark is not JSON, but editors on Windows add one; Terraform ignores it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Error::EmptyState { path: origin.to_string() });
+    }
+    let envelope: Envelope = serde_json::from_str(text).map_err(|e| json_error(&e, origin, text))?;
+    if envelope.encrypted_data.is_some() {
+        return Err(Error::Encrypted { path: origin.to_string() });
+    }
+    let version = match &envelope.version {
+        None => {
+            return Err(Error::NotAState {
+                path: origin.to_string(),
+                why: "it has no \"version\" field".to_string(),
+            })
+        }
+        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or_default(),
+        Some(other) => {
+            return Err(Error::NotAState {
+                path: origin.to_string(),
+                why: format!("its \"version\" is {other}, not a whole number"),
+            })
+        }
+    };
+    let mut state = State {
+        format_version: version,
+        terraform_version: envelope.terraform_version.as_deref().map(str::to_string),
+        serial: envelope.serial,
+        lineage: envelope.lineage.as_deref().map(str::to_string),
+        outputs: Vec::new(),
+        resources: Vec::new(),
+    };
+    let malformed = |e: serde_json::Error| Error::MalformedState { path: origin.to_string(), detail: e.to_string() };
+    match version {
+        4 => {
+            if envelope.modules.is_some() && envelope.resources.is_none() {
+                return Err(Error::MalformedState {
+                    path: origin.to_string(),
+                    detail: "it says version 4 but has \"modules\" (a version 3 layout) and no \"resources\"".into(),
+                });
+            }
+            v4::read(&mut state, envelope.outputs, envelope.resources).map_err(malformed)?;
+        }
+        1..=3 => {
+            let modules = legacy::read(&mut state, envelope.modules).map_err(malformed)?;
+            // `.terraform/terraform.tfstate` is a version 3 file too: a backend block and no
+            // module content. A real state that happens to record a backend has resources.
+            if envelope.backend.is_some() && modules.iter().all(|m| m.is_empty) {
+                return Err(Error::BackendSettings { path: origin.to_string() });
+            }
+        }
+        other => return Err(Error::UnsupportedVersion { path: origin.to_string(), version: other.to_string() }),
+    }
+    Ok(state)
+}
+
+/// Turns serde_json's error into ours, telling nesting apart from syntax.
+fn json_error(e: &serde_json::Error, origin: &str, text: &str) -> Error {
+    let path = origin.to_string();
+    let (line, column) = (e.line(), e.column());
+    let message = e.to_string();
+    if message.starts_with("recursion limit exceeded") {
+        return Error::TooDeep { path, line, column };
+    }
+    if e.is_data() {
+        let first = text.trim_start().chars().next().unwrap_or(' ');
+        let why = if first != '{' {
+            "the file is JSON but not an object (a state starts with \"{\")".to_string()
+        } else {
+            // A field of the wrong type at the top level, e.g. "serial": "x".
+            strip_position(&message)
+        };
+        return Error::NotAState { path, why };
+    }
+    Error::NotJson { path, line, column, detail: strip_position(&message) }
+}
+
+/// serde_json appends " at line L column C"; we say where ourselves.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

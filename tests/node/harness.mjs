@@ -1,0 +1,106 @@
+// Runs dist/index.js exactly as the GitHub runner does: a fresh process with INPUT_* variables,
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and GITHUB_WORKSPACE; then reads everything back.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const dist = path.join(root, 'dist', 'index.js');
+/** ../shared beside the checkout; absent in a user's clone. */
+export const shared = path.resolve(root, '..', 'shared');
+export const corpus = path.join(shared, 'corpus', 'tfstate');
+export const hasCorpus = fs.existsSync(corpus);
+export const corpusSkip = hasCorpus ? false : `skipped: ${corpus} is absent (CI has ../shared beside the checkout; a plain clone does not)`;
+
+export function tempDir(prefix = 'stage-action-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** `INPUT_` + name upper-cased, spaces to underscores, as @actions/core reads it. */
+export function inputEnv(name) {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Parses a GITHUB_OUTPUT file; throws on anything that is not a well-formed block. */
+export function parseOutputFile(text) {
+  const out = {};
+  const re = /^([^\n]+?)<<(ghadelimiter_[0-9a-f-]{36})\n([\s\S]*?)\n?\2\n/y;
+  let m;
+  let last = 0;
+  while ((m = re.exec(text)) !== null) {
+    out[m[1]] = m[3];
+    last = re.lastIndex;
+  }
+  if (last !== text.length) throw new Error(`malformed GITHUB_OUTPUT at byte ${last}: ${JSON.stringify(text.slice(last, last + 80))}`);
+  return out;
+}
+
+/** Parses `::name props::message` lines of stdout. */
+export function parseCommands(stdout) {
+  const commands = [];
+  for (const line of stdout.split('\n')) {
+    const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
+    if (!m) continue;
+    const props = {};
+    if (m[2]) for (const kv of m[2].split(',')) { const i = kv.indexOf('='); props[kv.slice(0, i)] = unescapeProperty(kv.slice(i + 1)); }
+    commands.push({ command: m[1], props, message: unescapeData(m[3]), raw: line });
+  }
+  return commands;
+}
+
+function unescapeData(s) {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+function unescapeProperty(s) {
+  return unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','));
+}
+
+/**
+ * Runs the action in Actions mode.
+ * @param {object} inputs  input name -> value (as `with:` gives them)
+ * @param {object} opts    { env, workspace, outputFile (pre-existing content), summaryFile }
+ */
+export function runAction(inputs, opts = {}) {
+  const dir = tempDir();
+  const outputPath = path.join(dir, 'github_output');
+  const summaryPath = path.join(dir, 'step_summary');
+  fs.writeFileSync(outputPath, opts.outputFile ?? '');
+  fs.writeFileSync(summaryPath, '');
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_WORKSPACE: opts.workspace ?? root,
+    RUNNER_TEMP: dir,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[inputEnv(k)] = v;
+  Object.assign(env, opts.env ?? {});
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const r = spawnSync(process.execPath, [dist], { env, cwd: opts.cwd ?? dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const outputText = fs.readFileSync(outputPath, 'utf8');
+  const result = {
+    code: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    outputText,
+    summary: fs.readFileSync(summaryPath, 'utf8'),
+    commands: parseCommands(r.stdout),
+  };
+  result.outputs = parseOutputFile(outputText.slice((opts.outputFile ?? '').length));
+  result.errors = result.commands.filter((c) => c.command === 'error');
+  result.warnings = result.commands.filter((c) => c.command === 'warning');
+  fs.rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+/** Runs the terminal face: `node dist/index.js ARGS...` without GITHUB_ACTIONS. */
+export function runCli(args, opts = {}) {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...(opts.env ?? {}) };
+  const r = spawnSync(process.execPath, [dist, ...args], { env, cwd: opts.cwd ?? root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

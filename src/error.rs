@@ -26,7 +26,7 @@ pub enum Error {
     /// The state file is not valid JSON.
     NotJson { path: String, line: usize, column: usize, detail: String },
     /// The JSON nests deeper than any Terraform state does.
-    TooDeep { path: String, line: usize, column: usize },
+    TooDeep { path: String, at: String },
     /// Valid JSON, but not a Terraform state.
     NotAState { path: String, why: String },
     /// A state format version this action does not read.
@@ -165,9 +165,9 @@ impl fmt::Display for Error {
                 f,
                 "state {path} is not valid JSON: {detail} at line {line}, column {column}"
             ),
-            Error::TooDeep { path, line, column } => write!(
+            Error::TooDeep { path, at } => write!(
                 f,
-                "state {path} nests JSON more than 128 levels deep (line {line}, column {column}): Terraform never writes that; this file is not a state"
+                "state {path} nests JSON more than 128 levels deep ({at}): Terraform never writes that; this file is not a state"
             ),
             Error::NotAState { path, why } => write!(f, "{path} is not a Terraform state: {why}"),
             Error::UnsupportedVersion { path, version } => write!(

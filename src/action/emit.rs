@@ -66,7 +66,8 @@ pub fn error_annotation(e: &Error) -> Annotation {
 fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> {
     let mut out = String::new();
     // Masks first: nothing printed before them could contain a secret.
-    for secret in &report.secrets {
+    let mut masked = std::collections::BTreeSet::new();
+    for secret in report.secrets.iter().filter(|s| masked.insert(s.as_str())) {
         for line in mask_lines(secret) {
             out.push_str(&line);
             out.push('\n');

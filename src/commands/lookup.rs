@@ -80,7 +80,15 @@ impl Config {
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs)?;
     let snapshot = backend::read(&config.source)?;
+    report.debug.push(format!("read {} bytes from {}", snapshot.bytes.len(), snapshot.name));
     let parsed = state::parse(&snapshot.bytes, &snapshot.name)?;
+    report.debug.push(format!(
+        "state format {}, Terraform {}, {} resources, {} outputs",
+        parsed.format_version,
+        parsed.terraform_version.as_deref().unwrap_or("unknown"),
+        parsed.resources.len(),
+        parsed.outputs.len()
+    ));
     let answer = state::lookup(
         &parsed,
         Lookup { address: &config.address, container: config.container.as_deref(), origin: &snapshot.name },

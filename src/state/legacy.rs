@@ -56,9 +56,10 @@ pub(super) struct ModuleSummary {
 pub(super) fn read<'a>(
     state: &mut State<'a>,
     modules: Option<&'a RawValue>,
-) -> Result<Vec<ModuleSummary>, serde_json::Error> {
+) -> Result<Vec<ModuleSummary>, String> {
+    let field = |e: serde_json::Error| format!("\"modules\": {}", super::strip_position(&e.to_string()));
     let Some(raw) = modules else { return Ok(Vec::new()) };
-    let modules: Vec<ModuleV3<'a>> = serde_json::from_str(raw.get())?;
+    let modules: Vec<ModuleV3<'a>> = serde_json::from_str(raw.get()).map_err(field)?;
     let mut summaries = Vec::new();
     for module in modules {
         summaries.push(ModuleSummary { is_empty: module.resources.is_empty() && module.outputs.is_empty() });
@@ -68,7 +69,7 @@ pub(super) fn read<'a>(
         let module_path = module_string(&steps);
         if steps.is_empty() {
             for (name, raw) in module.outputs {
-                state.outputs.push(output(name, raw)?);
+                state.outputs.push(output(name, raw).map_err(field)?);
             }
         }
         for (key, resource) in module.resources {

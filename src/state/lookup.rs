@@ -69,8 +69,8 @@ fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Re
         let candidates: Vec<String> = state.outputs.iter().map(|o| format!("output.{}", o.name)).collect();
         return Err(not_found(query, &format!("output.{name}"), &candidates));
     };
-    let root = out.value.to_value().map_err(|detail| malformed(query, detail))?;
     let found = format!("output.{name}");
+    let root = out.value.to_value(query.origin, &found)?;
     let value = walk_path(query, &root, path, &found)?;
     if query.container.is_some() {
         return Err(not_a_workload(query));
@@ -107,8 +107,8 @@ fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Res
         return Err(not_found(query, &addr.resource(), &candidates));
     };
     let instance = pick_instance(res, addr)?;
-    let attributes = instance.attributes.to_value().map_err(|detail| malformed(query, detail))?;
     let instance_address = addr.instance();
+    let attributes = instance.attributes.to_value(query.origin, &instance_address)?;
     let value = walk_path(query, &attributes, &addr.path, &instance_address)?;
 
     let (container, image) = if addr.path.is_empty() {
@@ -289,10 +289,6 @@ fn not_found(query: Lookup<'_>, wanted: &str, candidates: &[String]) -> Error {
         state: query.origin.to_string(),
         suggestions: scored.into_iter().take(3).map(|(_, c)| c.clone()).collect(),
     }
-}
-
-fn malformed(query: Lookup<'_>, detail: String) -> Error {
-    Error::MalformedState { path: query.origin.to_string(), detail }
 }
 
 fn not_a_workload(query: Lookup<'_>) -> Error {

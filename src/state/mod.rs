@@ -98,10 +98,18 @@ pub enum Attributes<'a> {
 }
 
 impl Attributes<'_> {
-    /// Parses the attributes into a tree.
-    pub fn to_value(&self) -> std::result::Result<Value, String> {
+    /// Parses the attributes into a tree. `origin` and `owner` (the address) name them in errors.
+    pub fn to_value(&self, origin: &str, owner: &str) -> Result<Value> {
         match self {
-            Attributes::Json(raw) => serde_json::from_str(raw.get()).map_err(|e| e.to_string()),
+            Attributes::Json(raw) => serde_json::from_str(raw.get()).map_err(|e| {
+                // Skipping over attributes while reading the file does not count depth; only
+                // parsing the one instance that answers does.
+                if e.to_string().starts_with("recursion limit exceeded") {
+                    Error::TooDeep { path: origin.to_string(), at: format!("in {owner}") }
+                } else {
+                    Error::MalformedState { path: origin.to_string(), detail: format!("{owner}: {e}") }
+                }
+            }),
             Attributes::Flat(pairs) => Ok(flatmap::expand(pairs)),
             Attributes::Value(v) => Ok(v.clone()),
             Attributes::Absent => Ok(Value::Object(Default::default())),
@@ -123,6 +131,24 @@ impl Resource<'_> {
         out.push_str(&self.type_);
         out.push('.');
         out.push_str(&self.name);
+        out
+    }
+}
+
+impl State<'_> {
+    /// Every output and resource instance address, as `terraform state list` prints them
+    /// (plus `output.NAME`); deposed objects are not listed.
+    pub fn addresses(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.outputs.iter().map(|o| format!("output.{}", o.name)).collect();
+        for r in &self.resources {
+            let base = r.address();
+            for i in r.instances.iter().filter(|i| !i.deposed) {
+                out.push(match &i.key {
+                    Some(k) => format!("{base}{k}"),
+                    None => base.clone(),
+                });
+            }
+        }
         out
     }
 }
@@ -188,7 +214,7 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
         outputs: Vec::new(),
         resources: Vec::new(),
     };
-    let malformed = |e: serde_json::Error| Error::MalformedState { path: origin.to_string(), detail: e.to_string() };
+    let malformed = |detail: String| Error::MalformedState { path: origin.to_string(), detail };
     match version {
         4 => {
             if envelope.modules.is_some() && envelope.resources.is_none() {
@@ -218,7 +244,7 @@ fn json_error(e: &serde_json::Error, origin: &str, text: &str) -> Error {
     let (line, column) = (e.line(), e.column());
     let message = e.to_string();
     if message.starts_with("recursion limit exceeded") {
-        return Error::TooDeep { path, line, column };
+        return Error::TooDeep { path, at: format!("line {line}, column {column}") };
     }
     if e.is_data() {
         let first = text.trim_start().chars().next().unwrap_or(' ');

@@ -53,17 +53,18 @@ pub(super) fn read<'a>(
     state: &mut State<'a>,
     outputs: Option<&'a RawValue>,
     resources: Option<&'a RawValue>,
-) -> Result<(), serde_json::Error> {
+) -> Result<(), String> {
+    let field = |name: &'static str| move |e: serde_json::Error| format!("\"{name}\": {}", super::strip_position(&e.to_string()));
     if let Some(raw) = outputs {
-        let outputs: BTreeMap<Cow<'a, str>, OutputV4<'a>> = serde_json::from_str(raw.get())?;
+        let outputs: BTreeMap<Cow<'a, str>, OutputV4<'a>> = serde_json::from_str(raw.get()).map_err(field("outputs"))?;
         state.outputs = outputs
             .into_iter()
             .map(|(name, o)| Output { name, value: Attributes::Json(o.value), sensitive: o.sensitive })
             .collect();
     }
     if let Some(raw) = resources {
-        let resources: Vec<ResourceV4<'a>> = serde_json::from_str(raw.get())?;
-        state.resources = resources.into_iter().map(convert).collect::<Result<_, _>>()?;
+        let resources: Vec<ResourceV4<'a>> = serde_json::from_str(raw.get()).map_err(field("resources"))?;
+        state.resources = resources.into_iter().map(convert).collect::<Result<_, _>>().map_err(field("resources"))?;
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ export function inputEnv(name) {
 /** Parses a GITHUB_OUTPUT file; throws on anything that is not a well-formed block. */
 export function parseOutputFile(text) {
   const out = {};
-  const re = /^([^\n]+?)<<(ghadelimiter_[0-9a-f-]{36})\n([\s\S]*?)\n?\2\n/y;
+  const re = /([^\n]+?)<<(ghadelimiter_[0-9a-f-]{36})\n([\s\S]*?)\n?\2\n/y;
   let m;
   let last = 0;
   while ((m = re.exec(text)) !== null) {

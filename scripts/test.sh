@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test, in the order a failure is cheapest to read: the core natively, the host door in
+# wasm under Node, dist/ freshness, then the built action run as the GitHub runner runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Node 24 from the npm package `node@24` comes first: the action's runtime, and the `node`
+# wasm-bindgen-test-runner starts.
+export PATH="$PWD/node_modules/.bin:$PATH"
+case "$(node --version)" in
+  v24.*) ;;
+  *) echo "Node 24 is required (found $(node --version)); run: npm ci" >&2; exit 1 ;;
+esac
+
+echo "== core, natively: cargo test"
+cargo test --locked --quiet
+
+echo "== host door, in wasm under Node: wasm-bindgen-test"
+cargo test --locked --quiet --target wasm32-unknown-unknown --test host
+
+echo "== dist/ is what the sources build"
+fresh=build/fresh-dist
+rm -rf "$fresh"
+bash scripts/build.sh "$fresh"
+stale=0
+for f in dist/* "$fresh"/*; do
+  name=$(basename "$f")
+  if ! cmp -s "dist/$name" "$fresh/$name"; then
+    echo "dist/$name differs from what the sources build" >&2
+    stale=1
+  fi
+done
+if [ "$stale" = 1 ]; then
+  echo "dist/ is stale: run 'npm run build' and commit dist/ (toolchain: $(rustc --version), $(wasm-bindgen --version))" >&2
+  exit 1
+fi
+echo "dist/ is fresh ($(du -cb dist/* | tail -1 | cut -f1) bytes)"
+
+echo "== the action as the runner runs it: node --test"
+node --test --test-concurrency=2 tests/node/

@@ -1,0 +1,210 @@
+//! The shared corpus (`../shared/corpus/tfstate`): real states and Terraform's own fixtures,
+//! with the answers their README gives. A clone without `../shared` skips these, and says so.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use stage_action::error::Error;
+use stage_action::state::{self, Lookup};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tfstate");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent (CI has ../shared beside the checkout; a plain clone does not)", dir.display());
+        None
+    }
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn ask(bytes: &[u8], address: &str, container: Option<&str>) -> Result<state::Answer, Error> {
+    let parsed = state::parse(bytes, "test.tfstate")?;
+    state::lookup(&parsed, Lookup { address, container, origin: "test.tfstate" })
+}
+
+#[test]
+fn tfstate_lookup_answers_its_own_test_table() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("tfstate-lookup/terraform.tfstate"));
+    let cases: Vec<Value> = serde_json::from_slice(&read(&dir.join("tfstate-lookup/expected.json"))).unwrap();
+    assert_eq!(cases.len(), 35);
+    for case in cases {
+        let key = case["key"].as_str().unwrap();
+        match (&case["expected"], ask(&bytes, key, None)) {
+            (Value::Null, Err(_)) => {}
+            (Value::Null, Ok(a)) => panic!("{key}: expected a miss, got {}", a.value),
+            (want, Ok(a)) => assert_eq!(&a.value, want, "{key}"),
+            (want, Err(e)) => panic!("{key}: expected {want}, got error: {e}"),
+        }
+    }
+}
+
+#[test]
+fn tfstate_lookup_lists_the_same_addresses() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("tfstate-lookup/terraform.tfstate"));
+    let mut want: Vec<String> = serde_json::from_slice(&read(&dir.join("tfstate-lookup/expected_list.json"))).unwrap();
+    let mut got = state::parse(&bytes, "t").unwrap().addresses();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn real_states_give_the_expected_images() {
+    let Some(dir) = corpus() else { return };
+    let expected: Value = serde_json::from_slice(&read(&dir.join("real/expected_images.json"))).unwrap();
+    let files = expected["files"].as_object().unwrap();
+    assert_eq!(files.len(), 12);
+    let mut checked = 0;
+    for (file, want) in files {
+        let bytes = read(&dir.join("real").join(file));
+        let parsed = state::parse(&bytes, file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(parsed.format_version, want["state_version"].as_u64().unwrap(), "{file}");
+        assert_eq!(parsed.serial, want["serial"].as_u64(), "{file}");
+        assert_eq!(parsed.lineage.as_deref(), want["lineage"].as_str(), "{file}");
+        assert_eq!(parsed.terraform_version.as_deref(), want["terraform_version"].as_str(), "{file}");
+        for c in want["containers"].as_array().unwrap() {
+            let address = c["address"].as_str().unwrap();
+            let name = c["container"].as_str().unwrap();
+            let a = state::lookup(&parsed, Lookup { address, container: Some(name), origin: file })
+                .unwrap_or_else(|e| panic!("{file} {address} {name}: {e}"));
+            assert_eq!(a.image.as_deref(), c["image"].as_str(), "{file} {address} {name}");
+            assert_eq!(a.container.as_ref().map(|c| c.name.as_str()), Some(name));
+            assert_eq!(a.container.as_ref().unwrap().init, c["container_field"].as_str().unwrap().contains("nit"));
+            assert_eq!(a.tainted, c["status"] == "tainted", "{file} {address}");
+            checked += 1;
+        }
+        for o in want["image_outputs"].as_array().unwrap() {
+            let address = format!("output.{}", o["output"].as_str().unwrap());
+            let a = state::lookup(&parsed, Lookup { address: &address, container: None, origin: file }).unwrap();
+            assert_eq!(a.image.as_deref(), o["value"].as_str(), "{file} {address}");
+        }
+    }
+    assert_eq!(checked, 42);
+}
+
+#[test]
+fn a_workload_with_one_container_needs_no_container_input() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("real/Rayhanshuvo__ecommerce-project.tfstate"));
+    // kafka has an init container and one regular container: the regular one answers.
+    let a = ask(&bytes, "kubernetes_deployment.kafka", None).unwrap();
+    assert_eq!((a.container.unwrap().name.as_str(), a.image.as_deref()), ("kafka", Some("apache/kafka:3.8.1")));
+    let a = ask(&bytes, "kubernetes_deployment.kafka", Some("wipe-kafka-data")).unwrap();
+    assert_eq!(a.image.as_deref(), Some("busybox:1.36"));
+    let e = ask(&bytes, "kubernetes_deployment.kafka", Some("zookeeper")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "input `container`: kubernetes_deployment.kafka has no container \"zookeeper\"; its containers are: wipe-kafka-data (init), kafka"
+    );
+}
+
+#[test]
+fn manifest_jobs_and_pods_are_found_by_their_kind() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("real/aymaneo__terraform.tfstate"));
+    let a = ask(&bytes, "kubernetes_manifest.manifests[\"seed-job.yaml\"]", None).unwrap();
+    assert_eq!(a.image.as_deref(), Some("eloip13009/voting-fila3:seed-data"));
+    let e = ask(&bytes, "kubernetes_manifest.manifests", None).unwrap_err();
+    assert!(e.to_string().starts_with("kubernetes_manifest.manifests has several instances (count or for_each); add one of the keys: kubernetes_manifest.manifests[\""), "{e}");
+    let bytes = read(&dir.join("real/JungUiJin__cicd.tfstate"));
+    let a = ask(&bytes, "kubernetes_manifest.redis_deployment", None).unwrap();
+    assert_eq!((a.image.as_deref(), a.tainted), (Some("redis:latest"), true));
+}
+
+#[test]
+fn sensitive_attribute_paths_are_reported_as_secrets() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("terraform/internal/command/testdata/show-json-state/sensitive-variables/terraform.tfstate"));
+    let parsed = state::parse(&bytes, "t").unwrap();
+    let address = parsed.addresses().into_iter().find(|a| !a.starts_with("output.")).unwrap();
+    let whole = ask(&bytes, &address, None).unwrap();
+    assert!(!whole.sensitive);
+    assert_eq!(whole.secrets, vec!["abc".to_string()]);
+    let ami = ask(&bytes, &format!("{address}.ami"), None).unwrap();
+    assert!(ami.sensitive);
+    assert_eq!(ami.secrets, vec!["abc".to_string()]);
+    let id = ask(&bytes, &format!("{address}.id"), None).unwrap();
+    assert!(!id.sensitive && id.secrets.is_empty());
+}
+
+#[test]
+fn every_terraform_fixture_reads_or_fails_clearly() {
+    let Some(dir) = corpus() else { return };
+    let mut files = Vec::new();
+    collect(&dir.join("terraform"), &mut files);
+    assert!(files.len() >= 33, "{}", files.len());
+    for f in files {
+        let name = f.to_string_lossy().to_string();
+        if !name.ends_with(".tfstate") {
+            continue;
+        }
+        let result = state::parse(&read(&f), &name).map(|s| s.addresses().len());
+        if name.ends_with("show-corrupt-statefile/terraform.tfstate") {
+            assert!(matches!(result, Err(Error::NotJson { .. })), "{name}: {result:?}");
+        } else if name.ends_with(".terraform/terraform.tfstate") {
+            assert!(matches!(result, Err(Error::BackendSettings { .. })), "{name}: {result:?}");
+        } else {
+            result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn legacy_formats_answer_like_their_version_4_upgrades() {
+    let Some(dir) = corpus() else { return };
+    let rt = dir.join("terraform/internal/states/statefile/testdata/roundtrip");
+    let pairs = [
+        ("v1-simple", "null_resource.foo[1].triggers.what", "\"1\""),
+        ("v1-simple", "null_resource.bar.triggers.whaaat", "\"0,1\""),
+        ("v1-simple", "output.numbers", "\"0,1\""),
+        ("v3-bigint", "module.child.null_resource.foo.id", "\"1361\""),
+        ("v3-bigint", "null_resource.bar[1].triggers.index", "\"1\""),
+        ("v3-simple", "null_resource.foo[0].id", null()),
+        ("v3-grabbag", "output.results.aws_region", "\"us-west-2\""),
+    ];
+    for (name, address, want) in pairs {
+        let old = ask(&read(&rt.join(format!("{name}.in.tfstate"))), address, None);
+        let new = ask(&read(&rt.join(format!("{name}.out.tfstate"))), address, None);
+        let old = old.unwrap_or_else(|e| panic!("{name}.in {address}: {e}")).value;
+        let new = new.unwrap_or_else(|e| panic!("{name}.out {address}: {e}")).value;
+        assert_eq!(old, new, "{name} {address}");
+        if !want.is_empty() {
+            assert_eq!(old.to_string(), want, "{name} {address}");
+        }
+    }
+    let v4 = read(&rt.join("v4-modules.in.tfstate"));
+    assert!(ask(&v4, "module.modB.null_resource.bar[\"a\"]", None).is_ok());
+    let future = read(&rt.join("v4-future.in.tfstate"));
+    assert_eq!(state::parse(&future, "f").unwrap().terraform_version.as_deref(), Some("999.0.0"));
+}
+
+fn null() -> &'static str {
+    ""
+}
+
+#[test]
+fn state_v3_flatmap_gives_the_deployment_image() {
+    let Some(dir) = corpus() else { return };
+    let bytes = read(&dir.join("real/corganfuzz__terraform-k8s.tfstate"));
+    let a = ask(&bytes, "kubernetes_deployment.ghost_deployment", None).unwrap();
+    assert_eq!(a.image.as_deref(), Some("ghost:alpine"));
+    let replicas = ask(&bytes, "kubernetes_deployment.ghost_deployment.spec[0].replicas", None).unwrap();
+    assert!(replicas.value.is_string());
+}

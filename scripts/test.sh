@@ -36,4 +36,4 @@ fi
 echo "dist/ is fresh ($(du -cb dist/* | tail -1 | cut -f1) bytes)"
 
 echo "== the action as the runner runs it: node --test"
-node --test --test-concurrency=2 tests/node/
+node --test --test-concurrency=2 tests/node/*.test.mjs

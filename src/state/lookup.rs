@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::address::{module_string, parse_module, path_string, Address, Key, ResourceAddress, Step};
-use super::path::{kind, walk};
+use super::path::{kind, resolve, walk};
 use super::workload::{containers, Container};
 use super::{Instance, Resource, State};
 use crate::error::{Error, Result};
@@ -127,7 +127,9 @@ fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Res
         (None, image_in(&value))
     };
 
-    let (sensitive, secrets) = sensitivity(instance, &attributes, &addr.path, &value);
+    // Compare with sensitive_attributes in Terraform's own spelling of the path.
+    let logical = resolve(&attributes, &addr.path).map(|(_, p)| p).unwrap_or_default();
+    let (sensitive, secrets) = sensitivity(instance, &attributes, &logical, &value);
     Ok(Answer {
         address: format!("{instance_address}{}", path_string(&addr.path)),
         origin: Origin::Instance { resource_type: res.type_.to_string() },

@@ -31,31 +31,46 @@ pub fn dynamic_inner(v: &Value) -> Option<&Value> {
 /// Follows `steps` from `root`. A dynamic value may be entered with or without a `.value` step,
 /// and a walk that ends on one answers its inner value.
 pub fn walk<'v>(root: &'v Value, steps: &[Step]) -> Result<&'v Value, Miss> {
-    let mut current = root;
-    for (at, step) in steps.iter().enumerate() {
-        current = match next(current, step) {
-            Some(v) => v,
-            None => match dynamic_inner(current).and_then(|inner| next(inner, step)) {
-                Some(v) => v,
-                None => {
-                    let shown = dynamic_inner(current).unwrap_or(current);
-                    return Err(Miss { at, available: available(shown) });
-                }
-            },
-        };
-    }
-    Ok(dynamic_inner(current).unwrap_or(current))
+    resolve(root, steps).map(|(v, _)| v)
 }
 
-fn next<'v>(v: &'v Value, step: &Step) -> Option<&'v Value> {
+/// As [`walk`], also returning the path as Terraform records it (in `sensitive_attributes`):
+/// no `.value` steps into dynamic values, negative indices counted from the start, and
+/// object keys as attribute names.
+pub fn resolve<'v>(root: &'v Value, steps: &[Step]) -> Result<(&'v Value, Vec<Step>), Miss> {
+    let mut current = root;
+    let mut logical = Vec::with_capacity(steps.len());
+    for (at, step) in steps.iter().enumerate() {
+        if let Some(inner) = dynamic_inner(current) {
+            if *step == Step::Attr("value".to_string()) {
+                current = inner;
+                continue;
+            }
+            if next(current, step).is_none() {
+                current = inner;
+            }
+        }
+        match next(current, step) {
+            Some((v, s)) => {
+                current = v;
+                logical.push(s);
+            }
+            None => return Err(Miss { at, available: available(current) }),
+        }
+    }
+    Ok((dynamic_inner(current).unwrap_or(current), logical))
+}
+
+/// One step, and the step as Terraform would record it.
+fn next<'v>(v: &'v Value, step: &Step) -> Option<(&'v Value, Step)> {
     match (v, step) {
-        (Value::Object(map), Step::Attr(name)) => map.get(name),
-        (Value::Object(map), Step::Index(i)) => map.get(&i.to_string()),
+        (Value::Object(map), Step::Attr(name)) => map.get(name).map(|v| (v, step.clone())),
+        (Value::Object(map), Step::Index(i)) => map.get(&i.to_string()).map(|v| (v, Step::Attr(i.to_string()))),
         (Value::Array(items), Step::Index(i)) => {
             let len = items.len() as i64;
             let i = if *i < 0 { len + i } else { *i };
             if (0..len).contains(&i) {
-                items.get(i as usize)
+                items.get(i as usize).map(|v| (v, Step::Index(i)))
             } else {
                 None
             }
@@ -109,6 +124,16 @@ mod tests {
         assert_eq!(walk(&v, &[attr("output"), attr("value"), attr("image")]), Ok(&json!("app:1")));
         assert_eq!(walk(&v, &[attr("output")]), Ok(&json!({"image": "app:1"})));
         assert_eq!(walk(&v, &[attr("output"), attr("type")]).unwrap()[0], json!("object"));
+    }
+
+    #[test]
+    fn resolve_records_the_path_as_terraform_does() {
+        let v = json!({"input": {"value": {"tokens": ["a", "b"], "m": {"k": 1}}, "type": "dynamic"}});
+        let (got, logical) = resolve(&v, &[attr("input"), attr("value"), attr("tokens"), Step::Index(-1)]).unwrap();
+        assert_eq!(got, &json!("b"));
+        assert_eq!(logical, vec![attr("input"), attr("tokens"), Step::Index(1)]);
+        let (_, logical) = resolve(&v, &[attr("input"), attr("m"), attr("k")]).unwrap();
+        assert_eq!(logical, vec![attr("input"), attr("m"), attr("k")]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ echo "== core, natively: cargo test"
 cargo test --locked --quiet
 
 echo "== host door, in wasm under Node: wasm-bindgen-test"
-cargo test --locked --quiet --target wasm32-unknown-unknown --test host
+cargo test --locked --target wasm32-unknown-unknown --test host
 
 echo "== dist/ is what the sources build"
 fresh=build/fresh-dist

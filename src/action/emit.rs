@@ -220,3 +220,45 @@ pub fn panic_line(mode: Mode, message: &str) -> String {
         Mode::Terminal => format!("error: {}\n", escape_data(&text)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multi_line_secret_is_masked_whole_and_line_by_line() {
+        assert_eq!(mask_lines("one"), vec!["::add-mask::one"]);
+        assert_eq!(
+            mask_lines("-----BEGIN KEY-----\nabc\n-----END KEY-----"),
+            vec![
+                "::add-mask::-----BEGIN KEY-----%0Aabc%0A-----END KEY-----",
+                "::add-mask::-----BEGIN KEY-----",
+                "::add-mask::abc",
+                "::add-mask::-----END KEY-----",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_panic_is_reported_as_one_error_in_either_voice() {
+        assert_eq!(
+            panic_line(Mode::Actions, "panicked at src/x.rs:1:2:\nboom"),
+            "::error title=internal error::stage-action crashed: panicked at src/x.rs:1:2:%0Aboom. This is a bug in stage-action; please report it with this log\n"
+        );
+        assert!(panic_line(Mode::Terminal, "boom").starts_with("error: stage-action crashed: boom."));
+    }
+
+    #[test]
+    fn summaries_escape_data_and_render_for_a_terminal() {
+        let s = Summary {
+            title: "t".into(),
+            rows: vec![("Image".into(), "<b>x|y</b>".into()), ("Digest".into(), String::new())],
+            notes: vec!["a & b".into()],
+        };
+        assert_eq!(
+            render_markdown(&s),
+            "### t\n\n| | |\n|---|---|\n| Image | <code>&lt;b&gt;x&#124;y&lt;/b&gt;</code> |\n| Digest | — |\n\na &amp; b\n\n"
+        );
+        assert_eq!(render_text(&s), "t\n  Image   <b>x|y</b>\n  Digest  -\na & b\n");
+    }
+}

@@ -114,17 +114,7 @@ pub struct ResourceAddress {
 impl ResourceAddress {
     /// `module.a.data.TYPE.NAME` without instance key or path.
     pub fn resource(&self) -> String {
-        let mut out = module_string(&self.module);
-        if !out.is_empty() {
-            out.push('.');
-        }
-        if self.mode == Mode::Data {
-            out.push_str("data.");
-        }
-        out.push_str(&self.type_);
-        out.push('.');
-        out.push_str(&self.name);
-        out
+        resource_string(&module_string(&self.module), self.mode, &self.type_, &self.name)
     }
 
     /// The resource with its instance key, as Terraform prints an instance.
@@ -146,6 +136,16 @@ pub fn module_string(module: &[ModuleStep]) -> String {
         })
         .collect();
     parts.join(".")
+}
+
+/// `MODULE.data.TYPE.NAME`, as Terraform prints a resource; `module` may be empty.
+pub fn resource_string(module: &str, mode: Mode, type_: &str, name: &str) -> String {
+    let data = if mode == Mode::Data { "data." } else { "" };
+    if module.is_empty() {
+        format!("{data}{type_}.{name}")
+    } else {
+        format!("{module}.{data}{type_}.{name}")
+    }
 }
 
 /// Whether `s` can be written after a dot.
@@ -309,16 +309,7 @@ impl Address {
             let path = path_steps(&tokens[2..]);
             return Ok(Address::Output { name, path });
         }
-        let mut module = Vec::new();
-        while matches!(tokens.get(pos), Some((Token::Name(n), _)) if n == "module") {
-            let name = identifier(tokens.get(pos + 1), "module name", end)?;
-            pos += 2;
-            let key = tokens.get(pos).and_then(|(t, _)| key_of(t));
-            if key.is_some() {
-                pos += 1;
-            }
-            module.push(ModuleStep { name, key });
-        }
+        let module = module_steps(&tokens, &mut pos, end)?;
         let mut mode = Mode::Managed;
         if matches!(tokens.get(pos), Some((Token::Name(n), _)) if n == "data") {
             mode = Mode::Data;
@@ -352,19 +343,23 @@ pub fn parse_module(text: &str) -> Result<Vec<ModuleStep>, ParseError> {
         return Ok(Vec::new());
     }
     let tokens = tokenize(text)?;
-    let end = text.chars().count() + 1;
     let mut pos = 0;
+    let module = module_steps(&tokens, &mut pos, text.chars().count() + 1)?;
+    match tokens.get(pos) {
+        None => Ok(module),
+        Some((_, col)) => err(*col, "expected \"module\""),
+    }
+}
+
+/// Reads `module.NAME[KEY]` steps from `tokens[*pos..]` while they last.
+fn module_steps(tokens: &[(Token, usize)], pos: &mut usize, end: usize) -> Result<Vec<ModuleStep>, ParseError> {
     let mut module = Vec::new();
-    while pos < tokens.len() {
-        match &tokens[pos] {
-            (Token::Name(n), _) if n == "module" => {}
-            (_, col) => return err(*col, "expected \"module\""),
-        }
-        let name = identifier(tokens.get(pos + 1), "module name", end)?;
-        pos += 2;
-        let key = tokens.get(pos).and_then(|(t, _)| key_of(t));
+    while matches!(tokens.get(*pos), Some((Token::Name(n), _)) if n == "module") {
+        let name = identifier(tokens.get(*pos + 1), "module name", end)?;
+        *pos += 2;
+        let key = tokens.get(*pos).and_then(|(t, _)| key_of(t));
         if key.is_some() {
-            pos += 1;
+            *pos += 1;
         }
         module.push(ModuleStep { name, key });
     }

@@ -120,18 +120,7 @@ impl Attributes<'_> {
 impl Resource<'_> {
     /// `module.x.data.TYPE.NAME`.
     pub fn address(&self) -> String {
-        let mut out = String::new();
-        if !self.module.is_empty() {
-            out.push_str(&self.module);
-            out.push('.');
-        }
-        if self.mode == Mode::Data {
-            out.push_str("data.");
-        }
-        out.push_str(&self.type_);
-        out.push('.');
-        out.push_str(&self.name);
-        out
+        address::resource_string(&self.module, self.mode, &self.type_, &self.name)
     }
 }
 

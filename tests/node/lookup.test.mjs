@@ -3,6 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runAction, runCli, root, corpus, corpusSkip, tempDir } from './harness.mjs';
 
 const example = 'examples/dev.tfstate';
@@ -322,3 +323,19 @@ describe('the terminal face', () => {
     }
   });
 });
+
+describe('failures outside the Rust code', () => {
+  test('a module that cannot load is one ::error and exit 1, not a stack trace', () => {
+    const dir = tempDir();
+    fs.copyFileSync(path.join(root, 'dist/index.js'), path.join(dir, 'index.js'));
+    fs.writeFileSync(path.join(dir, 'stage_action_bg.wasm'), Buffer.from('not wasm'));
+    const r = spawnNode(path.join(dir, 'index.js'));
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^::error title=internal error::cannot load the WebAssembly module: /);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+  });
+});
+
+function spawnNode(script) {
+  return spawnSync(process.execPath, [script], { env: { PATH: process.env.PATH, GITHUB_ACTIONS: 'true', INPUT_COMMAND: 'lookup' }, encoding: 'utf8' });
+}

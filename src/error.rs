@@ -84,9 +84,7 @@ impl Error {
     pub fn title(&self) -> &'static str {
         match self {
             Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
-            Error::Io { .. } | Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } => {
-                "state not found"
-            }
+            Error::Io { .. } | Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } => "state not found",
             Error::EmptyState { .. }
             | Error::NotText { .. }
             | Error::NotJson { .. }

@@ -12,7 +12,10 @@ fn corpus() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent (CI has ../shared beside the checkout; a plain clone does not)", dir.display());
+        eprintln!(
+            "skipped: {} is absent (CI has ../shared beside the checkout; a plain clone does not)",
+            dir.display()
+        );
         None
     }
 }
@@ -120,7 +123,8 @@ fn manifest_jobs_and_pods_are_found_by_their_kind() {
 #[test]
 fn sensitive_attribute_paths_are_reported_as_secrets() {
     let Some(dir) = corpus() else { return };
-    let bytes = read(&dir.join("terraform/internal/command/testdata/show-json-state/sensitive-variables/terraform.tfstate"));
+    let bytes =
+        read(&dir.join("terraform/internal/command/testdata/show-json-state/sensitive-variables/terraform.tfstate"));
     let parsed = state::parse(&bytes, "t").unwrap();
     let address = parsed.addresses().into_iter().find(|a| !a.starts_with("output.")).unwrap();
     let whole = ask(&bytes, &address, None).unwrap();

@@ -60,7 +60,13 @@ fn annotation_line(a: &Annotation) -> String {
 
 /// The error as an annotation.
 pub fn error_annotation(e: &Error) -> Annotation {
-    Annotation { level: Level::Error, title: Some(e.title().to_string()), message: e.to_string(), file: None, line: None }
+    Annotation {
+        level: Level::Error,
+        title: Some(e.title().to_string()),
+        message: e.to_string(),
+        file: None,
+        line: None,
+    }
 }
 
 fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> {
@@ -154,7 +160,8 @@ pub fn render_markdown(s: &Summary) -> String {
     if !s.rows.is_empty() {
         out.push_str("| | |\n|---|---|\n");
         for (label, value) in &s.rows {
-            let shown = if value.is_empty() { "—".to_string() } else { format!("<code>{}</code>", escape_html(value)) };
+            let shown =
+                if value.is_empty() { "—".to_string() } else { format!("<code>{}</code>", escape_html(value)) };
             out.push_str(&format!("| {} | {} |\n", escape_html(label), shown));
         }
         out.push('\n');
@@ -212,9 +219,8 @@ fn emit_terminal(report: &Report, failure: Option<&Error>) -> Result<(), String>
 
 /// One line for a panic, in the mode's voice.
 pub fn panic_line(mode: Mode, message: &str) -> String {
-    let text = format!(
-        "stage-action crashed: {message}. This is a bug in stage-action; please report it with this log"
-    );
+    let text =
+        format!("stage-action crashed: {message}. This is a bug in stage-action; please report it with this log");
     match mode {
         Mode::Actions => format!("{}\n", command("error", &[("title", "internal error".into())], &text)),
         Mode::Terminal => format!("error: {}\n", escape_data(&text)),

@@ -51,11 +51,8 @@ pub enum Request {
 impl Inputs {
     /// Inputs given directly, for tests and embedding.
     pub fn new(mode: Mode, command: &str, values: &[(&str, &str)]) -> Inputs {
-        let values = values
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.trim().to_string()))
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
+        let values =
+            values.iter().map(|(k, v)| (k.to_string(), v.trim().to_string())).filter(|(_, v)| !v.is_empty()).collect();
         Inputs { mode, command: command.to_string(), values }
     }
 
@@ -145,10 +142,7 @@ impl Inputs {
             None => Ok(default),
             Some("true" | "True" | "TRUE") => Ok(true),
             Some("false" | "False" | "FALSE") => Ok(false),
-            Some(other) => Err(InputProblem::new(
-                name,
-                format!("\"{other}\" is not a boolean; use true or false"),
-            )),
+            Some(other) => Err(InputProblem::new(name, format!("\"{other}\" is not a boolean; use true or false"))),
         }
     }
 
@@ -194,7 +188,9 @@ mod tests {
 
     #[test]
     fn booleans_accept_only_the_yaml_core_spellings() {
-        for (v, want) in [("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false), ("FALSE", false)] {
+        for (v, want) in
+            [("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false), ("FALSE", false)]
+        {
             assert_eq!(Inputs::new(Mode::Actions, "x", &[("b", v)]).boolean("b", !want), Ok(want));
         }
         for bad in ["yes", "1", "tRUE", "on"] {

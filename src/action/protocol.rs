@@ -16,8 +16,7 @@ pub fn command(name: &str, properties: &[(&str, String)], message: &str) -> Stri
     let mut out = format!("::{name}");
     if !properties.is_empty() {
         out.push(' ');
-        let props: Vec<String> =
-            properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+        let props: Vec<String> = properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
         out.push_str(&props.join(","));
     }
     out.push_str("::");
@@ -75,7 +74,11 @@ mod tests {
     fn command_with_and_without_properties() {
         assert_eq!(command("add-mask", &[], "s3cr%t"), "::add-mask::s3cr%25t");
         assert_eq!(
-            command("error", &[("title", "bad: input".into()), ("file", "a,b.yml".into()), ("line", "3".into())], "x\ny"),
+            command(
+                "error",
+                &[("title", "bad: input".into()), ("file", "a,b.yml".into()), ("line", "3".into())],
+                "x\ny"
+            ),
             "::error title=bad%3A input,file=a%2Cb.yml,line=3::x%0Ay"
         );
     }

@@ -134,7 +134,12 @@ fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImagePart
                 "invalid image reference",
                 format!("{address} runs \"{reference}\", which is not a valid image reference: {why}; image-repository, image-tag and image-digest are empty"),
             );
-            ImageParts { image: reference.to_string(), repository: String::new(), tag: String::new(), digest: String::new() }
+            ImageParts {
+                image: reference.to_string(),
+                repository: String::new(),
+                tag: String::new(),
+                digest: String::new(),
+            }
         }
     }
 }
@@ -151,11 +156,15 @@ fn describe(report: &mut Report, snapshot: &backend::Snapshot, parsed: &state::S
     if answer.tainted {
         report.warning(
             "tainted instance",
-            format!("{} is tainted: Terraform will replace it on the next apply; the answer is what runs now", answer.address),
+            format!(
+                "{} is tainted: Terraform will replace it on the next apply; the answer is what runs now",
+                answer.address
+            ),
         );
     }
     let parts = answer.image.as_deref().map(|i| image_parts(report, i, &answer.address));
-    let image_secret = parts.as_ref().is_some_and(|p| answer.sensitive || answer.secrets.iter().any(|s| p.image.contains(s.as_str())));
+    let image_secret =
+        parts.as_ref().is_some_and(|p| answer.sensitive || answer.secrets.iter().any(|s| p.image.contains(s.as_str())));
     if image_secret {
         report.sensitive_outputs.extend(["image", "image-repository", "image-tag", "image-digest"]);
     }

@@ -56,7 +56,12 @@ pub fn usage() -> String {
         "stage-action: what a Terraform stage runs, and what may be promoted.\n\nUsage: node dist/index.js COMMAND --input value ...\n\nCommands:\n",
     );
     for c in COMMANDS {
-        out.push_str(&format!("  {:8} {}\n           inputs: {}\n", c.name, c.about, c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")));
+        out.push_str(&format!(
+            "  {:8} {}\n           inputs: {}\n",
+            c.name,
+            c.about,
+            c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")
+        ));
     }
     out.push_str("\nOutputs are printed as name=value lines on standard output; the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n");
     out

@@ -241,10 +241,7 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
                     }
                     let digits: String = chars[start..i].iter().collect();
                     if chars.get(i) != Some(&']') || digits.is_empty() || digits == "-" {
-                        return err(
-                            column,
-                            "an index is a whole number like [0] or a quoted key like [\"blue\"]",
-                        );
+                        return err(column, "an index is a whole number like [0] or a quoted key like [\"blue\"]");
                     }
                     match digits.parse::<i64>() {
                         Ok(n) => tokens.push((Token::Int(n), column)),

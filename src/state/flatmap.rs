@@ -20,10 +20,7 @@ pub fn expand(pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> Value {
 
 /// The pairs whose key starts with `prefix` (which ends with a dot, or is empty).
 fn below<'p>(pairs: &[(&'p str, &'p str)], prefix: &str) -> Vec<(&'p str, &'p str)> {
-    pairs
-        .iter()
-        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|rest| (rest, *v)))
-        .collect()
+    pairs.iter().filter_map(|(k, v)| k.strip_prefix(prefix).map(|rest| (rest, *v))).collect()
 }
 
 /// An object whose attribute names end at the first dot.
@@ -59,10 +56,8 @@ fn member(scoped: &[(&str, &str)], name: &str) -> Value {
 }
 
 fn list(inner: &[(&str, &str)]) -> Value {
-    let mut indices: Vec<usize> = inner
-        .iter()
-        .filter_map(|(k, _)| k.split('.').next().and_then(|i| i.parse().ok()))
-        .collect();
+    let mut indices: Vec<usize> =
+        inner.iter().filter_map(|(k, _)| k.split('.').next().and_then(|i| i.parse().ok())).collect();
     indices.sort_unstable();
     indices.dedup();
     Value::Array(indices.into_iter().map(|i| member(inner, &i.to_string())).collect())
@@ -71,10 +66,8 @@ fn list(inner: &[(&str, &str)]) -> Value {
 fn map(inner: &[(&str, &str)]) -> Value {
     let mut map = Map::new();
     // Keys that open a nested collection (`KEY.#`, `KEY.%`) are values of their own.
-    let nested: BTreeSet<&str> = inner
-        .iter()
-        .filter_map(|(k, _)| k.strip_suffix(".#").or_else(|| k.strip_suffix(".%")))
-        .collect();
+    let nested: BTreeSet<&str> =
+        inner.iter().filter_map(|(k, _)| k.strip_suffix(".#").or_else(|| k.strip_suffix(".%"))).collect();
     for (k, v) in inner {
         if *k == "#" || *k == "%" {
             continue;
@@ -113,10 +106,7 @@ mod tests {
             ("spec.0.template.0.spec.0.container.0.image", "ghost:alpine"),
             ("spec.0.template.0.spec.0.container.1.image", "busybox"),
         ]);
-        assert_eq!(
-            v["spec"][0]["template"][0]["spec"][0]["container"][1]["image"],
-            json!("busybox")
-        );
+        assert_eq!(v["spec"][0]["template"][0]["spec"][0]["container"][1]["image"], json!("busybox"));
         assert_eq!(v["spec"][0]["replicas"], json!("2"));
         assert_eq!(v["id"], json!("x"));
     }
@@ -135,12 +125,8 @@ mod tests {
 
     #[test]
     fn empty_list_and_nested_map_in_list() {
-        let v = expand_pairs(&[
-            ("ports.#", "0"),
-            ("meta.#", "1"),
-            ("meta.0.labels.%", "1"),
-            ("meta.0.labels.a.b", "c"),
-        ]);
+        let v =
+            expand_pairs(&[("ports.#", "0"), ("meta.#", "1"), ("meta.0.labels.%", "1"), ("meta.0.labels.a.b", "c")]);
         assert_eq!(v, json!({"ports": [], "meta": [{"labels": {"a.b": "c"}}]}));
     }
 }

@@ -161,7 +161,8 @@ fn check_digest(digest: &str) -> Result<(), String> {
         digest.split_once(':').ok_or_else(|| format!("\"{digest}\" is not a digest (algorithm:hex)"))?;
     let algorithm_ok = !algorithm.is_empty()
         && algorithm.split(['+', '.', '-', '_']).all(|part| {
-            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && part.chars().all(|c| c.is_ascii_alphanumeric())
         });
     if !algorithm_ok {
         return Err(format!("\"{algorithm}\" is not a digest algorithm"));
@@ -182,7 +183,9 @@ mod tests {
     #[test]
     fn valid_references_split_as_docker_does() {
         let with_digest = format!("ghcr.io/org/app:1.2@{SHA}");
-        let cases: Vec<(&str, &str, Option<&str>, Option<&str>, Option<&str>)> = vec![
+        // text, repository, registry, tag, digest
+        type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             ("nginx", "nginx", None, None, None),
             ("nginx:1.25", "nginx", None, Some("1.25"), None),
             ("hashicorp/consul:latest", "hashicorp/consul", None, Some("latest"), None),

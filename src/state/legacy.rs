@@ -53,10 +53,7 @@ pub(super) struct ModuleSummary {
 }
 
 /// Fills `state` from `modules`. Outputs of the root module become the state's outputs.
-pub(super) fn read<'a>(
-    state: &mut State<'a>,
-    modules: Option<&'a RawValue>,
-) -> Result<Vec<ModuleSummary>, String> {
+pub(super) fn read<'a>(state: &mut State<'a>, modules: Option<&'a RawValue>) -> Result<Vec<ModuleSummary>, String> {
     let field = |e: serde_json::Error| format!("\"modules\": {}", super::strip_position(&e.to_string()));
     let Some(raw) = modules else { return Ok(Vec::new()) };
     let modules: Vec<ModuleV3<'a>> = serde_json::from_str(raw.get()).map_err(field)?;
@@ -123,9 +120,8 @@ fn add_resource<'a>(state: &mut State<'a>, module: &str, key: &str, r: ResourceV
         attributes: Attributes::Flat(object.attributes.into_iter().collect()),
         sensitive_paths: None,
     };
-    let existing = state.resources.iter_mut().find(|e| {
-        e.module == module && e.mode == mode && e.type_ == type_ && e.name == name
-    });
+    let existing =
+        state.resources.iter_mut().find(|e| e.module == module && e.mode == mode && e.type_ == type_ && e.name == name);
     match existing {
         Some(e) => {
             e.keyed |= instance.key.is_some();

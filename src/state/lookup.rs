@@ -165,9 +165,7 @@ fn pick_instance<'s, 'a>(res: &'s Resource<'a>, addr: &ResourceAddress) -> Resul
             if objects.peek().is_none() {
                 return Err(Error::InstanceNotFound { address: addr.instance(), keys: keys() });
             }
-            objects
-                .find(|i| !i.deposed)
-                .ok_or_else(|| Error::OnlyDeposed { address: addr.instance() })
+            objects.find(|i| !i.deposed).ok_or_else(|| Error::OnlyDeposed { address: addr.instance() })
         }
     }
 }
@@ -181,7 +179,9 @@ fn pick_container(address: &str, list: Vec<Container>, wanted: Option<&str>) -> 
         let hit = list.iter().find(|c| c.name == name && !c.init).or_else(|| list.iter().find(|c| c.name == name));
         return match hit {
             Some(c) => Ok(Some(c.clone())),
-            None => Err(Error::ContainerNotFound { address: address.to_string(), name: name.to_string(), names: names() }),
+            None => {
+                Err(Error::ContainerNotFound { address: address.to_string(), name: name.to_string(), names: names() })
+            }
         };
     }
     let regular: Vec<&Container> = list.iter().filter(|c| !c.init).collect();

@@ -182,10 +182,7 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     }
     let version = match &envelope.version {
         None => {
-            return Err(Error::NotAState {
-                path: origin.to_string(),
-                why: "it has no \"version\" field".to_string(),
-            })
+            return Err(Error::NotAState { path: origin.to_string(), why: "it has no \"version\" field".to_string() })
         }
         Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or_default(),
         Some(other) => {

@@ -71,7 +71,10 @@ fn a_byte_order_mark_is_ignored() {
 #[test]
 fn the_only_container_answers_and_several_need_a_name() {
     let e = ask("kubernetes_deployment_v1.web", None).unwrap_err();
-    assert_eq!(e.to_string(), "kubernetes_deployment_v1.web has 2 containers; set input `container` to one of: app, sidecar");
+    assert_eq!(
+        e.to_string(),
+        "kubernetes_deployment_v1.web has 2 containers; set input `container` to one of: app, sidecar"
+    );
     let a = ask("kubernetes_deployment_v1.web", Some("sidecar")).unwrap();
     assert_eq!(a.image.as_deref(), Some("envoy:1"));
     assert_eq!(a.address, "kubernetes_deployment_v1.web");
@@ -133,8 +136,7 @@ fn very_deep_nesting_in_attributes_neither_crashes_nor_answers() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    let result = parse(deep.as_bytes(), "s.tfstate").and_then(|s| {
-        lookup(&s, Lookup { address: "t.n", container: None, origin: "s.tfstate" }).map(|_| ())
-    });
+    let result = parse(deep.as_bytes(), "s.tfstate")
+        .and_then(|s| lookup(&s, Lookup { address: "t.n", container: None, origin: "s.tfstate" }).map(|_| ()));
     assert!(result.unwrap_err().to_string().contains("nests JSON more than 128 levels deep"));
 }

@@ -54,9 +54,12 @@ pub(super) fn read<'a>(
     outputs: Option<&'a RawValue>,
     resources: Option<&'a RawValue>,
 ) -> Result<(), String> {
-    let field = |name: &'static str| move |e: serde_json::Error| format!("\"{name}\": {}", super::strip_position(&e.to_string()));
+    let field = |name: &'static str| {
+        move |e: serde_json::Error| format!("\"{name}\": {}", super::strip_position(&e.to_string()))
+    };
     if let Some(raw) = outputs {
-        let outputs: BTreeMap<Cow<'a, str>, OutputV4<'a>> = serde_json::from_str(raw.get()).map_err(field("outputs"))?;
+        let outputs: BTreeMap<Cow<'a, str>, OutputV4<'a>> =
+            serde_json::from_str(raw.get()).map_err(field("outputs"))?;
         state.outputs = outputs
             .into_iter()
             .map(|(name, o)| Output { name, value: Attributes::Json(o.value), sensitive: o.sensitive })
@@ -106,12 +109,5 @@ fn convert(r: ResourceV4<'_>) -> Result<Resource<'_>, serde_json::Error> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let keyed = r.each.is_some() || instances.iter().any(|i| i.key.is_some());
-    Ok(Resource {
-        module: r.module.unwrap_or(Cow::Borrowed("")),
-        mode,
-        type_: r.type_,
-        name: r.name,
-        keyed,
-        instances,
-    })
+    Ok(Resource { module: r.module.unwrap_or(Cow::Borrowed("")), mode, type_: r.type_, name: r.name, keyed, instances })
 }

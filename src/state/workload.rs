@@ -26,9 +26,15 @@ fn provider_pod_spec(resource_type: &str) -> Option<Vec<Step>> {
     let z = || Step::Index(0);
     let template = || vec![a("spec"), z(), a("template"), z(), a("spec"), z()];
     Some(match resource_type {
-        "kubernetes_deployment" | "kubernetes_deployment_v1" | "kubernetes_stateful_set"
-        | "kubernetes_stateful_set_v1" | "kubernetes_daemon_set_v1" | "kubernetes_daemonset"
-        | "kubernetes_job" | "kubernetes_job_v1" | "kubernetes_replication_controller"
+        "kubernetes_deployment"
+        | "kubernetes_deployment_v1"
+        | "kubernetes_stateful_set"
+        | "kubernetes_stateful_set_v1"
+        | "kubernetes_daemon_set_v1"
+        | "kubernetes_daemonset"
+        | "kubernetes_job"
+        | "kubernetes_job_v1"
+        | "kubernetes_replication_controller"
         | "kubernetes_replication_controller_v1" => template(),
         "kubernetes_cron_job" | "kubernetes_cron_job_v1" => {
             let mut p = vec![a("spec"), z(), a("job_template"), z()];

@@ -19,6 +19,8 @@ pub enum Error {
     StateNotFound { path: String, hint: Option<String> },
     /// A working directory's selected workspace has no state.
     WorkspaceNotFound { workspace: String, selected_by: String, dir: String, existing: Vec<String> },
+    /// The working directory keeps its state in a remote backend.
+    RemoteBackend { dir: String, backend: String },
     /// The state file is empty (or only white space).
     EmptyState { path: String },
     /// The state file is not UTF-8 text.
@@ -84,7 +86,10 @@ impl Error {
     pub fn title(&self) -> &'static str {
         match self {
             Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
-            Error::Io { .. } | Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } => "state not found",
+            Error::Io { .. }
+            | Error::StateNotFound { .. }
+            | Error::WorkspaceNotFound { .. }
+            | Error::RemoteBackend { .. } => "state not found",
             Error::EmptyState { .. }
             | Error::NotText { .. }
             | Error::NotJson { .. }
@@ -151,6 +156,10 @@ impl fmt::Display for Error {
                     write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
                 }
             }
+            Error::RemoteBackend { dir, backend } => write!(
+                f,
+                "{dir} keeps its state in Terraform's \"{backend}\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir={dir} state pull > {dir}.tfstate` and set `state` to that file"
+            ),
             Error::EmptyState { path } => write!(
                 f,
                 "state {path} is empty: a Terraform state is a JSON object; was it truncated, or is this the wrong file?"

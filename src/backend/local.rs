@@ -139,6 +139,9 @@ fn read_dir(loc: &Location) -> Result<Snapshot> {
             Selected::EnvironmentFile => format!("{}/.terraform/environment", loc.given.trim_end_matches('/')),
             Selected::Default => "default".to_string(),
         };
+        if let Some(backend) = remote_backend(&loc.path) {
+            return Err(Error::RemoteBackend { dir: loc.given.trim_end_matches('/').to_string(), backend });
+        }
         return Err(Error::WorkspaceNotFound {
             workspace,
             selected_by,
@@ -147,4 +150,12 @@ fn read_dir(loc: &Location) -> Result<Snapshot> {
         });
     }
     read_file(&path, name, Some(workspace))
+}
+
+/// The backend type recorded in `.terraform/terraform.tfstate` by `terraform init`, unless local.
+fn remote_backend(dir: &str) -> Option<String> {
+    let bytes = host::read_file(&join(dir, ".terraform/terraform.tfstate")).ok()?;
+    let settings: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let backend = settings.get("backend")?.get("type")?.as_str()?;
+    (backend != "local").then(|| backend.to_string())
 }

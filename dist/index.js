@@ -13,7 +13,6 @@ var require_host = __commonJS({
   "pkg/snippets/stage-action-8be90cc3f2248327/js/host.js"(exports2, module2) {
     "use strict";
     var fs = require("node:fs");
-    var crypto = require("node:crypto");
     var PANICKED2 = /* @__PURE__ */ Symbol.for("stage-action.panicked");
     function env_get(name) {
       return process.env[name];
@@ -67,7 +66,7 @@ var require_host = __commonJS({
       }
     }
     function random_uuid() {
-      return crypto.randomUUID();
+      return require("node:crypto").randomUUID();
     }
     function now_ms() {
       return Date.now();

@@ -3,7 +3,6 @@
 // `Err` values at the door (`src/host/ffi.rs`, every import there is `catch`).
 'use strict';
 const fs = require('node:fs');
-const crypto = require('node:crypto');
 
 // Shared with js/index.js through the global symbol registry: the bundle holds two copies of
 // this file's scope (the glue's and the entry's), and a symbol is the same in both.
@@ -77,8 +76,9 @@ function writeAll(fd, text) {
   }
 }
 
+// node:crypto costs milliseconds to load; only a run that writes outputs needs it.
 function random_uuid() {
-  return crypto.randomUUID();
+  return require('node:crypto').randomUUID();
 }
 
 function now_ms() {

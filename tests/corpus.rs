@@ -212,3 +212,97 @@ fn state_v3_flatmap_gives_the_deployment_image() {
     let replicas = ask(&bytes, "kubernetes_deployment.ghost_deployment.spec[0].replicas", None).unwrap();
     assert!(replicas.value.is_string());
 }
+
+/// Answers (or the error) through the streaming loader.
+fn ask_streaming(bytes: &[u8], address: &str, container: Option<&str>) -> Result<state::Answer, Error> {
+    let parsed_address = state::Address::parse(address).map_err(|e| Error::BadAddress {
+        address: address.into(),
+        column: e.column,
+        problem: e.problem,
+    })?;
+    // Odd-sized reads put chunk boundaries at a different place in every structure.
+    let loaded = state::load(
+        Trickle { data: bytes, step: 7919 },
+        None,
+        "test.tfstate",
+        &state::Want::for_address(&parsed_address),
+    )?;
+    let parsed = loaded.state("test.tfstate")?;
+    state::lookup(&parsed, Lookup { address, container, origin: "test.tfstate" })
+}
+
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(self.data.len()).min(buf.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Every address of `bytes`, plus near misses, answered by both loaders.
+fn both_loaders_agree(name: &str, bytes: &[u8]) -> usize {
+    let Ok(full) = state::parse(bytes, "test.tfstate") else { return 0 };
+    let mut addresses = full.addresses();
+    let resources: Vec<String> = full.resources.iter().map(|r| r.address()).collect();
+    addresses.extend(resources.iter().cloned());
+    addresses.extend(resources.iter().map(|r| format!("{r}x")));
+    addresses.push("output.nope".into());
+    let mut n = 0;
+    for a in &addresses {
+        let whole = ask(bytes, a, None);
+        let streamed = ask_streaming(bytes, a, None);
+        assert_eq!(whole, streamed, "{name}: {a}");
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn the_streaming_loader_answers_exactly_as_the_whole_file_parser() {
+    let Some(dir) = corpus() else { return };
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    let mut n = 0;
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "tfstate")) {
+        let bytes = read(f);
+        n += both_loaders_agree(&f.display().to_string(), &bytes);
+        // The same state with its keys in another order (as `jq -S` writes it).
+        if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+            let sorted = serde_json::to_vec_pretty(&sort_keys(v)).unwrap();
+            n += both_loaders_agree(&format!("{} (keys sorted)", f.display()), &sorted);
+        }
+    }
+    assert!(n > 500, "{n}");
+}
+
+fn sort_keys(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
+#[test]
+fn streaming_errors_match_for_broken_files() {
+    let cases: &[&[u8]] =
+        &[b"", b"  ", b"invalid\n", b"[1]", b"{\"version\": 5}", b"{\"version\": 3, \"modules\": 1}", b"\xff\xfe"];
+    for bytes in cases {
+        assert_eq!(
+            ask(bytes, "output.x", None),
+            ask_streaming(bytes, "output.x", None),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}

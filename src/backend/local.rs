@@ -54,8 +54,9 @@ fn join(a: &str, b: &str) -> String {
     format!("{}/{}", a.trim_end_matches('/'), b)
 }
 
-/// Reads the state the location names.
-pub fn read(loc: &Location) -> Result<Snapshot> {
+/// Opens the state the location names.
+#[inline(never)] // a separate function keeps each wasm function small to compile
+pub fn open(loc: &Location) -> Result<Snapshot> {
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
         None => Err(Error::StateNotFound { path: loc.given.clone(), hint: None }),
@@ -76,9 +77,15 @@ pub fn read(loc: &Location) -> Result<Snapshot> {
 }
 
 fn read_file(path: &str, name: String, workspace: Option<String>) -> Result<Snapshot> {
-    let modified_ms = host::stat(path).ok().flatten().map(|m| m.modified_ms);
-    let bytes = host::read_file(path).map_err(|e| io("read", &name, e))?;
-    Ok(Snapshot { bytes, name, workspace, modified_ms })
+    let meta = host::stat(path).map_err(|e| io("read", &name, e))?;
+    let file = host::File::open(path).map_err(|e| io("read", &name, e))?;
+    Ok(Snapshot {
+        body: Box::new(file),
+        size: meta.map(|m| m.size),
+        name,
+        workspace,
+        modified_ms: meta.map(|m| m.modified_ms),
+    })
 }
 
 /// The workspace a working directory uses, and what chose it.
@@ -128,6 +135,7 @@ fn existing_workspaces(dir: &str) -> Vec<String> {
     found
 }
 
+#[inline(never)] // a separate function keeps each wasm function small to compile
 fn read_dir(loc: &Location) -> Result<Snapshot> {
     let (workspace, selected) = selected_workspace(loc)?;
     let path = state_file(&loc.path, &workspace);

@@ -12,11 +12,12 @@ pub enum Source {
     Local(local::Location),
 }
 
-/// A state as read, before parsing.
-#[derive(Debug, Clone, PartialEq)]
+/// A state ready to be read: its bytes stream from `body`.
 pub struct Snapshot {
-    /// The bytes of the state file.
-    pub bytes: Vec<u8>,
+    /// The state's bytes, as a stream: a large state is never held whole.
+    pub body: Box<dyn std::io::Read>,
+    /// Its size in bytes, when known up front.
+    pub size: Option<u64>,
     /// How to name it to a person (the file, relative to the workspace when inside it).
     pub name: String,
     /// The workspace it belongs to, when read from a working directory.
@@ -25,9 +26,10 @@ pub struct Snapshot {
     pub modified_ms: Option<f64>,
 }
 
-/// Reads the state at `source`.
-pub fn read(source: &Source) -> Result<Snapshot> {
+/// Opens the state at `source`.
+#[inline(never)] // a separate function keeps each wasm function small to compile
+pub fn open(source: &Source) -> Result<Snapshot> {
     match source {
-        Source::Local(location) => local::read(location),
+        Source::Local(location) => local::open(location),
     }
 }

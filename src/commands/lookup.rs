@@ -7,7 +7,7 @@ use crate::action::{Inputs, Report, Summary};
 use crate::backend::{self, local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
 use crate::host;
-use crate::state::{self, image, Address, Answer, Lookup};
+use crate::state::{self, image, Address, Answer, Lookup, Want};
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
@@ -34,6 +34,7 @@ pub fn base_dir() -> String {
 
 impl Config {
     /// Reads and checks every input before any work starts.
+    #[inline(never)] // a separate function keeps each wasm function small to compile
     pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
         let mut problems = Vec::new();
         let state = inputs.get("state");
@@ -79,9 +80,15 @@ impl Config {
 /// Runs the lookup.
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs)?;
-    let snapshot = backend::read(&config.source)?;
-    report.debug.push(format!("read {} bytes from {}", snapshot.bytes.len(), snapshot.name));
-    let parsed = state::parse(&snapshot.bytes, &snapshot.name)?;
+    let address = Address::parse(&config.address).map_err(|e| Error::BadAddress {
+        address: config.address.clone(),
+        column: e.column,
+        problem: e.problem,
+    })?;
+    let snapshot = backend::open(&config.source)?;
+    report.debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
+    let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&address))?;
+    let parsed = loaded.state(&snapshot.name)?;
     report.debug.push(format!(
         "state format {}, Terraform {}, {} resources, {} outputs",
         parsed.format_version,
@@ -93,7 +100,7 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         &parsed,
         Lookup { address: &config.address, container: config.container.as_deref(), origin: &snapshot.name },
     )?;
-    describe(report, &snapshot, &parsed, &answer);
+    describe(report, &snapshot.name, snapshot.workspace.as_deref(), &parsed, &answer);
     Ok(())
 }
 
@@ -113,6 +120,7 @@ struct ImageParts {
     digest: String,
 }
 
+#[inline(never)] // a separate function keeps each wasm function small to compile
 fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImageParts {
     match image::parse(reference) {
         Ok(r) => {
@@ -145,7 +153,8 @@ fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImagePart
 }
 
 /// Fills the report from an answer.
-fn describe(report: &mut Report, snapshot: &backend::Snapshot, parsed: &state::State<'_>, answer: &Answer) {
+#[inline(never)] // a separate function keeps each wasm function small to compile
+fn describe(report: &mut Report, name: &str, workspace: Option<&str>, parsed: &state::State<'_>, answer: &Answer) {
     report.secrets.extend(answer.secrets.iter().cloned());
     let value = value_text(&answer.value);
     let hidden = answer.sensitive || !answer.secrets.is_empty();
@@ -185,9 +194,9 @@ fn describe(report: &mut Report, snapshot: &backend::Snapshot, parsed: &state::S
     report.output("terraform-version", parsed.terraform_version.clone().unwrap_or_default());
 
     let shown_value = if hidden { "(sensitive)".to_string() } else { shorten(&value, 300) };
-    let mut rows = vec![("State".to_string(), snapshot.name.clone())];
-    if let Some(w) = &snapshot.workspace {
-        rows.push(("Workspace".into(), w.clone()));
+    let mut rows = vec![("State".to_string(), name.to_string())];
+    if let Some(w) = workspace {
+        rows.push(("Workspace".into(), w.to_string()));
     }
     rows.push(("Serial".into(), serial));
     rows.push(("Address".into(), answer.address.clone()));

@@ -80,6 +80,25 @@ pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
     imp::read_file(path)
 }
 
+/// A file open for reading, closed when dropped. Reads straight into the caller's buffer, so a
+/// large file streams through a small window instead of being held whole.
+pub struct File {
+    inner: imp::File,
+}
+
+impl File {
+    /// Opens `path` for reading.
+    pub fn open(path: &str) -> Result<File, HostError> {
+        Ok(File { inner: imp::File::open(path)? })
+    }
+}
+
+impl std::io::Read for File {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|e| std::io::Error::other(e.message))
+    }
+}
+
 /// The names in a directory, sorted.
 pub fn read_dir(path: &str) -> Result<Vec<String>, HostError> {
     let mut names = imp::read_dir(path)?;

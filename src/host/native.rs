@@ -53,6 +53,18 @@ pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
     std::fs::read(path).map_err(caught)
 }
 
+pub struct File(std::fs::File);
+
+impl File {
+    pub fn open(path: &str) -> Result<File, HostError> {
+        std::fs::File::open(path).map(File).map_err(caught)
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, HostError> {
+        std::io::Read::read(&mut self.0, buf).map_err(caught)
+    }
+}
+
 pub fn read_dir(path: &str) -> Result<Vec<String>, HostError> {
     std::fs::read_dir(path)
         .map_err(caught)?

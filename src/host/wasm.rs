@@ -60,7 +60,8 @@ pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
 
 /// Reads until end of file; `size` is a hint (the file may change while we read).
 fn read_all(fd: f64, size: usize) -> Result<Vec<u8>, HostError> {
-    let mut buf = vec![0u8; size.max(1)];
+    // One byte more than the size, so the read that finds the end needs no second buffer.
+    let mut buf = vec![0u8; size + 1];
     let mut len = 0;
     loop {
         if len == buf.len() {
@@ -74,6 +75,33 @@ fn read_all(fd: f64, size: usize) -> Result<Vec<u8>, HostError> {
     }
     buf.truncate(len);
     Ok(buf)
+}
+
+/// An open file descriptor and the position of the next read.
+pub struct File {
+    fd: f64,
+    position: f64,
+}
+
+impl File {
+    pub fn open(path: &str) -> Result<File, HostError> {
+        Ok(File { fd: ffi::open_read(path).map_err(caught)?, position: 0.0 })
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, HostError> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = ffi::read_into(self.fd, buf, self.position).map_err(caught)? as usize;
+        self.position += n as f64;
+        Ok(n)
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        let _ = ffi::close(self.fd);
+    }
 }
 
 pub fn read_dir(path: &str) -> Result<Vec<String>, HostError> {

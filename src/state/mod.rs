@@ -8,8 +8,10 @@ mod address;
 mod flatmap;
 pub mod image;
 mod legacy;
+mod load;
 mod lookup;
 mod path;
+mod scan;
 mod v4;
 mod workload;
 
@@ -21,6 +23,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
+pub use load::{load, Loaded, Want};
 pub use lookup::{lookup, Answer, Lookup, Origin};
 pub use workload::Container;
 
@@ -95,6 +98,8 @@ pub enum Attributes<'a> {
     Value(Value),
     /// Nothing stored.
     Absent,
+    /// Not kept by a streaming load (the lookup does not need them).
+    Skipped,
 }
 
 impl Attributes<'_> {
@@ -113,6 +118,9 @@ impl Attributes<'_> {
             Attributes::Flat(pairs) => Ok(flatmap::expand(pairs)),
             Attributes::Value(v) => Ok(v.clone()),
             Attributes::Absent => Ok(Value::Object(Default::default())),
+            Attributes::Skipped => {
+                Err(Error::Internal(format!("the attributes of {owner} were not kept while reading")))
+            }
         }
     }
 }
@@ -166,6 +174,7 @@ struct Envelope<'a> {
 }
 
 /// Parses a state file. `origin` names it in error messages.
+#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,

@@ -114,7 +114,7 @@ describe('a successful lookup', () => {
     assert.equal(quiet.commands.filter((c) => c.command === 'debug').length, 0);
     const loud = runAction({ command: 'lookup', state: example, address: 'output.image' }, { env: { RUNNER_DEBUG: '1' } });
     const debug = loud.commands.filter((c) => c.command === 'debug').map((c) => c.message);
-    assert.match(debug[0], /^read \d+ bytes from examples\/dev\.tfstate$/);
+    assert.match(debug[0], /^reading examples\/dev\.tfstate \(\d+ bytes\)$/);
     assert.equal(debug[1], 'state format 4, Terraform 1.11.4, 4 resources, 3 outputs');
   });
 

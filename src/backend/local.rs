@@ -55,7 +55,6 @@ fn join(a: &str, b: &str) -> String {
 }
 
 /// Opens the state the location names.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn open(loc: &Location) -> Result<Snapshot> {
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
@@ -135,7 +134,6 @@ fn existing_workspaces(dir: &str) -> Vec<String> {
     found
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn read_dir(loc: &Location) -> Result<Snapshot> {
     let (workspace, selected) = selected_workspace(loc)?;
     let path = state_file(&loc.path, &workspace);

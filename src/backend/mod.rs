@@ -27,7 +27,6 @@ pub struct Snapshot {
 }
 
 /// Opens the state at `source`.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn open(source: &Source) -> Result<Snapshot> {
     match source {
         Source::Local(location) => local::open(location),

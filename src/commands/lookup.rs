@@ -34,7 +34,6 @@ pub fn base_dir() -> String {
 
 impl Config {
     /// Reads and checks every input before any work starts.
-    #[inline(never)] // a separate function keeps each wasm function small to compile
     pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
         let mut problems = Vec::new();
         let state = inputs.get("state");
@@ -120,7 +119,6 @@ struct ImageParts {
     digest: String,
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImageParts {
     match image::parse(reference) {
         Ok(r) => {
@@ -153,7 +151,6 @@ fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImagePart
 }
 
 /// Fills the report from an answer.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn describe(report: &mut Report, name: &str, workspace: Option<&str>, parsed: &state::State<'_>, answer: &Answer) {
     report.secrets.extend(answer.secrets.iter().cloned());
     let value = value_text(&answer.value);

@@ -99,7 +99,6 @@ impl From<ScanError> for Stop {
 
 /// Loads the state `reader` yields, keeping what answering `want` needs. `origin` names it in
 /// error messages; `size` (when known) sizes the read buffer.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn load(reader: impl Read, size: Option<u64>, origin: &str, want: &Want) -> Result<Loaded> {
     let mut scanner = Scanner::new(reader, size);
     let mut skim = Skim::default();
@@ -114,7 +113,6 @@ pub fn load(reader: impl Read, size: Option<u64>, origin: &str, want: &Want) -> 
     }
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn whole<R: Read>(scanner: Scanner<R>, origin: &str) -> Result<Loaded> {
     let bytes = scanner.into_whole().map_err(|e| scan_error(e, origin))?;
     Ok(Loaded(Inner::Whole(bytes)))
@@ -287,7 +285,6 @@ fn skim_head<R: Read>(s: &mut Scanner<R>) -> Result<Head, ScanError> {
 
 impl Loaded {
     /// The state, parsed from what was kept. `origin` names it in error messages.
-    #[inline(never)] // a separate function keeps each wasm function small to compile
     pub fn state(&self, origin: &str) -> Result<State<'_>> {
         let skim = match &self.0 {
             Inner::Whole(bytes) => return super::parse(bytes, origin),

@@ -52,7 +52,6 @@ pub struct Answer {
 }
 
 /// Looks up `query.address` in `state`.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn lookup(state: &State<'_>, query: Lookup<'_>) -> Result<Answer> {
     let address = Address::parse(query.address).map_err(|e| Error::BadAddress {
         address: query.address.to_string(),
@@ -65,7 +64,6 @@ pub fn lookup(state: &State<'_>, query: Lookup<'_>) -> Result<Answer> {
     }
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Result<Answer> {
     let Some(out) = state.outputs.iter().find(|o| o.name == name) else {
         let candidates: Vec<String> = state.outputs.iter().map(|o| format!("output.{}", o.name)).collect();
@@ -94,7 +92,6 @@ fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Re
     })
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Result<Answer> {
     let wanted_module = module_string(&addr.module);
     let found = state.resources.iter().find(|r| {
@@ -281,7 +278,6 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-#[inline(never)] // a separate function keeps each wasm function small to compile
 fn not_found(query: Lookup<'_>, wanted: &str, candidates: &[String]) -> Error {
     let mut scored: Vec<(usize, &String)> = candidates
         .iter()

@@ -174,7 +174,6 @@ struct Envelope<'a> {
 }
 
 /// Parses a state file. `origin` names it in error messages.
-#[inline(never)] // a separate function keeps each wasm function small to compile
 pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,

@@ -71,6 +71,28 @@ var require_host = __commonJS({
     function now_ms() {
       return Date.now();
     }
+    function run_process(program, args2, cwd2, env) {
+      const { spawnSync } = require("node:child_process");
+      const extra = {};
+      for (let i = 0; i + 1 < env.length; i += 2) extra[env[i]] = env[i + 1];
+      const r = spawnSync(program, args2, {
+        cwd: cwd2 || void 0,
+        env: { ...process.env, ...extra },
+        maxBuffer: 1 << 30,
+        windowsHide: true
+      });
+      if (r.error) throw r.error;
+      return { status: r.status === null ? -1 : r.status, stdout: r.stdout, stderr: r.stderr };
+    }
+    async function http_request(method, url, headers, body) {
+      const h = new Headers();
+      for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
+      const response = await fetch(url, { method, headers: h, body: body && body.length ? body : void 0 });
+      const flat = [];
+      response.headers.forEach((value, name) => flat.push(name, value));
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: flat, body: bytes };
+    }
     function mark_panicked() {
       globalThis[PANICKED2] = true;
     }
@@ -88,7 +110,9 @@ var require_host = __commonJS({
       write_stderr,
       random_uuid,
       now_ms,
-      mark_panicked
+      mark_panicked,
+      run_process,
+      http_request
     };
   }
 });
@@ -96,7 +120,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, open_read, random_uuid, read_dir, read_into, stat, write_stderr, write_stdout } = require_host();
+    var { append_file, close, cwd, env_get, http_request, open_read, random_uuid, read_dir, read_into, run_process, stat, write_stderr, write_stdout } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -178,6 +202,10 @@ var require_stage_action = __commonJS({
           getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
           getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         },
+        __wbg_from_eac91875c8a5ffa4: function(arg0) {
+          const ret = Array.from(arg0);
+          return ret;
+        },
         __wbg_get_2080c49015e35254: function() {
           return handleError(function(arg0, arg1) {
             const ret = Reflect.get(arg0, arg1);
@@ -187,6 +215,14 @@ var require_stage_action = __commonJS({
         __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
           const ret = arg0[arg1 >>> 0];
           return ret;
+        },
+        __wbg_http_request_0bb1de38fbe0b45a: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+            var v0 = getArrayJsValueFromWasm0(arg4, arg5);
+            wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
+            const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7));
+            return ret;
+          }, arguments);
         },
         __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
           let result;
@@ -198,12 +234,20 @@ var require_stage_action = __commonJS({
           const ret = result;
           return ret;
         },
+        __wbg_length_186163212ffe79c3: function(arg0) {
+          const ret = arg0.length;
+          return ret;
+        },
         __wbg_length_b03a0fabb109b1e9: function(arg0) {
           const ret = arg0.length;
           return ret;
         },
         __wbg_message_43d8c8f1d543a349: function(arg0) {
           const ret = arg0.message;
+          return ret;
+        },
+        __wbg_new_13de428334042d26: function(arg0) {
+          const ret = new Uint8Array(arg0);
           return ret;
         },
         __wbg_new_typed_e09da9dae6ee5935: function(arg0, arg1) {
@@ -213,7 +257,7 @@ var require_stage_action = __commonJS({
               const a = state0.a;
               state0.a = 0;
               try {
-                return wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(a, state0.b, arg02, arg12);
+                return wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(a, state0.b, arg02, arg12);
               } finally {
                 state0.a = a;
               }
@@ -229,6 +273,9 @@ var require_stage_action = __commonJS({
             const ret = open_read(getStringFromWasm0(arg0, arg1));
             return ret;
           }, arguments);
+        },
+        __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
+          Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
         },
         __wbg_queueMicrotask_1e8503a8a690f0a3: function(arg0) {
           const ret = arg0.queueMicrotask;
@@ -260,6 +307,16 @@ var require_stage_action = __commonJS({
           const ret = Promise.resolve(arg0);
           return ret;
         },
+        __wbg_run_process_5e911cbdfca25c44: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+            var v0 = getArrayJsValueFromWasm0(arg2, arg3);
+            wasm2.__wbindgen_free(arg2, arg3 * 4, 4);
+            var v1 = getArrayJsValueFromWasm0(arg6, arg7);
+            wasm2.__wbindgen_free(arg6, arg7 * 4, 4);
+            const ret = run_process(getStringFromWasm0(arg0, arg1), v0, getStringFromWasm0(arg4, arg5), v1);
+            return ret;
+          }, arguments);
+        },
         __wbg_stat_398cfad2deec102f: function() {
           return handleError(function(arg0, arg1) {
             const ret = stat(getStringFromWasm0(arg0, arg1));
@@ -282,6 +339,10 @@ var require_stage_action = __commonJS({
           const ret = typeof window === "undefined" ? void 0 : window;
           return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
         },
+        __wbg_then_656f253a5dd7d8ea: function(arg0, arg1, arg2) {
+          const ret = arg0.then(arg1, arg2);
+          return ret;
+        },
         __wbg_then_e3f7f2d365708be8: function(arg0, arg1) {
           const ret = arg0.then(arg1);
           return ret;
@@ -297,7 +358,7 @@ var require_stage_action = __commonJS({
           }, arguments);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-          const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h60702a48838d1764);
+          const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5);
           return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -324,14 +385,14 @@ var require_stage_action = __commonJS({
         "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2
       };
     }
-    function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {
-      const ret = wasm2.wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2);
+    function wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5(arg0, arg1, arg2) {
+      const ret = wasm2.wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5(arg0, arg1, arg2);
       if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
       }
     }
-    function wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3) {
-      wasm2.wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3);
+    function wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(arg0, arg1, arg2, arg3) {
+      wasm2.wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(arg0, arg1, arg2, arg3);
     }
     function addToExternrefTable0(obj) {
       const idx = wasm2.__externref_table_alloc();
@@ -382,6 +443,16 @@ ${val.stack}`;
           return className;
         }
       }
+    }
+    function getArrayJsValueFromWasm0(ptr, len) {
+      ptr = ptr >>> 0;
+      const mem = getDataViewMemory0();
+      const result = [];
+      for (let i = ptr; i < ptr + 4 * len; i += 4) {
+        result.push(wasm2.__wbindgen_externrefs.get(mem.getUint32(i, true)));
+      }
+      wasm2.__externref_drop_slice(ptr, len);
+      return result;
     }
     function getArrayU8FromWasm0(ptr, len) {
       ptr = ptr >>> 0;

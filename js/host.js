@@ -85,6 +85,39 @@ function now_ms() {
   return Date.now();
 }
 
+/**
+ * Runs a program to completion without a shell: { status, stdout, stderr } (stdout and stderr as
+ * bytes). `env` is a flat [name, value, name, value, ...] list added to this process's
+ * environment. A program that cannot start throws (ENOENT and the like).
+ */
+function run_process(program, args, cwd, env) {
+  const { spawnSync } = require('node:child_process');
+  const extra = {};
+  for (let i = 0; i + 1 < env.length; i += 2) extra[env[i]] = env[i + 1];
+  const r = spawnSync(program, args, {
+    cwd: cwd || undefined,
+    env: { ...process.env, ...extra },
+    maxBuffer: 1 << 30,
+    windowsHide: true,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status === null ? -1 : r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * One HTTP request with Node's fetch: { status, headers: [name, value, ...], body: bytes }.
+ * Redirects are followed and bodies decompressed by fetch itself.
+ */
+async function http_request(method, url, headers, body) {
+  const h = new Headers();
+  for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
+  const response = await fetch(url, { method, headers: h, body: body && body.length ? body : undefined });
+  const flat = [];
+  response.headers.forEach((value, name) => flat.push(name, value));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return { status: response.status, headers: flat, body: bytes };
+}
+
 /** Called by the panic hook after it has printed the report; the entry reads it back. */
 function mark_panicked() {
   globalThis[PANICKED] = true;
@@ -92,5 +125,5 @@ function mark_panicked() {
 
 module.exports = {
   env_get, args, cwd, stat, open_read, read_into, close, read_dir, append_file,
-  write_stdout, write_stderr, random_uuid, now_ms, mark_panicked,
+  write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request,
 };

@@ -14,8 +14,8 @@ esac
 echo "== core, natively: cargo test"
 cargo test --locked --quiet
 
-echo "== host door, in wasm under Node: wasm-bindgen-test"
-cargo test --locked --target wasm32-unknown-unknown --test host
+echo "== host door and GitHub client, in wasm under Node: wasm-bindgen-test"
+cargo test --locked --target wasm32-unknown-unknown --test host --test github
 
 echo "== dist/ is what the sources build"
 fresh=build/fresh-dist

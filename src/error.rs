@@ -61,8 +61,36 @@ pub enum Error {
     ContainerNotFound { address: String, name: String, names: Vec<String> },
     /// `container` was given but the address does not resolve to a workload.
     NotAWorkload { address: String, container: String },
+    /// A GitHub API call failed.
+    GitHub { what: String, status: Option<u16>, message: String, hint: String },
+    /// The GitHub API's rate limit is used up.
+    RateLimited { what: String, reset: String },
+    /// The proposed tag is not the prefix and a SemVer version.
+    BadTag { message: String, at: Option<(String, usize)> },
+    /// The version file could not be read.
+    VersionFile { file: String, line: Option<usize>, message: String },
+    /// The guard refuses the tag.
+    Refused { tag: String, message: String, at: Option<(String, usize)> },
+    /// The tagged commit is not on the required branch.
+    NotOnBranch { tag: String, commit: String, branch: String },
+    /// A git command failed.
+    Git { command: String, message: String, hint: String },
     /// A bug: a panic or a broken invariant.
     Internal(String),
+}
+
+impl Error {
+    /// The file and line an annotation should point at, when the problem is in a file of the
+    /// repository (GitHub then shows it on a pull request's diff).
+    pub fn location(&self) -> Option<(String, Option<usize>)> {
+        match self {
+            Error::BadTag { at: Some((file, line)), .. } | Error::Refused { at: Some((file, line)), .. } => {
+                Some((file.clone(), Some(*line)))
+            }
+            Error::VersionFile { file, line, .. } => Some((file.clone(), *line)),
+            _ => None,
+        }
+    }
 }
 
 /// One problem with one input.
@@ -110,6 +138,10 @@ impl Error {
             Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
                 "container not found"
             }
+            Error::GitHub { .. } | Error::RateLimited { .. } => "GitHub API error",
+            Error::Git { .. } => "git error",
+            Error::BadTag { .. } | Error::VersionFile { .. } => "invalid version",
+            Error::Refused { .. } | Error::NotOnBranch { .. } => "release refused",
             Error::Internal(_) => "internal error",
         }
     }
@@ -243,6 +275,38 @@ impl fmt::Display for Error {
             Error::NotAWorkload { address, container } => write!(
                 f,
                 "input `container`: \"{container}\" was given, but {address} is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest"
+            ),
+            Error::GitHub { what, status, message, hint } => {
+                write!(f, "cannot {what}: ")?;
+                match (status, message.is_empty()) {
+                    (Some(s), false) => write!(f, "GitHub answered {s} \"{message}\"")?,
+                    (Some(s), true) => write!(f, "GitHub answered {s}")?,
+                    (None, _) => f.write_str(message)?,
+                }
+                write!(f, "; {hint}")
+            }
+            Error::BadTag { message, .. } => {
+                write!(f, "{message}; a release tag is the prefix and a SemVer 2.0.0 version, such as v1.2.3 or v2.0.0-rc.1")
+            }
+            Error::VersionFile { file, message, .. } => write!(f, "{file}: {message}"),
+            Error::Refused { tag, message, .. } => write!(f, "{tag} may not be released: {message}"),
+            Error::NotOnBranch { tag, commit, branch } => {
+                if tag == commit {
+                    write!(f, "{tag} may not be released: it is not on branch {branch}; tag a commit that is merged into {branch}")
+                } else {
+                    write!(f, "{tag} may not be released: commit {commit} is not on branch {branch}; merge it into {branch} first")
+                }
+            }
+            Error::Git { command, message, hint } => {
+                write!(f, "{command} failed: {message}")?;
+                if !hint.is_empty() {
+                    write!(f, "; {hint}")?;
+                }
+                Ok(())
+            }
+            Error::RateLimited { what, reset } => write!(
+                f,
+                "cannot {what}: the GitHub API rate limit is used up until {reset}; wait, use a token with a higher limit, or use `tags-from: git`"
             ),
             Error::Internal(message) => write!(
                 f,

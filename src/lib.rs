@@ -9,8 +9,12 @@ pub mod action;
 pub mod backend;
 pub mod commands;
 pub mod error;
+pub mod github;
 pub mod host;
+pub mod secret;
 pub mod state;
+pub mod tags;
+pub mod version;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
@@ -28,6 +32,6 @@ mod entry {
             };
             crate::host::mark_panicked();
         }));
-        crate::commands::main()
+        crate::commands::main().await
     }
 }

@@ -80,3 +80,75 @@ fn time_and_cwd_come_from_node() {
     assert!(host::now_ms() > 1.6e12);
     assert!(host::cwd().unwrap().starts_with('/'));
 }
+
+#[wasm_bindgen_test]
+fn processes_run_without_a_shell_and_report_status_and_output() {
+    let out = host::run_process("sh", &["-c", "printf 'a b'; printf err >&2; exit 3"], "/", &[]).unwrap();
+    assert_eq!((out.status, out.stdout.as_slice(), out.stderr.as_slice()), (3, &b"a b"[..], &b"err"[..]));
+    let out = host::run_process("sh", &["-c", "printf %s \"$STAGE_X\"; pwd"], "/tmp", &[("STAGE_X", "y z")]).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "y z/tmp\n");
+    let e = host::run_process("surely-not-a-program-here", &[], "", &[]).unwrap_err();
+    assert_eq!(e.code, "ENOENT");
+}
+
+mod http {
+    use stage_action::host::{self, HttpRequest};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen(inline_js = r#"
+        import * as http from 'node:http';
+        // Echoes the request as JSON, with a status and a header taken from the path.
+        export function start_echo_server() {
+            return new Promise((resolve) => {
+                const server = http.createServer((req, res) => {
+                    const chunks = [];
+                    req.on('data', (c) => chunks.push(c));
+                    req.on('end', () => {
+                        const status = Number((req.url.match(/status=(\d+)/) || [])[1] || 200);
+                        res.writeHead(status, { 'content-type': 'application/json', 'x-echo': 'yes' });
+                        res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers['authorization'] || null, body: Buffer.concat(chunks).toString() }));
+                        server.close();
+                    });
+                });
+                server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
+            });
+        }
+    "#)]
+    extern "C" {
+        async fn start_echo_server() -> JsValue;
+    }
+
+    #[wasm_bindgen_test]
+    async fn http_sends_method_headers_body_and_returns_any_status() {
+        let base = start_echo_server().await.as_string().unwrap();
+        let reply = host::http(HttpRequest {
+            method: "POST".into(),
+            url: format!("{base}/x?status=404"),
+            headers: vec![("authorization".into(), "Bearer t0k".into())],
+            body: b"{\"a\":1}".to_vec(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(reply.status, 404);
+        assert!(reply.headers.contains(&("x-echo".to_string(), "yes".to_string())));
+        let echo: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(
+            echo,
+            serde_json::json!({"method": "POST", "url": "/x?status=404", "auth": "Bearer t0k", "body": "{\"a\":1}"})
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_unreachable_host_is_an_error_not_a_status() {
+        let e = host::http(HttpRequest {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/".into(),
+            headers: vec![],
+            body: vec![],
+        })
+        .await
+        .unwrap_err();
+        assert!(!e.message.is_empty());
+    }
+}

@@ -60,13 +60,11 @@ fn annotation_line(a: &Annotation) -> String {
 
 /// The error as an annotation.
 pub fn error_annotation(e: &Error) -> Annotation {
-    Annotation {
-        level: Level::Error,
-        title: Some(e.title().to_string()),
-        message: e.to_string(),
-        file: None,
-        line: None,
-    }
+    let (file, line) = match e.location() {
+        Some((file, line)) => (Some(file), line),
+        None => (None, None),
+    };
+    Annotation { level: Level::Error, title: Some(e.title().to_string()), message: e.to_string(), file, line }
 }
 
 fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> {

@@ -62,10 +62,7 @@ impl Inputs {
         let mut values = BTreeMap::new();
         for name in names {
             if let Some(v) = host::env(&env_name(name)) {
-                let v = v.trim();
-                if !v.is_empty() {
-                    values.insert(name.to_string(), v.to_string());
-                }
+                values.insert(name.to_string(), v.trim().to_string());
             }
         }
         let command = values.remove("command").unwrap_or_default();
@@ -116,10 +113,7 @@ impl Inputs {
                     continue;
                 }
             };
-            let value = value.trim().to_string();
-            if !value.is_empty() {
-                values.insert(name, value);
-            }
+            values.insert(name, value.trim().to_string());
         }
         if !problems.is_empty() {
             return Err(Error::Inputs(problems));
@@ -132,6 +126,12 @@ impl Inputs {
 
     /// The trimmed value of `name`, or `None` when it is absent or empty.
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// The trimmed value of `name` even when empty: `Some("")` means "given, and empty" (an
+    /// input whose default is not empty, set to `''` on purpose); `None` means not given.
+    pub fn get_exact(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
 
@@ -144,11 +144,6 @@ impl Inputs {
             Some("false" | "False" | "FALSE") => Ok(false),
             Some(other) => Err(InputProblem::new(name, format!("\"{other}\" is not a boolean; use true or false"))),
         }
-    }
-
-    /// Names of the inputs that were given.
-    pub fn given(&self) -> impl Iterator<Item = &str> {
-        self.values.keys().map(String::as_str)
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per command: validated inputs → core calls → a [`Report`]. Commands never
 //! print; [`main`] hands the report to `action` once, at the end.
 
+pub mod guard;
 pub mod lookup;
 
 use crate::action::{self, Inputs, Mode, Report, Request};
@@ -19,7 +20,7 @@ pub struct Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC];
+pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC];
 
 /// Every input name of every command, and `command`.
 pub fn input_names() -> Vec<&'static str> {
@@ -35,9 +36,10 @@ pub fn input_names() -> Vec<&'static str> {
 }
 
 /// Runs the command the inputs name.
-pub fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
+pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
     match inputs.command.as_str() {
         "lookup" => lookup::run(inputs, report),
+        "guard" => guard::run(inputs, report).await,
         "" => Err(Error::Inputs(vec![InputProblem::new(
             "command",
             format!("is required; set it to one of: {}", names().join(", ")),
@@ -68,7 +70,7 @@ pub fn usage() -> String {
 }
 
 /// The whole run: read inputs the way the mode dictates, run, emit. Returns the exit code.
-pub fn main() -> i32 {
+pub async fn main() -> i32 {
     let mode = action::inputs::mode();
     let request = match mode {
         Mode::Actions => Ok(Request::Run(Inputs::from_env(&input_names()))),
@@ -81,7 +83,7 @@ pub fn main() -> i32 {
             0
         }
         Ok(Request::Run(inputs)) => {
-            let result = dispatch(&inputs, &mut report);
+            let result = dispatch(&inputs, &mut report).await;
             action::emit(mode, &report, result.err().as_ref())
         }
         Err(e) => action::emit(mode, &report, Some(&e)),

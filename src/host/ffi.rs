@@ -29,4 +29,8 @@ extern "C" {
     pub fn random_uuid() -> String;
     pub fn now_ms() -> f64;
     pub fn mark_panicked();
+    #[wasm_bindgen(catch)]
+    pub fn run_process(program: &str, args: Vec<String>, cwd: &str, env: Vec<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub async fn http_request(method: &str, url: &str, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue>;
 }

@@ -27,6 +27,8 @@ pub struct HostError {
     pub message: String,
 }
 
+impl std::error::Error for HostError {}
+
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -129,6 +131,58 @@ pub fn random_uuid() -> String {
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> f64 {
     imp::now_ms()
+}
+
+/// How a process ended, and what it printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessOutput {
+    /// The exit code; -1 when a signal ended it.
+    pub status: i32,
+    /// Standard output, as bytes.
+    pub stdout: Vec<u8>,
+    /// Standard error, as bytes.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `program` with `args` in `cwd` (no shell), adding `env` to the environment, and waits.
+/// A program that cannot be started (not installed) is an error with code `ENOENT`.
+pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
+    imp::run_process(program, args, cwd, env)
+}
+
+/// An HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// The body; empty for none.
+    pub body: Vec<u8>,
+}
+
+/// An HTTP response, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+}
+
+/// Sends one HTTP request (redirects followed). Only transport failures are errors; any status
+/// is a response. Inside wasm this is Node's `fetch`; a native build has no HTTP client and says so.
+pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
+    imp::http(request).await
+}
+
+/// Runs a future to completion on the host's event loop, in the background.
+pub fn spawn(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
+    imp::spawn(future)
 }
 
 /// Tells the JavaScript entry that a panic was already reported, so it does not report the

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{HostError, Kind, Metadata};
+use super::{HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
 
 fn caught(e: std::io::Error) -> HostError {
     let code = match e.kind() {
@@ -103,3 +103,32 @@ pub fn now_ms() -> f64 {
 }
 
 pub fn mark_panicked() {}
+
+pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
+    let mut command = std::process::Command::new(program);
+    command.args(args).envs(env.iter().copied());
+    if !cwd.is_empty() {
+        command.current_dir(cwd);
+    }
+    let out = command.output().map_err(caught)?;
+    Ok(ProcessOutput { status: out.status.code().unwrap_or(-1), stdout: out.stdout, stderr: out.stderr })
+}
+
+/// A native build has no HTTP client: the action's HTTP goes through Node's fetch.
+pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
+    Err(HostError {
+        code: "ENOTSUP".into(),
+        message: format!(
+            "cannot {} {}: HTTP is available only inside the action (wasm under Node)",
+            request.method, request.url
+        ),
+    })
+}
+
+/// A native build has no event loop to run background work on.
+pub fn spawn(_future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
+    Err(HostError {
+        code: "ENOTSUP".into(),
+        message: "background tasks run only inside the action (wasm under Node)".into(),
+    })
+}

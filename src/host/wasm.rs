@@ -3,7 +3,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{ffi, HostError, Kind, Metadata};
+use super::{ffi, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
 
 /// Turns a thrown JavaScript value (usually a Node `Error` with a `code`) into a `HostError`.
 fn caught(e: JsValue) -> HostError {
@@ -130,4 +130,43 @@ pub fn now_ms() -> f64 {
 
 pub fn mark_panicked() {
     ffi::mark_panicked()
+}
+
+fn bytes_field(obj: &JsValue, name: &str) -> Vec<u8> {
+    let v = field(obj, name);
+    if v.is_undefined() || v.is_null() {
+        Vec::new()
+    } else {
+        js_sys::Uint8Array::new(&v).to_vec()
+    }
+}
+
+fn flat_pairs(pairs: &[(&str, &str)]) -> Vec<String> {
+    pairs.iter().flat_map(|(k, v)| [k.to_string(), v.to_string()]).collect()
+}
+
+pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let r = ffi::run_process(program, args, cwd, flat_pairs(env)).map_err(caught)?;
+    Ok(ProcessOutput {
+        status: field(&r, "status").as_f64().unwrap_or(-1.0) as i32,
+        stdout: bytes_field(&r, "stdout"),
+        stderr: bytes_field(&r, "stderr"),
+    })
+}
+
+pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
+    let headers: Vec<String> = request.headers.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
+    let r = ffi::http_request(&request.method, &request.url, headers, &request.body).await.map_err(caught)?;
+    let flat: Vec<String> = js_sys::Array::from(&field(&r, "headers")).iter().filter_map(|v| v.as_string()).collect();
+    Ok(HttpResponse {
+        status: field(&r, "status").as_f64().unwrap_or(0.0) as u16,
+        headers: flat.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0].clone(), p[1].clone())).collect(),
+        body: bytes_field(&r, "body"),
+    })
+}
+
+pub fn spawn(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
+    wasm_bindgen_futures::spawn_local(future);
+    Ok(())
 }

@@ -1,0 +1,252 @@
+//! `command: guard`: may this tag be released? The gate a release workflow runs first, and the
+//! check a pull request runs before a version can merge.
+
+use super::Spec;
+use crate::action::{Inputs, Report, Summary};
+use crate::backend::local;
+use crate::error::{Error, InputProblem, Result};
+use crate::github::{GitHub, Repo};
+use crate::host;
+use crate::secret::Secret;
+use crate::tags::{self, TagSource};
+use crate::version::{self, Policy};
+
+/// The command's name and inputs.
+pub const SPEC: Spec = Spec {
+    name: "guard",
+    about: "refuse a release tag that is malformed, a duplicate, or lower than what exists",
+    inputs: &["tag", "tag-prefix", "prerelease", "backports", "tags-from", "token", "version-file", "branch"],
+};
+
+/// Where the proposed version came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proposal {
+    /// A tag: the `tag` input, or the pushed tag (`GITHUB_REF`). `pushed`: it is the tag this
+    /// run was started for, so it exists already and must not count as its own duplicate.
+    Tag { name: String, pushed: bool },
+    /// A version file (pull-request mode): its path as given, and the absolute path.
+    File { given: String, path: String },
+}
+
+/// The validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// What is proposed.
+    pub proposal: Proposal,
+    /// The literal tag prefix.
+    pub prefix: String,
+    /// Prerelease and backport rules.
+    pub policy: Policy,
+    /// Where existing tags come from.
+    pub source: TagSource,
+    /// The API token, if any.
+    pub token: Option<Secret>,
+    /// The branch the tagged commit must be reachable from.
+    pub branch: Option<String>,
+    /// The repository (`GITHUB_REPOSITORY`), needed by the API.
+    pub repo: Option<Repo>,
+    /// `GITHUB_API_URL`.
+    pub api_url: String,
+    /// `GITHUB_WORKSPACE` (or the current directory): where git runs.
+    pub workspace: String,
+}
+
+fn choice(inputs: &Inputs, name: &str, default: bool, problems: &mut Vec<InputProblem>) -> bool {
+    match inputs.get(name) {
+        None => default,
+        Some("allow") => true,
+        Some("deny") => false,
+        Some(other) => {
+            problems.push(InputProblem::new(name, format!("\"{other}\" is neither allow nor deny")));
+            default
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks every input before any work starts.
+    pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
+        let mut problems = Vec::new();
+        // `tag-prefix: ''` (given, empty) means no prefix; absent means the default `v`.
+        let prefix = inputs.get_exact("tag-prefix").unwrap_or("v").to_string();
+        let policy = Policy {
+            allow_prerelease: choice(inputs, "prerelease", false, &mut problems),
+            allow_backports: choice(inputs, "backports", false, &mut problems),
+        };
+        let token = inputs.get("token").map(Secret::new);
+        let source = match inputs.get("tags-from") {
+            None if token.is_some() => TagSource::Api,
+            None => TagSource::Git,
+            Some("api") => TagSource::Api,
+            Some("git") => TagSource::Git,
+            Some(other) => {
+                problems.push(InputProblem::new("tags-from", format!("\"{other}\" is neither api nor git")));
+                TagSource::Git
+            }
+        };
+        let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
+        let repo = Repo::parse(&repo_env);
+        if source == TagSource::Api && repo.is_none() {
+            problems.push(InputProblem::new(
+                "tags-from",
+                format!(
+                    "api needs GITHUB_REPOSITORY as owner/name (it is \"{repo_env}\"); set it, or use `tags-from: git`"
+                ),
+            ));
+        }
+        let workspace = super::lookup::base_dir();
+        let proposal = match (inputs.get("tag"), inputs.get("version-file")) {
+            (Some(_), Some(_)) => {
+                problems.push(InputProblem::new(
+                    "version-file",
+                    "give either `tag` (a release) or `version-file` (a pull request's proposed version), not both",
+                ));
+                None
+            }
+            (Some(tag), None) => {
+                Some(Proposal::Tag { name: tag.to_string(), pushed: pushed_tag().as_deref() == Some(tag) })
+            }
+            (None, Some(file)) => {
+                Some(Proposal::File { given: file.to_string(), path: local::resolve(&workspace, file) })
+            }
+            (None, None) => match pushed_tag() {
+                Some(name) => Some(Proposal::Tag { name, pushed: true }),
+                None => {
+                    problems.push(InputProblem::new(
+                        "tag",
+                        "is required: run on a tag push (GITHUB_REF=refs/tags/…), set `tag`, or set `version-file` in a pull request",
+                    ));
+                    None
+                }
+            },
+        };
+        let branch = inputs.get("branch").map(str::to_string);
+        if let Some(b) = &branch {
+            if b.starts_with('-') || b.contains("..") || b.contains(char::is_whitespace) {
+                problems.push(InputProblem::new("branch", format!("\"{b}\" is not a branch name")));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Inputs(problems));
+        }
+        Ok(Config {
+            proposal: proposal.unwrap_or(Proposal::Tag { name: String::new(), pushed: false }),
+            prefix,
+            policy,
+            source,
+            token,
+            branch,
+            repo,
+            api_url: host::env("GITHUB_API_URL")
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| "https://api.github.com".into()),
+            workspace,
+        })
+    }
+}
+
+/// The tag this run was started for, when it is a tag push.
+fn pushed_tag() -> Option<String> {
+    host::env("GITHUB_REF")?.strip_prefix("refs/tags/").map(str::to_string)
+}
+
+/// The tag proposed, and where to point an annotation about it.
+struct Candidate {
+    tag: String,
+    pushed: bool,
+    at: Option<(String, usize)>,
+}
+
+fn candidate(config: &Config) -> Result<Candidate> {
+    match &config.proposal {
+        Proposal::Tag { name, pushed } => Ok(Candidate { tag: name.clone(), pushed: *pushed, at: None }),
+        Proposal::File { given, path } => {
+            let bytes =
+                host::read_file(path).map_err(|e| Error::Io { op: "read", path: given.clone(), message: e.message })?;
+            let text = String::from_utf8_lossy(&bytes);
+            let name = given.rsplit('/').next().unwrap_or(given);
+            match version::read_version_file(name, &text) {
+                Ok(v) => Ok(Candidate {
+                    tag: format!("{}{}", config.prefix, v.version),
+                    pushed: false,
+                    at: Some((given.clone(), v.line)),
+                }),
+                Err(e) => Err(Error::VersionFile { file: given.clone(), line: e.line, message: e.message }),
+            }
+        }
+    }
+}
+
+/// Runs the guard.
+pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    let config = Config::from_inputs(inputs)?;
+    if let Some(t) = &config.token {
+        report.secret(t.expose());
+    }
+    let proposed = candidate(&config)?;
+    let at = proposed.at.clone();
+    let version = version::parse_tag(&proposed.tag, &config.prefix)
+        .map_err(|e| Error::BadTag { message: e.to_string(), at: at.clone() })?;
+
+    let github = match (config.source, &config.repo) {
+        (TagSource::Api, Some(repo)) => Some(GitHub::new(&config.api_url, repo.clone(), config.token.as_ref())?),
+        _ => None,
+    };
+    let listing = tags::list(config.source, github.as_ref(), &config.workspace, &config.prefix).await?;
+    // On a tag push the tag under test exists already: leave it out by name. Any other
+    // proposal that names an existing tag is a duplicate, and must be seen as one.
+    let others = listing.names.iter().map(String::as_str).filter(|n| !(proposed.pushed && *n == proposed.tag));
+    let (existing, malformed) = version::existing_versions(others, &config.prefix);
+    report.debug.push(format!(
+        "{} tags from {}; {} with prefix \"{}\" parse, {} with the prefix do not",
+        listing.names.len(),
+        listing.how,
+        existing.len(),
+        config.prefix,
+        malformed.len()
+    ));
+    let decision = version::decide(&version, &existing, &config.policy);
+    let accepted = decision.map_err(|refused| Error::Refused {
+        tag: proposed.tag.clone(),
+        message: refused.message(&config.prefix),
+        at: at.clone(),
+    })?;
+
+    if let Some(branch) = &config.branch {
+        let tag_exists = listing.names.contains(&proposed.tag);
+        let commit =
+            if tag_exists { proposed.tag.clone() } else { host::env("GITHUB_SHA").unwrap_or_else(|| "HEAD".into()) };
+        if !tags::reachable(config.source, github.as_ref(), &config.workspace, &commit, branch).await? {
+            return Err(Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() });
+        }
+    }
+
+    let previous = accepted.previous.as_ref().map(|p| p.version.to_string()).unwrap_or_default();
+    report.output("version", version.to_string());
+    report.output("previous-version", previous.clone());
+    report.output("bump", accepted.bump.to_string());
+    report.output("prerelease", accepted.prerelease.to_string());
+    let highest = accepted.previous.as_ref().map(|p| p.tag.clone()).unwrap_or_else(|| "none".into());
+    report.log.push(format!("{} may be released: {} after {highest}", proposed.tag, accepted.bump));
+    let mut rows = vec![
+        ("Decision".to_string(), "release allowed".to_string()),
+        ("Tag".into(), proposed.tag.clone()),
+        ("Version".into(), version.to_string()),
+        ("Bump".into(), accepted.bump.to_string()),
+        ("Highest existing".into(), highest),
+        ("Tags considered".into(), format!("{} ({})", existing.len(), listing.how)),
+    ];
+    if let Some(b) = &config.branch {
+        rows.push(("On branch".into(), b.clone()));
+    }
+    let mut notes = Vec::new();
+    if !malformed.is_empty() {
+        notes.push(format!(
+            "{} tags with the prefix are not valid versions and were ignored, e.g. {}",
+            malformed.len(),
+            malformed.iter().take(3).map(|e| e.tag.clone()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    report.summary = Summary { title: "stage-action guard".into(), rows, notes };
+    Ok(())
+}

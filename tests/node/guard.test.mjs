@@ -1,0 +1,310 @@
+// `command: guard` through dist/index.js, run as the GitHub runner runs it, against real git
+// repositories and a loopback server that answers as GitHub's REST API documents.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runAction, runCli } from './harness.mjs';
+import { makeFixture, versionTags } from './git-fixtures.mjs';
+import { startGitHub } from './github-server.mjs';
+
+const cleanups = [];
+after(() => cleanups.forEach((c) => c()));
+
+function fixture(opts) {
+  const fx = makeFixture(opts);
+  cleanups.push(fx.cleanup);
+  return fx;
+}
+
+/** Runs guard with tags from git in `fx`. */
+function guardGit(fx, inputs, env = {}) {
+  return runAction({ command: 'guard', 'tags-from': 'git', ...inputs }, { workspace: fx.path, env: { ...fx.env, ...env } });
+}
+
+function assertRefused(r) {
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.equal(r.errors.length, 1, r.stdout);
+  assert.equal(r.outputText, '');
+  assert.equal(r.summary, '');
+  return r.errors[0];
+}
+
+describe('tags from git', () => {
+  let fx;
+  before(() => {
+    fx = fixture({
+      remote: 'origin',
+      tags: ['v1.0.0', 'v1.1.0', 'v1.2.0-rc.1', 'v1.2.0', 'v1.2.1+build.5', 'release-2024', 'vfoo', 'app/v9.0.0'],
+      annotated: ['v1.1.0', 'v1.2.0'],
+    });
+  });
+
+  test('accepts the next minor and writes every output', () => {
+    const r = guardGit(fx, { tag: 'v1.3.0' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.outputs, { version: '1.3.0', 'previous-version': '1.2.1+build.5', bump: 'minor', prerelease: 'false' });
+    assert.match(r.summary, /\| Decision \| <code>release allowed<\/code> \|/);
+    assert.match(r.summary, /\| Tags considered \| <code>5 \(git ls-remote origin\)<\/code> \|/);
+    assert.match(r.summary, /1 tags with the prefix are not valid versions and were ignored, e\.g\. vfoo/);
+  });
+
+  const cases = [
+    ['an older tag', 'v1.1.5', 'v1.1.5 may not be released: it is not higher than v1.2.1+build.5, the highest existing version; the next valid tags are v1.2.2, v1.3.0 or v2.0.0'],
+    ['a duplicate by build metadata', 'v1.2.1', 'v1.2.1 may not be released: v1.2.1+build.5 already exists, and build metadata does not count when comparing versions; the next valid tags are v1.2.2, v1.3.0 or v2.0.0'],
+    ['a prerelease under prerelease: deny', 'v1.3.0-rc.1', 'v1.3.0-rc.1 may not be released: it is a prerelease, and prereleases are not allowed; the next valid tags are v1.2.2, v1.3.0 or v2.0.0'],
+  ];
+  for (const [name, tag, message] of cases) {
+    test(`refuses ${name}, naming the blocker and the next valid tags`, () => {
+      const e = assertRefused(guardGit(fx, { tag }));
+      assert.equal(e.props.title, 'release refused');
+      assert.equal(e.message, message);
+    });
+  }
+
+  const malformed = [
+    ['v1.2', 'tag "v1.2": '],
+    ['vv1.2.3', 'tag "vv1.2.3": '],
+    ['1.2.3', 'tag "1.2.3" does not start with the prefix "v"'],
+    ['v1.02.3', 'tag "v1.02.3": the minor version has a leading zero'],
+  ];
+  for (const [tag, start] of malformed) {
+    test(`refuses the malformed tag ${JSON.stringify(tag)}`, () => {
+      const e = assertRefused(guardGit(fx, { tag }));
+      assert.equal(e.props.title, 'invalid version');
+      assert.ok(e.message.startsWith(start), e.message);
+      assert.ok(e.message.endsWith('; a release tag is the prefix and a SemVer 2.0.0 version, such as v1.2.3 or v2.0.0-rc.1'), e.message);
+    });
+  }
+
+  test('allows a prerelease with prerelease: allow, and says so', () => {
+    const r = guardGit(fx, { tag: 'v1.3.0-rc.1', prerelease: 'allow' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.bump, 'minor');
+    assert.equal(r.outputs.prerelease, 'true');
+  });
+
+  test('a backport to an existing line needs backports: allow', () => {
+    assertRefused(guardGit(fx, { tag: 'v1.1.1' }));
+    const r = guardGit(fx, { tag: 'v1.1.1', backports: 'allow' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.bump, 'backport');
+  });
+
+  test('the tag under test is left out by name: on a tag push it exists already', () => {
+    const r = guardGit(fx, {}, { GITHUB_REF: 'refs/tags/v1.2.1+build.5' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs['previous-version'], '1.2.0');
+    assert.equal(r.outputs.bump, 'patch');
+  });
+
+  test('an existing tag named explicitly, not pushed, is its own duplicate', () => {
+    const e = assertRefused(guardGit(fx, { tag: 'v1.2.0' }));
+    assert.match(e.message, /^v1\.2\.0 may not be released: v1\.2\.0 already exists/);
+  });
+
+  test('a literal prefix selects a monorepo component', () => {
+    const r = guardGit(fx, { tag: 'app/v9.0.1', 'tag-prefix': 'app/v' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs['previous-version'], '9.0.0');
+    const e = assertRefused(guardGit(fx, { tag: 'app/v8.0.0', 'tag-prefix': 'app/v' }));
+    assert.match(e.message, /it is not higher than app\/v9\.0\.0/);
+  });
+
+  test('an empty prefix means none', () => {
+    const r = guardGit(fx, { tag: '0.1.0', 'tag-prefix': '' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.bump, 'initial');
+  });
+});
+
+describe('git layouts', () => {
+  test('10,000 tags in a shallow clone without local tags: ls-remote still sees them all', () => {
+    const fx = fixture({ remote: 'shallow', tags: versionTags(10000) });
+    assert.equal(fx.git('tag', '--list'), '');
+    const last = versionTags(10000).at(-1);
+    const r = guardGit(fx, {}, { GITHUB_REF: `refs/tags/${last}` });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.summary, /Tags considered \| <code>9999 \(git ls-remote origin\)/);
+    const e = assertRefused(guardGit(fx, { tag: 'v0.0.5' }));
+    assert.match(e.message, /^v0\.0\.5 may not be released: v0\.0\.5 already exists/);
+    const older = assertRefused(guardGit(fx, { tag: 'v0.0.4+x' }));
+    assert.match(older.message, /v0\.0\.4 already exists, and build metadata does not count/);
+  });
+
+  test('a repository without a remote uses git tag', () => {
+    const fx = fixture({ remote: 'none', tags: ['v2.0.0'] });
+    const r = guardGit(fx, { tag: 'v3.0.0' });
+    assert.equal(r.outputs.bump, 'major');
+    assert.match(r.summary, /\(git tag\)/);
+  });
+
+  test('a workspace that is not a repository says to check it out', () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'not-a-repo-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const r = runAction({ command: 'guard', 'tags-from': 'git', tag: 'v1.0.0' }, { workspace: dir });
+    const e = assertRefused(r);
+    assert.equal(e.props.title, 'git error');
+    assert.match(e.message, /^git remote failed: fatal: not a git repository.*; check out the repository first \(actions\/checkout\), or use `tags-from: api`$/);
+  });
+
+  test('branch: a tag on an unmerged branch cannot release', () => {
+    const merged = fixture({ remote: 'origin', commits: 2, tags: [{ name: 'v1.0.0', at: 1 }, { name: 'v1.1.0', at: 'main' }] });
+    const ok = guardGit(merged, { branch: 'main' }, { GITHUB_REF: 'refs/tags/v1.1.0' });
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(ok.summary, /On branch \| <code>main<\/code>/);
+    const unmerged = fixture({
+      remote: 'origin',
+      commits: 2,
+      branches: { feature: { from: 2, commits: 1 } },
+      tags: [{ name: 'v1.0.0', at: 'main' }, { name: 'v2.0.0', at: 'feature' }],
+    });
+    const e = assertRefused(guardGit(unmerged, { branch: 'main' }, { GITHUB_REF: 'refs/tags/v2.0.0' }));
+    assert.equal(e.message, 'v2.0.0 may not be released: it is not on branch main; tag a commit that is merged into main');
+  });
+});
+
+describe('tags from the GitHub API', () => {
+  let gh;
+  before(async () => {
+    gh = await startGitHub({ tags: [...versionTags(10000), 'app/v1.0.0', 'nightly'] });
+  });
+  after(async () => gh.close());
+
+  function guardApi(inputs, env = {}) {
+    gh.clearRequests();
+    return runAction({ command: 'guard', token: gh.token, ...inputs }, { env: { ...gh.env, ...env } });
+  }
+
+  test('10,000 tags in one request, with the token as a bearer token, never printed', () => {
+    const r = guardApi({ tag: 'v9.0.0' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.outputs['previous-version'], versionTags(10000).at(-1).slice(1));
+    assert.equal(gh.requests.length, 1);
+    const req = gh.requests[0];
+    assert.equal(req.path, '/repos/acme/app/git/matching-refs/tags/v');
+    assert.equal(req.headers.authorization, `Bearer ${gh.token}`);
+    assert.equal(req.headers.accept, 'application/vnd.github+json');
+    assert.match(r.summary, /Tags considered \| <code>10000 \(GitHub API, 1 request\)<\/code>/);
+    assert.equal(r.stdout.split('\n')[0], `::add-mask::${gh.token}`);
+    assert.equal(r.stdout.split(gh.token).length, 2, 'the token appears only in its mask line');
+    assert.ok(!r.summary.includes(gh.token));
+  });
+
+  test('the default source is the API when a token is set', () => {
+    const r = guardApi({ tag: 'v9.0.0' });
+    assert.equal(r.code, 0);
+    assert.equal(gh.requests.length, 1);
+  });
+
+  test('when matching-refs fails, the paginated /tags answers (100 a page)', () => {
+    gh.setError('matching-refs', 'server-error');
+    try {
+      const r = guardApi({ tag: 'v9.0.0' });
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(gh.requests.filter((q) => q.route === 'tags').length, 101);
+      assert.match(r.summary, /\(GitHub API, 102 requests\)/);
+    } finally {
+      gh.clearErrors();
+    }
+  });
+
+  const failures = [
+    ['bad-credentials', 'cannot list the repository\'s tags: GitHub answered 401 "Bad credentials"; the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token'],
+    ['not-found', 'cannot list the repository\'s tags: GitHub answered 404 "Not Found"; acme/app does not exist, or the token cannot see it (a private repository needs `contents: read`)'],
+  ];
+  for (const [mode, message] of failures) {
+    test(`a ${mode} answer is one clear error`, () => {
+      gh.setError('*', mode);
+      try {
+        const e = assertRefused(guardApi({ tag: 'v9.0.0' }));
+        assert.equal(e.props.title, 'GitHub API error');
+        assert.equal(e.message, message);
+      } finally {
+        gh.clearErrors();
+      }
+    });
+  }
+
+  test('rate limiting says when the limit resets', () => {
+    gh.setError('*', { status: 403, body: { message: 'API rate limit exceeded for installation ID 1.' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1798761599' } });
+    try {
+      const e = assertRefused(guardApi({ tag: 'v9.0.0' }));
+      assert.equal(e.message, "cannot list the repository's tags: the GitHub API rate limit is used up until 2026-12-31 23:59:59 UTC; wait, use a token with a higher limit, or use `tags-from: git`");
+    } finally {
+      gh.clearErrors();
+    }
+  });
+
+  test('GITHUB_API_URL with a path (GitHub Enterprise) is honoured', async () => {
+    const ghe = await startGitHub({ pathPrefix: '/api/v3', tags: ['v1.0.0'] });
+    try {
+      const r = runAction({ command: 'guard', token: ghe.token, tag: 'v1.0.1' }, { env: ghe.env });
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(ghe.requests[0].path, '/api/v3/repos/acme/app/git/matching-refs/tags/v');
+    } finally {
+      await ghe.close();
+    }
+  });
+});
+
+describe('pull-request mode: version-file', () => {
+  let fx;
+  before(() => {
+    fx = fixture({ remote: 'origin', tags: ['v1.4.0'] });
+    const write = (name, text) => fs.writeFileSync(path.join(fx.path, name), text);
+    write('Cargo.toml', '[package]\nname = "app"\nversion = "1.5.0"\nedition = "2021"\n');
+    write('package.json', '{\n  "name": "app",\n  "version": "1.3.9"\n}\n');
+    write('VERSION', '1.4.0\n');
+    fs.mkdirSync(path.join(fx.path, 'charts/app'), { recursive: true });
+    write('charts/app/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 1.02.0\nappVersion: "1.4.0"\n');
+  });
+
+  test('a higher version in Cargo.toml passes', () => {
+    const r = guardGit(fx, { 'version-file': 'Cargo.toml' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.version, '1.5.0');
+  });
+
+  test('a lower version points at the file and line', () => {
+    const e = assertRefused(guardGit(fx, { 'version-file': 'package.json' }));
+    assert.deepEqual([e.props.file, e.props.line], ['package.json', '3']);
+    assert.match(e.message, /^v1\.3\.9 may not be released: it is not higher than v1\.4\.0/);
+  });
+
+  test('a duplicate in VERSION is refused', () => {
+    const e = assertRefused(guardGit(fx, { 'version-file': 'VERSION' }));
+    assert.deepEqual([e.props.file, e.props.line], ['VERSION', '1']);
+    assert.match(e.message, /v1\.4\.0 already exists/);
+  });
+
+  test('a malformed version in Chart.yaml is named on its line', () => {
+    const e = assertRefused(guardGit(fx, { 'version-file': 'charts/app/Chart.yaml' }));
+    assert.deepEqual([e.props.file, e.props.line], ['charts/app/Chart.yaml', '3']);
+    assert.match(e.message, /leading zero/);
+  });
+
+  test('tag and version-file together are an input error', () => {
+    const e = assertRefused(guardGit(fx, { tag: 'v1.0.0', 'version-file': 'VERSION' }));
+    assert.equal(e.message, 'input `version-file`: give either `tag` (a release) or `version-file` (a pull request\'s proposed version), not both');
+  });
+});
+
+describe('inputs', () => {
+  test('without a tag, a tag push or a version file, says what to set', () => {
+    const r = runCli(['guard', '--tags-from', 'git']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'error: input `tag`: is required: run on a tag push (GITHUB_REF=refs/tags/…), set `tag`, or set `version-file` in a pull request\n');
+  });
+
+  test('allow/deny and api/git are checked', () => {
+    const r = runAction({ command: 'guard', tag: 'v1.0.0', prerelease: 'yes', 'tags-from': 'svn' });
+    const e = assertRefused(r);
+    assert.equal(e.message, 'input `prerelease`: "yes" is neither allow nor deny\ninput `tags-from`: "svn" is neither api nor git');
+  });
+
+  test('api without GITHUB_REPOSITORY is an input error', () => {
+    const e = assertRefused(runAction({ command: 'guard', tag: 'v1.0.0', token: 'x' }, { env: { GITHUB_REPOSITORY: undefined } }));
+    assert.equal(e.message, 'input `tags-from`: api needs GITHUB_REPOSITORY as owner/name (it is ""); set it, or use `tags-from: git`');
+  });
+});

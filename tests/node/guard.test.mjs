@@ -212,6 +212,7 @@ describe('tags from the GitHub API', () => {
   const failures = [
     ['bad-credentials', 'cannot list the repository\'s tags: GitHub answered 401 "Bad credentials"; the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token'],
     ['not-found', 'cannot list the repository\'s tags: GitHub answered 404 "Not Found"; acme/app does not exist, or the token cannot see it (a private repository needs `contents: read`)'],
+    ['forbidden', 'cannot list the repository\'s tags: GitHub answered 403 "Resource not accessible by integration"; the token may not read acme/app: grant `contents: read` in the workflow\'s `permissions`'],
   ];
   for (const [mode, message] of failures) {
     test(`a ${mode} answer is one clear error`, () => {
@@ -244,6 +245,33 @@ describe('tags from the GitHub API', () => {
       assert.equal(ghe.requests[0].path, '/api/v3/repos/acme/app/git/matching-refs/tags/v');
     } finally {
       await ghe.close();
+    }
+  });
+});
+
+describe('branch, through the API', () => {
+  test('compare tells a merged tag from an unmerged one', async () => {
+    const fx = fixture({
+      remote: 'origin',
+      commits: 2,
+      branches: { feature: { from: 2, commits: 1 } },
+      tags: [{ name: 'v1.0.0', at: 1 }, { name: 'v1.1.0', at: 'main' }, { name: 'v2.0.0', at: 'feature' }],
+    });
+    const gh = await startGitHub(fx.state());
+    try {
+      const run = (tag, existing) => {
+        gh.setTags(existing);
+        return runAction({ command: 'guard', token: gh.token, branch: 'main' }, { env: { ...gh.env, GITHUB_REF: `refs/tags/${tag}` } });
+      };
+      const state = fx.state();
+      const only = (names) => state.tags.filter((t) => names.includes(t.name));
+      const ok = run('v1.1.0', only(['v1.0.0', 'v1.1.0']));
+      assert.equal(ok.code, 0, ok.stdout);
+      assert.ok(gh.requests.some((q) => q.route === 'compare' && q.path.endsWith('/compare/main...v1.1.0')));
+      const e = assertRefused(run('v2.0.0', only(['v1.0.0', 'v2.0.0'])));
+      assert.equal(e.message, 'v2.0.0 may not be released: it is not on branch main; tag a commit that is merged into main');
+    } finally {
+      await gh.close();
     }
   });
 });

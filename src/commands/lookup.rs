@@ -4,10 +4,11 @@ use serde_json::Value;
 
 use super::Spec;
 use crate::action::{Inputs, Report, Summary};
-use crate::backend::{self, local, Source};
+use crate::backend::{local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
 use crate::host;
-use crate::state::{self, image, Address, Answer, Lookup, Want};
+use super::read::Found;
+use crate::state::{image, Address};
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
@@ -79,27 +80,8 @@ impl Config {
 /// Runs the lookup.
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs)?;
-    let address = Address::parse(&config.address).map_err(|e| Error::BadAddress {
-        address: config.address.clone(),
-        column: e.column,
-        problem: e.problem,
-    })?;
-    let snapshot = backend::open(&config.source)?;
-    report.debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
-    let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&address))?;
-    let parsed = loaded.state(&snapshot.name)?;
-    report.debug.push(format!(
-        "state format {}, Terraform {}, {} resources, {} outputs",
-        parsed.format_version,
-        parsed.terraform_version.as_deref().unwrap_or("unknown"),
-        parsed.resources.len(),
-        parsed.outputs.len()
-    ));
-    let answer = state::lookup(
-        &parsed,
-        Lookup { address: &config.address, container: config.container.as_deref(), origin: &snapshot.name },
-    )?;
-    describe(report, &snapshot.name, snapshot.workspace.as_deref(), &parsed, &answer);
+    let found = super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)?;
+    describe(report, &found);
     Ok(())
 }
 
@@ -151,7 +133,8 @@ fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImagePart
 }
 
 /// Fills the report from an answer.
-fn describe(report: &mut Report, name: &str, workspace: Option<&str>, parsed: &state::State<'_>, answer: &Answer) {
+fn describe(report: &mut Report, found: &Found) {
+    let (name, workspace, answer) = (found.state_name.as_str(), found.workspace.as_deref(), &found.answer);
     report.secrets.extend(answer.secrets.iter().cloned());
     let value = value_text(&answer.value);
     let hidden = answer.sensitive || !answer.secrets.is_empty();
@@ -179,7 +162,7 @@ fn describe(report: &mut Report, name: &str, workspace: Option<&str>, parsed: &s
         None => Default::default(),
     };
     let container = answer.container.as_ref().map(|c| c.name.clone()).unwrap_or_default();
-    let serial = parsed.serial.map(|s| s.to_string()).unwrap_or_default();
+    let serial = found.serial.map(|s| s.to_string()).unwrap_or_default();
     report.output("value", value.clone());
     report.output("image", img.clone());
     report.output("image-repository", repo);
@@ -187,8 +170,8 @@ fn describe(report: &mut Report, name: &str, workspace: Option<&str>, parsed: &s
     report.output("image-digest", digest.clone());
     report.output("container", container.clone());
     report.output("serial", serial.clone());
-    report.output("lineage", parsed.lineage.clone().unwrap_or_default());
-    report.output("terraform-version", parsed.terraform_version.clone().unwrap_or_default());
+    report.output("lineage", found.lineage.clone().unwrap_or_default());
+    report.output("terraform-version", found.terraform_version.clone().unwrap_or_default());
 
     let shown_value = if hidden { "(sensitive)".to_string() } else { shorten(&value, 300) };
     let mut rows = vec![("State".to_string(), name.to_string())];

@@ -3,6 +3,7 @@
 
 pub mod guard;
 pub mod lookup;
+pub mod read;
 
 use crate::action::{self, Inputs, Mode, Report, Request};
 use crate::error::{Error, InputProblem, Result};

@@ -146,8 +146,27 @@ impl GitHub {
 
     /// GETs `route` (relative to the API, or absolute as in a `Link` header) and decodes it.
     async fn get<T: DeserializeOwned>(&self, route: &str, what: &str) -> Result<(T, Option<String>)> {
+        self.send::<T, ()>(route, None, what).await
+    }
+
+    /// POSTs `body` as JSON to `route` and decodes the answer.
+    async fn post<T: DeserializeOwned, B: serde::Serialize>(&self, route: &str, body: &B, what: &str) -> Result<T> {
+        self.send(route, Some(body), what).await.map(|(v, _)| v)
+    }
+
+    /// One request (GET without a body, POST with one); any status but 2xx is an error.
+    async fn send<T: DeserializeOwned, B: serde::Serialize>(
+        &self,
+        route: &str,
+        body: Option<&B>,
+        what: &str,
+    ) -> Result<(T, Option<String>)> {
         self.requests.set(self.requests.get() + 1);
-        let response = self.client._get(route).await.map_err(|e| Error::GitHub {
+        let sent = match body {
+            None => self.client._get(route).await,
+            Some(b) => self.client._post(route, Some(b)).await,
+        };
+        let response = sent.map_err(|e| Error::GitHub {
             what: what.to_string(),
             status: None,
             message: transport::describe(&e),
@@ -272,6 +291,53 @@ impl GitHub {
                 hint: "this action knows ahead, behind, identical and diverged".into(),
             }),
         }
+    }
+}
+
+/// A deployment to create: `POST /repos/{owner}/{repo}/deployments`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NewDeployment {
+    /// The commit (or ref) deployed.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The environment: the stage's name.
+    pub environment: String,
+    /// Shown in GitHub's environment view.
+    pub description: String,
+    /// What was deployed, for tools that read deployments.
+    pub payload: serde_json::Value,
+    /// Never merge the default branch into the ref (GitHub's default is to try).
+    pub auto_merge: bool,
+    /// Deploy whatever the commit's checks say: the workflow already decided.
+    pub required_contexts: Vec<String>,
+    /// Whether this environment is production (GitHub marks it in the UI).
+    pub production_environment: bool,
+    /// `deploy`.
+    pub task: String,
+}
+
+impl GitHub {
+    /// Creates a deployment and marks it successful; returns the deployment's id.
+    pub async fn record_deployment(&self, deployment: &NewDeployment, log_url: Option<&str>) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Created {
+            id: u64,
+        }
+        let base = format!("/repos/{}/{}/deployments", segment(&self.repo.owner), segment(&self.repo.name));
+        let what = format!("create a deployment to {}", deployment.environment);
+        let created: Created = self.post(&base, deployment, &what).await?;
+        let mut status = serde_json::json!({
+            "state": "success",
+            "description": deployment.description,
+            "environment": deployment.environment,
+            "auto_inactive": true,
+        });
+        if let Some(url) = log_url {
+            status["log_url"] = serde_json::Value::String(url.to_string());
+        }
+        let route = format!("{base}/{}/statuses", created.id);
+        let _: serde_json::Value = self.post(&route, &status, &format!("mark deployment {} successful", created.id)).await?;
+        Ok(created.id)
     }
 }
 

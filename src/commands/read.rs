@@ -1,0 +1,55 @@
+//! Reading what an address holds in a state: open the backend, stream-load what the address
+//! needs, answer it. Shared by `lookup` and the stage commands.
+
+use crate::backend::{self, Source};
+use crate::error::{Error, Result};
+use crate::state::{self, Address, Answer, Lookup, Want};
+
+/// An answer, with what is known of the state it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The state file, as named to a person.
+    pub state_name: String,
+    /// The workspace, when read from a working directory.
+    pub workspace: Option<String>,
+    /// When the state last changed (the file's modification time), ms since the epoch.
+    pub modified_ms: Option<f64>,
+    /// The state's serial.
+    pub serial: Option<u64>,
+    /// The state's lineage.
+    pub lineage: Option<String>,
+    /// The Terraform version that wrote it.
+    pub terraform_version: Option<String>,
+    /// The answer.
+    pub answer: Answer,
+}
+
+/// Reads `address` (and `container`) from the state at `source`; debug lines go to `debug`.
+pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut Vec<String>) -> Result<Found> {
+    let parsed_address = Address::parse(address).map_err(|e| Error::BadAddress {
+        address: address.to_string(),
+        column: e.column,
+        problem: e.problem,
+    })?;
+    let snapshot = backend::open(source)?;
+    debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
+    let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&parsed_address))?;
+    let parsed = loaded.state(&snapshot.name)?;
+    debug.push(format!(
+        "state format {}, Terraform {}, {} resources, {} outputs",
+        parsed.format_version,
+        parsed.terraform_version.as_deref().unwrap_or("unknown"),
+        parsed.resources.len(),
+        parsed.outputs.len()
+    ));
+    let answer = state::lookup(&parsed, Lookup { address, container, origin: &snapshot.name })?;
+    Ok(Found {
+        state_name: snapshot.name,
+        workspace: snapshot.workspace,
+        modified_ms: snapshot.modified_ms,
+        serial: parsed.serial,
+        lineage: parsed.lineage.clone(),
+        terraform_version: parsed.terraform_version.clone(),
+        answer,
+    })
+}

@@ -12,6 +12,7 @@ pub mod error;
 pub mod github;
 pub mod host;
 pub mod secret;
+pub mod stages;
 pub mod state;
 pub mod tags;
 pub mod version;

@@ -1,0 +1,262 @@
+//! The promotion decision: may the image a stage runs be promoted into the next stage?
+//!
+//! Pure. The `promote` command reads both stages' states with the lookup and hands over what
+//! it found as [`Reading`]s; [`decide`] answers with a [`Promotion`] or the [`Refusal`] that
+//! stands in the way.
+//!
+//! Checks that need no state ([`promotion_source`]: the target has a `from` and is not on
+//! hold) can run before any state is read; [`decide`] repeats them so that it is complete on
+//! its own.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::duration::format_duration;
+use super::file::Stage;
+
+/// What a stage's state says it runs: one lookup's answer, as the decision needs it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reading {
+    /// The image reference exactly as written in the state (`ghcr.io/org/app:v1.2.3`).
+    pub image: String,
+    /// The reference's tag, if it has one.
+    pub tag: Option<String>,
+    /// The reference's digest (`sha256:…`), if it has one.
+    pub digest: Option<String>,
+    /// Whether the instance is tainted (Terraform will replace it on the next apply).
+    pub tainted: bool,
+    /// When the state last changed, in milliseconds since the Unix epoch (as JavaScript's
+    /// `Date.now()`); `None` when the backend does not say.
+    pub changed_at_ms: Option<f64>,
+    /// The state's serial, for the summary.
+    pub serial: Option<u64>,
+}
+
+/// Everything [`decide`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct PromotionRequest<'a> {
+    /// The stage promoted into.
+    pub target: &'a Stage,
+    /// The stage promoted from: the one `target.from` names. Only its name and address are
+    /// used, in messages.
+    pub source: &'a Stage,
+    /// What the source runs.
+    pub source_reading: &'a Reading,
+    /// What the target runs; `None` when the target has no state yet (its first deployment).
+    pub target_reading: Option<&'a Reading>,
+    /// The `image-tag` input: the tag the caller expects to promote. `None` (or empty) for
+    /// "whatever the source runs".
+    pub expected_tag: Option<&'a str>,
+    /// Now, in milliseconds since the Unix epoch.
+    pub now_ms: f64,
+}
+
+/// An allowed promotion: what to deploy into the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promotion {
+    /// The source stage's name.
+    pub from: String,
+    /// The target stage's name.
+    pub to: String,
+    /// The image to deploy: the source's reference exactly as written in its state.
+    pub image: String,
+    /// Its tag, if any.
+    pub tag: Option<String>,
+    /// Its digest, if any.
+    pub digest: Option<String>,
+    /// What the target runs now; `None` when it has no state yet.
+    pub previous: Option<String>,
+    /// Whether the promotion changes what the target runs: `false` when the target already
+    /// runs exactly this reference. References are compared as written, so
+    /// `app:v1@sha256:…` and `app:v1` count as different even when they name the same image:
+    /// deploying the digest-pinned one does change what the target's configuration says, and
+    /// telling the two apart would need the registry.
+    pub changed: bool,
+    /// How long the source had been unchanged, when its state says when it changed (whole
+    /// seconds, rounded down).
+    pub soaked: Option<Duration>,
+}
+
+/// Why a promotion is refused. `Display` says what is wrong and what to do, in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The target has no `from`: nothing is promoted into it.
+    NoFrom { to: String },
+    /// The target is on hold.
+    Hold { to: String },
+    /// `image-tag` was given and the source runs another tag (or none).
+    TagMismatch { stage: String, image: String, expected: String, actual: Option<String> },
+    /// The source's instance is tainted.
+    Tainted { stage: String, address: String },
+    /// The source's image has neither tag nor digest, and the target does not allow that.
+    Untagged { stage: String, image: String, to: String },
+    /// The source's image is tagged `latest` without a digest, and the target does not allow it.
+    Latest { stage: String, image: String, to: String },
+    /// The target needs soak time, and when the source last changed is not known.
+    SoakUnknown { stage: String, to: String, min: Duration },
+    /// The source changed too recently.
+    SoakNotMet { stage: String, to: String, elapsed: Duration, remaining: Duration, min: Duration },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NoFrom { to } => write!(
+                f,
+                "{to} has no \"from\" in the stages file, so nothing is promoted into it; deploy to {to} directly, or add \"from: <stage>\" to it"
+            ),
+            Refusal::Hold { to } => write!(
+                f,
+                "{to} is on hold (\"hold: true\" in the stages file); set \"hold: false\" to promote into it again"
+            ),
+            Refusal::TagMismatch { stage, image, expected, actual: Some(actual) } => write!(
+                f,
+                "image-tag is {expected}, but {stage} runs {image}; promote {expected} once {stage} runs it, or set image-tag to {actual}"
+            ),
+            Refusal::TagMismatch { stage, image, expected, actual: None } => write!(
+                f,
+                "image-tag is {expected}, but {stage} runs {image}, which has no tag; promote {expected} once {stage} runs it, or leave image-tag empty to promote what {stage} runs"
+            ),
+            Refusal::Tainted { stage, address } => write!(
+                f,
+                "{stage}'s {address} is tainted: Terraform will replace it on the next apply, so what {stage} runs is not settled; apply {stage} (or untaint it), then promote"
+            ),
+            Refusal::Untagged { stage, image, to } => write!(
+                f,
+                "{stage} runs {image}, which has no tag or digest, so it is whatever \"latest\" is when pulled; deploy {stage} with a pinned tag or digest, or set \"allow-latest: true\" on {to}"
+            ),
+            Refusal::Latest { stage, image, to } => write!(
+                f,
+                "{stage} runs {image}, and \"latest\" can name a different image at any time; deploy {stage} with a pinned tag or digest, or set \"allow-latest: true\" on {to}"
+            ),
+            Refusal::SoakUnknown { stage, to, min } => write!(
+                f,
+                "{to} needs {} of soak after {stage} changes, but when {stage}'s state last changed is not known; remove min-soak from {to}, or keep {stage}'s state where its change time is recorded",
+                format_duration(*min)
+            ),
+            Refusal::SoakNotMet { stage, to, elapsed, remaining, min } => write!(
+                f,
+                "{stage} changed {} ago, and {to} needs {} of soak after {stage} changes: {} left; promote again then",
+                format_duration(*elapsed),
+                format_duration(*min),
+                format_duration(*remaining)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// The checks that need no state: the target names a stage to promote from (returned), and is
+/// not on hold. A command calls this before reading any state, so that a refusal that no state
+/// could change is not hidden behind a failure to read one.
+pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
+    let Some(from) = target.from.as_deref() else {
+        return Err(Refusal::NoFrom { to: target.name.clone() });
+    };
+    if target.hold {
+        return Err(Refusal::Hold { to: target.name.clone() });
+    }
+    Ok(from)
+}
+
+/// Decides a promotion of what `source` runs into `target`. Checks, in this order, and refuses
+/// at the first that fails:
+///
+/// 1. the target has a `from` ([`Refusal::NoFrom`]) — without one there is nothing to decide;
+/// 2. the target is not on hold ([`Refusal::Hold`]) — a person's deliberate stop outranks
+///    everything else: fixing any other refusal would not let the promotion through;
+/// 3. the source runs the `image-tag` the caller expects ([`Refusal::TagMismatch`]) — when the
+///    caller meant another image, what is wrong with this one is beside the point;
+/// 4. the source's instance is not tainted ([`Refusal::Tainted`]);
+/// 5. the source's image is pinned ([`Refusal::Untagged`], [`Refusal::Latest`]);
+/// 6. the source has soaked long enough ([`Refusal::SoakUnknown`], [`Refusal::SoakNotMet`]).
+///
+/// Soak comes last because it is the only refusal that waiting fixes: "1h left" must not be
+/// followed, an hour later, by a refusal that was there all along.
+///
+/// **Pinned** means a digest, or a tag other than `latest`. A digest pins the exact image
+/// whatever the tag says, so `app:latest@sha256:…` counts as pinned. The *target's*
+/// `allow-latest` lifts this check: it is the target that would run an image that can change
+/// under the same name, so it is the target's owner who accepts that (a dev stage that runs
+/// `latest` should not make every later stage accept it).
+///
+/// **Soak** is the target's `min-soak`, measured from when the source's *state* last changed:
+/// any change (an apply that only scaled it too), which errs on the side of waiting. A source
+/// changed exactly `min-soak` ago has soaked enough. A change time in the future (clock skew)
+/// counts as just now.
+///
+/// Every check applies whether or not the promotion would change the target: a held stage
+/// refuses even a promotion of what it already runs, so that a refusal never depends on the
+/// target's state. [`Promotion::changed`] says whether there is anything to apply.
+pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
+    let PromotionRequest { target, source, source_reading: found, target_reading, expected_tag, now_ms } = *request;
+    promotion_source(target)?;
+    let stage = source.name.as_str();
+
+    if let Some(expected) = expected_tag.filter(|t| !t.is_empty()) {
+        if found.tag.as_deref() != Some(expected) {
+            return Err(Refusal::TagMismatch {
+                stage: stage.to_string(),
+                image: found.image.clone(),
+                expected: expected.to_string(),
+                actual: found.tag.clone(),
+            });
+        }
+    }
+
+    if found.tainted {
+        return Err(Refusal::Tainted { stage: stage.to_string(), address: source.address.clone() });
+    }
+
+    if found.digest.is_none() && !target.allow_latest {
+        let (stage, image, to) = (stage.to_string(), found.image.clone(), target.name.clone());
+        match found.tag.as_deref() {
+            None => return Err(Refusal::Untagged { stage, image, to }),
+            Some("latest") => return Err(Refusal::Latest { stage, image, to }),
+            Some(_) => {}
+        }
+    }
+
+    let elapsed_ms = found.changed_at_ms.map(|at| now_ms - at).filter(|ms| ms.is_finite()).map(|ms| ms.max(0.0));
+    if let Some(min) = target.min_soak {
+        let Some(elapsed_ms) = elapsed_ms else {
+            return Err(Refusal::SoakUnknown { stage: stage.to_string(), to: target.name.clone(), min });
+        };
+        let min_ms = min.as_millis() as f64;
+        if elapsed_ms < min_ms {
+            // Elapsed rounds down and what remains rounds up, so "left" is never "0s" and the
+            // two add up to min-soak when min-soak is whole seconds.
+            let remaining = Duration::from_secs(((min_ms - elapsed_ms) / 1000.0).ceil() as u64);
+            return Err(Refusal::SoakNotMet {
+                stage: stage.to_string(),
+                to: target.name.clone(),
+                elapsed: whole_seconds(elapsed_ms),
+                remaining,
+                min,
+            });
+        }
+    }
+
+    Ok(Promotion {
+        from: stage.to_string(),
+        to: target.name.clone(),
+        image: found.image.clone(),
+        tag: found.tag.clone(),
+        digest: found.digest.clone(),
+        previous: target_reading.map(|r| r.image.clone()),
+        changed: target_reading.is_none_or(|r| r.image != found.image),
+        soaked: elapsed_ms.map(whole_seconds),
+    })
+}
+
+/// Milliseconds (finite, not negative) as whole seconds, rounded down.
+fn whole_seconds(ms: f64) -> Duration {
+    Duration::from_secs((ms / 1000.0).floor() as u64)
+}
+
+/// Whether `target` runs a different image than `source`, the stage it is promoted from (for
+/// `status`). References are compared as written, as [`Promotion::changed`] does.
+pub fn behind(source: &Reading, target: &Reading) -> bool {
+    source.image != target.image
+}

@@ -1,0 +1,361 @@
+//! The promotion decision: each refusal word for word, their order, soak boundaries, and
+//! whether a promotion changes the target.
+
+use std::time::Duration;
+
+use super::super::*;
+
+const HOUR_MS: f64 = 3_600_000.0;
+const MINUTE_MS: f64 = 60_000.0;
+/// A fixed "now": 2025-01-01T00:00:00Z.
+const NOW: f64 = 1_735_689_600_000.0;
+
+fn stage(name: &str, from: Option<&str>) -> Stage {
+    Stage {
+        name: name.into(),
+        state: format!("infra/stages/{name}"),
+        address: "kubernetes_deployment_v1.backend".into(),
+        from: from.map(str::to_string),
+        ..Stage::default()
+    }
+}
+
+fn dev() -> Stage {
+    stage("dev", None)
+}
+
+fn qa() -> Stage {
+    stage("qa", Some("dev"))
+}
+
+/// A reading of `image`, with the tag and digest split as the state module would.
+fn reading(image: &str) -> Reading {
+    let (rest, digest) = match image.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest.to_string())),
+        None => (image, None),
+    };
+    let last = rest.rsplit('/').next().unwrap_or(rest);
+    let tag = last.split_once(':').map(|(_, tag)| tag.to_string());
+    Reading {
+        image: image.into(),
+        tag,
+        digest,
+        changed_at_ms: Some(NOW - 48.0 * HOUR_MS),
+        serial: Some(7),
+        ..Reading::default()
+    }
+}
+
+fn request<'a>(target: &'a Stage, source: &'a Stage, found: &'a Reading) -> PromotionRequest<'a> {
+    PromotionRequest { target, source, source_reading: found, target_reading: None, expected_tag: None, now_ms: NOW }
+}
+
+fn refusal(request: &PromotionRequest) -> String {
+    match decide(request) {
+        Ok(p) => panic!("allowed: {p:?}"),
+        Err(r) => r.to_string(),
+    }
+}
+
+#[test]
+fn a_pinned_soaked_image_is_promoted_and_says_what_changes() {
+    let (qa, dev) = (Stage { min_soak: Some(Duration::from_secs(7200)), ..qa() }, dev());
+    let found = reading("ghcr.io/org/app:v1.2.3");
+    let before = reading("ghcr.io/org/app:v1.2.2");
+    let got = decide(&PromotionRequest { target_reading: Some(&before), ..request(&qa, &dev, &found) }).unwrap();
+    assert_eq!(
+        got,
+        Promotion {
+            from: "dev".into(),
+            to: "qa".into(),
+            image: "ghcr.io/org/app:v1.2.3".into(),
+            tag: Some("v1.2.3".into()),
+            digest: None,
+            previous: Some("ghcr.io/org/app:v1.2.2".into()),
+            changed: true,
+            soaked: Some(Duration::from_secs(48 * 3600)),
+        }
+    );
+}
+
+#[test]
+fn changed_compares_the_references_as_written() {
+    let (qa, dev) = (qa(), dev());
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let cases = [
+        ("app:v1", None, true),
+        ("app:v1", Some("app:v1"), false),
+        ("app:v1", Some("app:v0"), true),
+        (&*format!("app@{digest}"), Some(&*format!("app@{digest}")), false),
+        // The same image, one pinned by digest: the target's configuration does change.
+        (&*format!("app:v1@{digest}"), Some("app:v1"), true),
+        ("app:v1", Some(&*format!("app:v1@{digest}")), true),
+        // A registry written out is a different reference, even if it is the default one.
+        ("docker.io/library/app:v1", Some("app:v1"), true),
+    ];
+    for (source, target, changed) in cases {
+        let found = reading(source);
+        let before = target.map(reading);
+        let got = decide(&PromotionRequest { target_reading: before.as_ref(), ..request(&qa, &dev, &found) }).unwrap();
+        assert_eq!((got.changed, got.previous.as_deref()), (changed, target), "{source} over {target:?}");
+        if let Some(before) = &before {
+            assert_eq!(behind(&found, before), changed, "behind: {source} over {target:?}");
+        }
+    }
+}
+
+#[test]
+fn each_refusal_says_what_to_do() {
+    let (dev, qa) = (dev(), qa());
+    let held = Stage { hold: true, ..qa.clone() };
+    let soaking = Stage { min_soak: Some(Duration::from_secs(7200)), ..qa.clone() };
+    let pinned = reading("ghcr.io/org/app:v1.2.3");
+    let by_digest =
+        Reading { image: "app@sha256:ab".into(), tag: None, digest: Some("sha256:ab".into()), ..pinned.clone() };
+    /// What is tested, target, source, what the source runs, image-tag, the refusal.
+    type Case<'a> = (&'a str, &'a Stage, &'a Stage, Reading, Option<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "no from",
+            &dev,
+            &qa,
+            pinned.clone(),
+            None,
+            "dev has no \"from\" in the stages file, so nothing is promoted into it; deploy to dev directly, or add \"from: <stage>\" to it",
+        ),
+        (
+            "on hold",
+            &held,
+            &dev,
+            pinned.clone(),
+            None,
+            "qa is on hold (\"hold: true\" in the stages file); set \"hold: false\" to promote into it again",
+        ),
+        (
+            "another tag expected",
+            &qa,
+            &dev,
+            pinned.clone(),
+            Some("v1.2.4"),
+            "image-tag is v1.2.4, but dev runs ghcr.io/org/app:v1.2.3; promote v1.2.4 once dev runs it, or set image-tag to v1.2.3",
+        ),
+        (
+            "a tag expected, a digest found",
+            &qa,
+            &dev,
+            by_digest,
+            Some("v1.2.4"),
+            "image-tag is v1.2.4, but dev runs app@sha256:ab, which has no tag; promote v1.2.4 once dev runs it, or leave image-tag empty to promote what dev runs",
+        ),
+        (
+            "tainted",
+            &qa,
+            &dev,
+            Reading { tainted: true, ..pinned.clone() },
+            None,
+            "dev's kubernetes_deployment_v1.backend is tainted: Terraform will replace it on the next apply, so what dev runs is not settled; apply dev (or untaint it), then promote",
+        ),
+        (
+            "untagged",
+            &qa,
+            &dev,
+            reading("ghcr.io/org/app"),
+            None,
+            "dev runs ghcr.io/org/app, which has no tag or digest, so it is whatever \"latest\" is when pulled; deploy dev with a pinned tag or digest, or set \"allow-latest: true\" on qa",
+        ),
+        (
+            "latest",
+            &qa,
+            &dev,
+            reading("ghcr.io/org/app:latest"),
+            None,
+            "dev runs ghcr.io/org/app:latest, and \"latest\" can name a different image at any time; deploy dev with a pinned tag or digest, or set \"allow-latest: true\" on qa",
+        ),
+        (
+            "soak not met",
+            &soaking,
+            &dev,
+            Reading { changed_at_ms: Some(NOW - 40.0 * MINUTE_MS), ..pinned.clone() },
+            None,
+            "dev changed 40m ago, and qa needs 2h of soak after dev changes: 1h 20m left; promote again then",
+        ),
+        (
+            "soak unknown",
+            &soaking,
+            &dev,
+            Reading { changed_at_ms: None, ..pinned.clone() },
+            None,
+            "qa needs 2h of soak after dev changes, but when dev's state last changed is not known; remove min-soak from qa, or keep dev's state where its change time is recorded",
+        ),
+    ];
+    for (what, target, source, found, expected_tag, message) in cases {
+        assert_eq!(refusal(&PromotionRequest { expected_tag, ..request(target, source, &found) }), message, "{what}");
+    }
+}
+
+#[test]
+fn refusals_come_in_order_of_what_to_fix_first() {
+    // A request that fails every check: each fix uncovers the next refusal, soak last.
+    let dev = dev();
+    let mut target = Stage { hold: true, min_soak: Some(Duration::from_secs(7200)), ..qa() };
+    let mut found = Reading { tainted: true, changed_at_ms: Some(NOW - MINUTE_MS), ..reading("app:latest") };
+    let mut expected_tag = Some("v2");
+    let order = |target: &Stage, found: &Reading, expected_tag| {
+        let request = PromotionRequest { expected_tag, ..request(target, &dev, found) };
+        match decide(&request) {
+            Err(Refusal::NoFrom { .. }) => "no from",
+            Err(Refusal::Hold { .. }) => "hold",
+            Err(Refusal::TagMismatch { .. }) => "tag mismatch",
+            Err(Refusal::Tainted { .. }) => "tainted",
+            Err(Refusal::Untagged { .. }) => "untagged",
+            Err(Refusal::Latest { .. }) => "latest",
+            Err(Refusal::SoakUnknown { .. }) => "soak unknown",
+            Err(Refusal::SoakNotMet { .. }) => "soak not met",
+            Ok(_) => "allowed",
+        }
+    };
+    let mut seen = Vec::new();
+    let unrooted = Stage { from: None, ..target.clone() };
+    seen.push(order(&unrooted, &found, expected_tag));
+    seen.push(order(&target, &found, expected_tag));
+    target.hold = false;
+    seen.push(order(&target, &found, expected_tag));
+    expected_tag = Some("latest");
+    seen.push(order(&target, &found, expected_tag));
+    found.tainted = false;
+    seen.push(order(&target, &found, expected_tag));
+    target.allow_latest = true;
+    seen.push(order(&target, &found, expected_tag));
+    found.changed_at_ms = Some(NOW - 2.0 * HOUR_MS);
+    seen.push(order(&target, &found, expected_tag));
+    assert_eq!(seen, ["no from", "hold", "tag mismatch", "tainted", "latest", "soak not met", "allowed"]);
+}
+
+#[test]
+fn the_checks_that_need_no_state_run_before_any_is_read() {
+    let (dev, qa) = (dev(), qa());
+    assert_eq!(promotion_source(&qa), Ok("dev"));
+    assert_eq!(promotion_source(&dev), Err(Refusal::NoFrom { to: "dev".into() }));
+    // No from outranks hold: there is nothing to hold.
+    assert_eq!(promotion_source(&Stage { hold: true, ..dev.clone() }), Err(Refusal::NoFrom { to: "dev".into() }));
+    assert_eq!(promotion_source(&Stage { hold: true, ..qa.clone() }), Err(Refusal::Hold { to: "qa".into() }));
+}
+
+#[test]
+fn a_held_stage_refuses_even_what_it_already_runs() {
+    let (dev, held) = (dev(), Stage { hold: true, ..qa() });
+    let found = reading("app:v1");
+    let request = PromotionRequest { target_reading: Some(&found), ..request(&held, &dev, &found) };
+    assert_eq!(decide(&request), Err(Refusal::Hold { to: "qa".into() }));
+}
+
+#[test]
+fn pinned_means_a_digest_or_a_tag_other_than_latest() {
+    let (dev, qa) = (dev(), qa());
+    let allows = Stage { allow_latest: true, ..qa.clone() };
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let cases = [
+        ("app:v1", true, true),
+        ("app:latest-fixes", true, true),
+        ("app:Latest", true, true),
+        (&*format!("app@{digest}"), true, true),
+        (&*format!("app:latest@{digest}"), true, true),
+        ("app", false, true),
+        ("app:latest", false, true),
+        ("localhost:5000/app", false, true),
+        ("localhost:5000/app:latest", false, true),
+    ];
+    for (image, allowed, allowed_with_allow_latest) in cases {
+        let found = reading(image);
+        assert_eq!(decide(&request(&qa, &dev, &found)).is_ok(), allowed, "{image}");
+        assert_eq!(
+            decide(&request(&allows, &dev, &found)).is_ok(),
+            allowed_with_allow_latest,
+            "{image} with allow-latest"
+        );
+    }
+}
+
+#[test]
+fn allow_latest_is_the_targets_not_the_sources() {
+    let dev_allows = Stage { allow_latest: true, ..dev() };
+    let found = reading("app:latest");
+    assert!(matches!(decide(&request(&qa(), &dev_allows, &found)), Err(Refusal::Latest { .. })));
+}
+
+#[test]
+fn soak_is_met_from_exactly_min_soak_on() {
+    let dev = dev();
+    let qa = Stage { min_soak: Some(Duration::from_secs(7200)), ..qa() };
+    let at = |elapsed_ms: f64| Reading { changed_at_ms: Some(NOW - elapsed_ms), ..reading("app:v1") };
+    /// Seconds soaked when allowed; (elapsed, remaining) seconds when refused.
+    type Outcome = Result<u64, (u64, u64)>;
+    let cases: [(f64, Outcome); 8] = [
+        (2.0 * HOUR_MS, Ok(7200)),
+        (2.0 * HOUR_MS + 1.0, Ok(7200)),
+        (30.0 * 24.0 * HOUR_MS, Ok(30 * 86_400)),
+        // (elapsed, remaining) in seconds: elapsed rounds down, remaining up.
+        (2.0 * HOUR_MS - 1.0, Err((7199, 1))),
+        (2.0 * HOUR_MS - 1000.0, Err((7199, 1))),
+        (HOUR_MS + 12.5 * MINUTE_MS, Err((4350, 2850))),
+        (0.0, Err((0, 7200))),
+        // Changed "in the future" (the clocks disagree): as if just now.
+        (-5.0 * MINUTE_MS, Err((0, 7200))),
+    ];
+    for (elapsed_ms, expected) in cases {
+        let found = at(elapsed_ms);
+        let got = match decide(&request(&qa, &dev, &found)) {
+            Ok(p) => Ok(p.soaked.unwrap().as_secs()),
+            Err(Refusal::SoakNotMet { elapsed, remaining, min, .. }) => {
+                assert_eq!(min, Duration::from_secs(7200));
+                Err((elapsed.as_secs(), remaining.as_secs()))
+            }
+            Err(other) => panic!("{elapsed_ms}: {other}"),
+        };
+        assert_eq!(got, expected, "{elapsed_ms}");
+    }
+}
+
+#[test]
+fn a_remaining_soak_reads_in_the_largest_units() {
+    let dev = dev();
+    let qa = Stage { min_soak: Some(Duration::from_secs(3 * 86_400)), ..qa() };
+    let found = Reading { changed_at_ms: Some(NOW - (HOUR_MS + 30_000.0)), ..reading("app:v1") };
+    assert_eq!(
+        refusal(&request(&qa, &dev, &found)),
+        "dev changed 1h 30s ago, and qa needs 3d of soak after dev changes: 2d 22h 59m 30s left; promote again then"
+    );
+}
+
+#[test]
+fn soak_is_not_judged_when_the_target_needs_none() {
+    let (dev, qa) = (dev(), qa());
+    let found = Reading { changed_at_ms: None, ..reading("app:v1") };
+    assert_eq!(decide(&request(&qa, &dev, &found)).unwrap().soaked, None);
+    let just_now = Reading { changed_at_ms: Some(NOW), ..reading("app:v1") };
+    assert_eq!(decide(&request(&qa, &dev, &just_now)).unwrap().soaked, Some(Duration::ZERO));
+}
+
+#[test]
+fn an_unusable_change_time_is_an_unknown_one() {
+    let dev = dev();
+    let qa = Stage { min_soak: Some(Duration::from_secs(60)), ..qa() };
+    for at in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let found = Reading { changed_at_ms: Some(at), ..reading("app:v1") };
+        assert!(matches!(decide(&request(&qa, &dev, &found)), Err(Refusal::SoakUnknown { .. })), "{at}");
+    }
+}
+
+#[test]
+fn an_empty_image_tag_means_whatever_the_source_runs() {
+    let (dev, qa) = (dev(), qa());
+    let found = reading("app:v1");
+    for expected_tag in [None, Some("")] {
+        assert!(decide(&PromotionRequest { expected_tag, ..request(&qa, &dev, &found) }).is_ok());
+    }
+    let got = decide(&PromotionRequest { expected_tag: Some("v1"), ..request(&qa, &dev, &found) }).unwrap();
+    assert_eq!(got.tag.as_deref(), Some("v1"));
+    // Compared exactly: v1 is not 1.
+    let refused = decide(&PromotionRequest { expected_tag: Some("1"), ..request(&qa, &dev, &found) });
+    assert!(matches!(refused, Err(Refusal::TagMismatch { .. })));
+}

@@ -128,6 +128,7 @@ var require_stage_action = __commonJS({
     exports2.run = run;
     var import1 = require_host();
     var import2 = require_host();
+    var import3 = require_host();
     function __wbg_get_imports() {
       const import0 = {
         __proto__: null,
@@ -382,7 +383,8 @@ var require_stage_action = __commonJS({
         __proto__: null,
         "./stage_action_bg.js": import0,
         "./snippets/stage-action-8be90cc3f2248327/js/host.js": import1,
-        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2,
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import3
       };
     }
     function wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5(arg0, arg1, arg2) {

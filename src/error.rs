@@ -73,6 +73,18 @@ pub enum Error {
     Refused { tag: String, message: String, at: Option<(String, usize)> },
     /// The tagged commit is not on the required branch.
     NotOnBranch { tag: String, commit: String, branch: String },
+    /// The stages file does not exist.
+    StagesFileMissing { file: String },
+    /// The stages file has problems: each a line and a message (`line L[, column C]: …`).
+    StagesFile { file: String, problems: Vec<(usize, String)> },
+    /// An input names a stage the stages file does not have.
+    UnknownStage { input: String, name: String, known: Vec<String> },
+    /// A stage's address holds no image reference.
+    NoImage { stage: String, address: String, state: String },
+    /// The promotion is refused (the message says why and what to do).
+    Promotion { to: String, message: String },
+    /// A stage's state could not be read.
+    Stage { stage: String, role: &'static str, source: Box<Error> },
     /// A git command failed.
     Git { command: String, message: String, hint: String },
     /// A bug: a panic or a broken invariant.
@@ -88,6 +100,9 @@ impl Error {
                 Some((file.clone(), Some(*line)))
             }
             Error::VersionFile { file, line, .. } => Some((file.clone(), *line)),
+            Error::StagesFile { file, problems } => Some((file.clone(), problems.first().map(|p| p.0))),
+            Error::StagesFileMissing { file } => Some((file.clone(), None)),
+            Error::Stage { source, .. } => source.location(),
             _ => None,
         }
     }
@@ -142,6 +157,12 @@ impl Error {
             Error::Git { .. } => "git error",
             Error::BadTag { .. } | Error::VersionFile { .. } => "invalid version",
             Error::Refused { .. } | Error::NotOnBranch { .. } => "release refused",
+            Error::StagesFileMissing { .. } | Error::StagesFile { .. } | Error::UnknownStage { .. } => {
+                "invalid stages file"
+            }
+            Error::NoImage { .. } => "no image",
+            Error::Promotion { .. } => "promotion refused",
+            Error::Stage { source, .. } => source.title(),
             Error::Internal(_) => "internal error",
         }
     }
@@ -297,6 +318,26 @@ impl fmt::Display for Error {
                     write!(f, "{tag} may not be released: commit {commit} is not on branch {branch}; merge it into {branch} first")
                 }
             }
+            Error::StagesFileMissing { file } => write!(
+                f,
+                "the stages file {file} does not exist; create it (see the README's stages file), or set input `stages-file`"
+            ),
+            Error::StagesFile { file, problems } => {
+                write!(f, "{file} is not a valid stages file:")?;
+                for (_, p) in problems {
+                    write!(f, "\n{p}")?;
+                }
+                Ok(())
+            }
+            Error::UnknownStage { input, name, known } => {
+                write!(f, "input `{input}`: the stages file has no stage \"{name}\"; its stages are: {}", known.join(", "))
+            }
+            Error::NoImage { stage, address, state } => write!(
+                f,
+                "stage {stage}: {address} in {state} holds no image reference; point the stage's `address` at a workload, or at a value such as output.image"
+            ),
+            Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
+            Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
             Error::Git { command, message, hint } => {
                 write!(f, "{command} failed: {message}")?;
                 if !hint.is_empty() {

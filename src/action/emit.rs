@@ -164,6 +164,14 @@ pub fn render_markdown(s: &Summary) -> String {
         }
         out.push('\n');
     }
+    if let Some(t) = &s.table {
+        let cells = |row: &[String]| row.iter().map(|c| escape_html(c)).collect::<Vec<_>>().join(" | ");
+        out.push_str(&format!("| {} |\n|{}\n", cells(&t.header), "---|".repeat(t.header.len())));
+        for row in &t.rows {
+            out.push_str(&format!("| {} |\n", cells(row)));
+        }
+        out.push('\n');
+    }
     for note in &s.notes {
         out.push_str(&escape_html(note));
         out.push_str("\n\n");
@@ -178,6 +186,17 @@ pub fn render_text(s: &Summary) -> String {
     for (label, value) in &s.rows {
         let shown = if value.is_empty() { "-" } else { value };
         out.push_str(&format!("  {label:width$}  {shown}\n"));
+    }
+    if let Some(t) = &s.table {
+        let widths: Vec<usize> = (0..t.header.len())
+            .map(|i| {
+                t.rows.iter().chain([&t.header]).map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0)
+            })
+            .collect();
+        for row in [&t.header].into_iter().chain(&t.rows) {
+            let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:w$}")).collect();
+            out.push_str(&format!("  {}\n", line.join("  ").trim_end()));
+        }
     }
     for note in &s.notes {
         out.push_str(&format!("{note}\n"));
@@ -228,6 +247,7 @@ pub fn panic_line(mode: Mode, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::Table;
 
     #[test]
     fn a_multi_line_secret_is_masked_whole_and_line_by_line() {
@@ -257,12 +277,20 @@ mod tests {
         let s = Summary {
             title: "t".into(),
             rows: vec![("Image".into(), "<b>x|y</b>".into()), ("Digest".into(), String::new())],
+            table: Some(Table {
+                header: vec!["stage".into(), "image".into()],
+                rows: vec![vec!["dev".into(), "a|b:1".into()], vec!["production".into(), "c".into()]],
+            }),
             notes: vec!["a & b".into()],
         };
         assert_eq!(
             render_markdown(&s),
-            "### t\n\n| | |\n|---|---|\n| Image | <code>&lt;b&gt;x&#124;y&lt;/b&gt;</code> |\n| Digest | — |\n\na &amp; b\n\n"
+            "### t\n\n| | |\n|---|---|\n| Image | <code>&lt;b&gt;x&#124;y&lt;/b&gt;</code> |\n| Digest | — |\n\n\
+             | stage | image |\n|---|---|\n| dev | a&#124;b:1 |\n| production | c |\n\na &amp; b\n\n"
         );
-        assert_eq!(render_text(&s), "t\n  Image   <b>x|y</b>\n  Digest  -\na & b\n");
+        assert_eq!(
+            render_text(&s),
+            "t\n  Image   <b>x|y</b>\n  Digest  -\n  stage       image\n  dev         a|b:1\n  production  c\na & b\n"
+        );
     }
 }

@@ -8,4 +8,4 @@ mod report;
 
 pub use emit::{emit, mask_lines, panic_line, render_markdown, render_text};
 pub use inputs::{Inputs, Mode, Request};
-pub use report::{Annotation, Level, Report, Summary};
+pub use report::{Annotation, Level, Report, Summary, Table};

@@ -34,8 +34,19 @@ pub struct Summary {
     pub title: String,
     /// Label/value rows of the table; values are shown as code.
     pub rows: Vec<(String, String)>,
+    /// A table with a header row, after the label/value rows (`stage | image | tag | …`).
+    pub table: Option<Table>,
     /// Sentences below the table.
     pub notes: Vec<String>,
+}
+
+/// A table: a header and rows of cells (plain text, escaped when rendered).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Rows, each as many cells as the header.
+    pub rows: Vec<Vec<String>>,
 }
 
 /// Everything a successful run produces.

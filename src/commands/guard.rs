@@ -247,6 +247,6 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
             malformed.iter().take(3).map(|e| e.tag.clone()).collect::<Vec<_>>().join(", ")
         ));
     }
-    report.summary = Summary { title: "stage-action guard".into(), rows, notes };
+    report.summary = Summary { title: "stage-action guard".into(), rows, table: None, notes };
     Ok(())
 }

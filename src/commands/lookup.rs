@@ -2,19 +2,19 @@
 
 use serde_json::Value;
 
+use super::read::Found;
 use super::Spec;
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
 use crate::host;
-use super::read::Found;
 use crate::state::{image, Address};
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
     name: "lookup",
     about: "read a value, and the image a workload runs, from a Terraform state",
-    inputs: &["state", "workspace", "address", "container"],
+    inputs: &["state", "workspace", "address", "container", "stage", "stages-file"],
 };
 
 /// The validated inputs.
@@ -34,8 +34,26 @@ pub fn base_dir() -> String {
 }
 
 impl Config {
-    /// Reads and checks every input before any work starts.
+    /// Reads and checks every input before any work starts. `stage` stands for the inline
+    /// inputs (`state`, `workspace`, `address`, `container`): they come from the stages file.
     pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
+        if let Some(name) = inputs.get("stage") {
+            let inline: Vec<InputProblem> = ["state", "workspace", "address", "container"]
+                .iter()
+                .filter(|n| inputs.get(n).is_some())
+                .map(|n| InputProblem::new(n, format!("cannot be combined with `stage`, which takes it from the stages file; remove `{n}` or `stage`")))
+                .collect();
+            if !inline.is_empty() {
+                return Err(Error::Inputs(inline));
+            }
+            let file = super::stage_file::load(inputs)?;
+            let stage = super::stage_file::stage(&file, "stage", name)?;
+            return Ok(Config {
+                source: super::stage_file::source(stage),
+                address: stage.address.clone(),
+                container: stage.container.clone(),
+            });
+        }
         let mut problems = Vec::new();
         let state = inputs.get("state");
         if state.is_none() {
@@ -192,7 +210,7 @@ fn describe(report: &mut Report, found: &Found) {
         rows.push(("Value".into(), shown_value.clone()));
         report.log.push(format!("{} = {shown_value}", answer.address));
     }
-    report.summary = Summary { title: "stage-action lookup".into(), rows, notes: Vec::new() };
+    report.summary = Summary { title: "stage-action lookup".into(), rows, table: None, notes: Vec::new() };
 }
 
 /// At most `max` characters, with an ellipsis when cut.

@@ -3,7 +3,11 @@
 
 pub mod guard;
 pub mod lookup;
+pub mod promote;
 pub mod read;
+pub mod record;
+pub mod stage_file;
+pub mod status;
 
 use crate::action::{self, Inputs, Mode, Report, Request};
 use crate::error::{Error, InputProblem, Result};
@@ -21,7 +25,7 @@ pub struct Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC];
+pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC];
 
 /// Every input name of every command, and `command`.
 pub fn input_names() -> Vec<&'static str> {
@@ -41,6 +45,9 @@ pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
     match inputs.command.as_str() {
         "lookup" => lookup::run(inputs, report),
         "guard" => guard::run(inputs, report).await,
+        "promote" => promote::run(inputs, report),
+        "status" => status::run(inputs, report),
+        "record" => record::run(inputs, report).await,
         "" => Err(Error::Inputs(vec![InputProblem::new(
             "command",
             format!("is required; set it to one of: {}", names().join(", ")),
@@ -75,7 +82,17 @@ pub async fn main() -> i32 {
     let mode = action::inputs::mode();
     let request = match mode {
         Mode::Actions => Ok(Request::Run(Inputs::from_env(&input_names()))),
-        Mode::Terminal => Inputs::from_args(&host::args(), &input_names()),
+        Mode::Terminal => {
+            // Flags are checked against the named command's own inputs, so a typo is told the
+            // inputs that command takes.
+            let args = host::args();
+            let spec = args.first().and_then(|c| COMMANDS.iter().find(|s| s.name == c));
+            let names: Vec<&str> = match spec {
+                Some(s) => std::iter::once("command").chain(s.inputs.iter().copied()).collect(),
+                None => input_names(),
+            };
+            Inputs::from_args(&args, &names)
+        }
     };
     let mut report = Report::default();
     match request {

@@ -310,8 +310,6 @@ pub struct NewDeployment {
     pub auto_merge: bool,
     /// Deploy whatever the commit's checks say: the workflow already decided.
     pub required_contexts: Vec<String>,
-    /// Whether this environment is production (GitHub marks it in the UI).
-    pub production_environment: bool,
     /// `deploy`.
     pub task: String,
 }
@@ -336,7 +334,8 @@ impl GitHub {
             status["log_url"] = serde_json::Value::String(url.to_string());
         }
         let route = format!("{base}/{}/statuses", created.id);
-        let _: serde_json::Value = self.post(&route, &status, &format!("mark deployment {} successful", created.id)).await?;
+        let _: serde_json::Value =
+            self.post(&route, &status, &format!("mark deployment {} successful", created.id)).await?;
         Ok(created.id)
     }
 }

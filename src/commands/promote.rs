@@ -1,0 +1,107 @@
+//! `command: promote`: pick what the next stage should run, from what its source stage runs,
+//! and refuse the unsafe promotions.
+
+use super::stage_file::{load, read_stage, reading, runs_nothing_yet, stage};
+use super::Spec;
+use crate::action::{Inputs, Report, Summary, Table};
+use crate::error::{Error, InputProblem, Result};
+use crate::host;
+use crate::stages::{self, PromotionRequest, Reading};
+
+/// The command's name and inputs.
+pub const SPEC: Spec = Spec {
+    name: "promote",
+    about: "pick the image a stage should run from its source stage, refusing unsafe promotions",
+    inputs: &["to", "image-tag", "stages-file"],
+};
+
+/// A stage's row in the summary table.
+pub fn row(name: &str, reading: Option<&Reading>, note: &str) -> Vec<String> {
+    match reading {
+        Some(r) => vec![
+            name.to_string(),
+            r.image.clone(),
+            r.tag.clone().unwrap_or_default(),
+            r.digest.clone().unwrap_or_default(),
+            r.serial.map(|s| s.to_string()).unwrap_or_default(),
+        ],
+        None => vec![name.to_string(), note.to_string(), String::new(), String::new(), String::new()],
+    }
+}
+
+/// The header of the stage table.
+pub fn header() -> Vec<String> {
+    ["stage", "image", "tag", "digest", "serial"].iter().map(|s| s.to_string()).collect()
+}
+
+/// Runs the promotion decision.
+pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    let Some(to) = inputs.get("to") else {
+        return Err(Error::Inputs(vec![InputProblem::new("to", "is required: the stage to promote into, e.g. qa")]));
+    };
+    let expected_tag = inputs.get("image-tag");
+    let file = load(inputs)?;
+    let target = stage(&file, "to", to)?;
+    // A stage without `from` or on hold needs no state read to be refused.
+    let from = stages::promotion_source(target)
+        .map_err(|r| Error::Promotion { to: to.to_string(), message: r.to_string() })?;
+    let source = stage(&file, "to", from)?;
+
+    fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
+        move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
+    }
+    let source_found = read_stage(source, &mut report.debug).map_err(wrap("source", &source.name))?;
+    let source_reading = reading(source, &source_found).map_err(wrap("source", &source.name))?;
+    let target_reading = match read_stage(target, &mut report.debug) {
+        Ok(found) => Some(reading(target, &found).map_err(wrap("target", &target.name))?),
+        Err(e) if runs_nothing_yet(&e) => {
+            report.debug.push(format!("{} runs nothing yet: {e}", target.name));
+            None
+        }
+        Err(e) => return Err(wrap("target", &target.name)(e)),
+    };
+
+    let request = PromotionRequest {
+        target,
+        source,
+        source_reading: &source_reading,
+        target_reading: target_reading.as_ref(),
+        expected_tag,
+        now_ms: host::now_ms(),
+    };
+    let promotion =
+        stages::decide(&request).map_err(|r| Error::Promotion { to: target.name.clone(), message: r.to_string() })?;
+
+    report.output("image", promotion.image.clone());
+    report.output("image-tag", promotion.tag.clone().unwrap_or_default());
+    report.output("image-digest", promotion.digest.clone().unwrap_or_default());
+    report.output("previous-image", promotion.previous.clone().unwrap_or_default());
+    report.output("previous-image-tag", target_reading.as_ref().and_then(|r| r.tag.clone()).unwrap_or_default());
+    report.output("changed", promotion.changed.to_string());
+    report.output("from", promotion.from.clone());
+    report.output("to", promotion.to.clone());
+
+    let decision = if promotion.changed {
+        format!("promote {} from {} into {}", promotion.image, promotion.from, promotion.to)
+    } else {
+        format!("{} already runs {}: nothing to change", promotion.to, promotion.image)
+    };
+    report.log.push(decision.clone());
+    let mut notes = vec![format!("Decision: {decision}.")];
+    if let Some(soaked) = promotion.soaked {
+        notes.push(format!("{} has been unchanged for {}.", promotion.from, stages::format_duration(soaked)));
+    }
+    report.summary = Summary {
+        title: format!("stage-action promote: {} → {}", promotion.from, promotion.to),
+        rows: Vec::new(),
+        table: Some(Table {
+            header: header(),
+            rows: vec![
+                row(&source.name, Some(&source_reading), ""),
+                row(&target.name, target_reading.as_ref(), "(no state yet)"),
+            ],
+        }),
+        notes,
+    };
+    Ok(())
+}

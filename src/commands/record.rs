@@ -1,0 +1,104 @@
+//! `command: record`: after the apply step, record a GitHub deployment of what the stage now
+//! runs, so GitHub's environment view shows what runs where.
+
+use serde_json::json;
+
+use super::stage_file::{load, read_stage, reading, stage};
+use super::Spec;
+use crate::action::{Inputs, Report, Summary};
+use crate::error::{Error, InputProblem, Result};
+use crate::github::{GitHub, NewDeployment, Repo};
+use crate::host;
+use crate::secret::Secret;
+
+/// The command's name and inputs.
+pub const SPEC: Spec = Spec {
+    name: "record",
+    about: "record a GitHub deployment of what a stage runs now (run it after the apply)",
+    inputs: &["to", "token", "stages-file"],
+};
+
+/// Records the deployment.
+pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    let mut problems = Vec::new();
+    let to = inputs.get("to");
+    if to.is_none() {
+        problems.push(InputProblem::new("to", "is required: the stage that was just deployed, e.g. qa"));
+    }
+    let token = inputs.get("token").map(Secret::new);
+    if token.is_none() {
+        problems.push(InputProblem::new(
+            "token",
+            "is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`",
+        ));
+    }
+    let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
+    let repo = Repo::parse(&repo_env);
+    if repo.is_none() {
+        problems.push(InputProblem::new(
+            "to",
+            format!("recording needs GITHUB_REPOSITORY as owner/name (it is \"{repo_env}\")"),
+        ));
+    }
+    let commit = host::env("GITHUB_SHA").filter(|s| !s.is_empty());
+    if commit.is_none() {
+        problems.push(InputProblem::new("to", "recording needs GITHUB_SHA, the commit that was deployed"));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Inputs(problems));
+    }
+    let (to, token, repo, commit) = (
+        to.unwrap_or_default(),
+        token.unwrap_or_else(|| Secret::new("")),
+        repo.unwrap_or(Repo { owner: String::new(), name: String::new() }),
+        commit.unwrap_or_default(),
+    );
+    report.secret(token.expose());
+
+    let file = load(inputs)?;
+    let target = stage(&file, "to", to)?;
+    let found = read_stage(target, &mut report.debug).map_err(|e| Error::Stage {
+        stage: target.name.clone(),
+        role: "deployed",
+        source: Box::new(e),
+    })?;
+    let now = reading(target, &found)?;
+
+    let api = host::env("GITHUB_API_URL").filter(|u| !u.is_empty()).unwrap_or_else(|| "https://api.github.com".into());
+    let github = GitHub::new(&api, repo.clone(), Some(&token))?;
+    let deployment = NewDeployment {
+        git_ref: commit.clone(),
+        environment: target.name.clone(),
+        description: format!("{} runs {}", target.name, now.image),
+        payload: json!({
+            "image": now.image, "tag": now.tag, "digest": now.digest,
+            "from": target.from, "serial": now.serial, "state": found.state_name,
+        }),
+        auto_merge: false,
+        required_contexts: Vec::new(),
+        task: "deploy".into(),
+    };
+    let log_url = match (host::env("GITHUB_SERVER_URL"), host::env("GITHUB_RUN_ID")) {
+        (Some(server), Some(run)) if !server.is_empty() && !run.is_empty() => {
+            Some(format!("{server}/{repo}/actions/runs/{run}"))
+        }
+        _ => None,
+    };
+    let id = github.record_deployment(&deployment, log_url.as_deref()).await?;
+
+    report.output("deployment-id", id.to_string());
+    report.log.push(format!("recorded deployment {id}: {} runs {}", target.name, now.image));
+    report.summary = Summary {
+        title: format!("stage-action record: {}", target.name),
+        rows: vec![
+            ("Environment".into(), target.name.clone()),
+            ("Image".into(), now.image.clone()),
+            ("Commit".into(), commit),
+            ("Serial".into(), now.serial.map(|s| s.to_string()).unwrap_or_default()),
+            ("Deployment".into(), id.to_string()),
+        ],
+        table: None,
+        notes: Vec::new(),
+    };
+    Ok(())
+}

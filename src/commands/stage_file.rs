@@ -1,0 +1,86 @@
+//! The stages file, read for a command, and each stage's state read as a [`Reading`].
+
+use super::read::{read, Found};
+use crate::action::Inputs;
+use crate::backend::{local, Source};
+use crate::error::{Error, Result};
+use crate::host;
+use crate::stages::{self, Reading, Stage, StagesFile};
+use crate::state::image;
+
+/// Where the stages file is, unless `stages-file` says otherwise.
+pub const DEFAULT: &str = ".github/stages.yml";
+
+/// Reads and checks the stages file named by `stages-file` (relative to `GITHUB_WORKSPACE`).
+pub fn load(inputs: &Inputs) -> Result<StagesFile> {
+    let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
+    let path = local::resolve(&super::lookup::base_dir(), &given);
+    let bytes = match host::read_file(&path) {
+        Ok(b) => b,
+        Err(e) if e.code == "ENOENT" => {
+            return Err(Error::StagesFileMissing { file: given });
+        }
+        Err(e) => return Err(Error::Io { op: "read", path: given, message: e.message }),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    stages::parse(&given, &text).map_err(|problems| Error::StagesFile {
+        file: given.clone(),
+        problems: problems.into_iter().map(|p| (p.line, p.to_string())).collect(),
+    })
+}
+
+/// The stage called `name`, or an error naming the stages that exist.
+pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f Stage> {
+    file.get(name).ok_or_else(|| Error::UnknownStage {
+        input: input.to_string(),
+        name: name.to_string(),
+        known: file.names().iter().map(|n| n.to_string()).collect(),
+    })
+}
+
+/// Where a stage's state is.
+pub fn source(stage: &Stage) -> Source {
+    Source::Local(local::Location {
+        path: local::resolve(&super::lookup::base_dir(), &stage.state),
+        given: stage.state.clone(),
+        workspace: stage.workspace.clone(),
+    })
+}
+
+/// Reads what `stage` runs.
+pub fn read_stage(stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
+    read(&source(stage), &stage.address, stage.container.as_deref(), debug)
+}
+
+/// Whether an error means "this stage runs nothing yet" rather than "cannot be read": no state
+/// file, no workspace state, or a state without the address (its first apply is to come).
+pub fn runs_nothing_yet(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::StateNotFound { .. }
+            | Error::WorkspaceNotFound { .. }
+            | Error::AddressNotFound { .. }
+            | Error::NoInstances { .. }
+    )
+}
+
+/// What a stage's answer says it runs, for the promotion decision; an error when the address
+/// holds no image.
+pub fn reading(stage: &Stage, found: &Found) -> Result<Reading> {
+    let Some(reference) = found.answer.image.clone() else {
+        return Err(Error::NoImage {
+            stage: stage.name.clone(),
+            address: found.answer.address.clone(),
+            state: found.state_name.clone(),
+        });
+    };
+    let parsed = image::parse(&reference).ok();
+    Ok(Reading {
+        tag: parsed.as_ref().and_then(|r| r.tag.map(str::to_string)),
+        digest: parsed.as_ref().and_then(|r| r.digest.map(str::to_string)),
+        image: reference,
+        tainted: found.answer.tainted,
+        changed_at_ms: found.modified_ms,
+        serial: found.serial,
+    })
+}

@@ -1,0 +1,73 @@
+//! `command: status`: what every stage runs, and which stages are behind the one they are
+//! promoted from. A stage that cannot be read shows why, without failing the others.
+
+use serde_json::{json, Map, Value};
+
+use super::promote::{header, row};
+use super::stage_file::{load, read_stage, reading, runs_nothing_yet};
+use super::Spec;
+use crate::action::{Inputs, Report, Summary, Table};
+use crate::error::{Error, Result};
+use crate::stages::{self, Reading};
+
+/// The command's name and inputs.
+pub const SPEC: Spec = Spec {
+    name: "status",
+    about: "show what every stage runs, and which are behind the stage they are promoted from",
+    inputs: &["stages-file"],
+};
+
+/// Runs the status report.
+pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+    let file = load(inputs)?;
+    // Read every stage first: `behind` compares a stage with its source, which may come later.
+    let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
+    for stage in &file.stages {
+        let result = match read_stage(stage, &mut report.debug) {
+            Ok(found) => reading(stage, &found).map(Some),
+            Err(e) if runs_nothing_yet(&e) => Ok(None),
+            Err(e) => Err(e),
+        };
+        readings.push((stage.name.clone(), result));
+    }
+    let find = |name: &str| readings.iter().find(|(n, _)| n == name).map(|(_, r)| r);
+
+    let mut out = Map::new();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for stage in &file.stages {
+        let result = find(&stage.name).expect("every stage was read");
+        let from_reading = stage.from.as_deref().and_then(find).and_then(|r| r.as_ref().ok()).and_then(|r| r.as_ref());
+        let entry = match result {
+            Ok(Some(r)) => {
+                let behind = from_reading.map(|f| stages::behind(f, r));
+                if behind == Some(true) {
+                    notes.push(format!("{} is behind {}.", stage.name, stage.from.as_deref().unwrap_or_default()));
+                }
+                rows.push(row(&stage.name, Some(r), ""));
+                json!({
+                    "image": r.image, "tag": r.tag, "digest": r.digest, "serial": r.serial,
+                    "from": stage.from, "behind": behind,
+                })
+            }
+            Ok(None) => {
+                rows.push(row(&stage.name, None, "(no state yet)"));
+                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": from_reading.map(|_| true) })
+            }
+            Err(e) => {
+                rows.push(row(&stage.name, None, &format!("cannot read: {e}")));
+                report.warning("stage not readable", format!("stage {}: {e}", stage.name));
+                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": null, "error": e.to_string() })
+            }
+        };
+        out.insert(stage.name.clone(), entry);
+    }
+    report.output("stages", Value::Object(out).to_string());
+    report.summary = Summary {
+        title: "stage-action status".into(),
+        rows: Vec::new(),
+        table: Some(Table { header: header(), rows }),
+        notes,
+    };
+    Ok(())
+}

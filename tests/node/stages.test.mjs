@@ -1,0 +1,949 @@
+// The stages file (.github/stages.yml) and the commands that read it — promote, status, record,
+// and lookup's `stage` — through dist/index.js, run as the GitHub runner runs it.
+//
+// The stages' states are written once, in `before`, by the real terraform binary (offline: only
+// the built-in terraform_data, local backend): dev and qa are working directories of their own,
+// prod is the `prod` workspace of a third directory whose default workspace runs something else.
+// Variants (tainted, `latest`, untagged, soaked, unreadable) are copies of those directories or
+// one more apply, so the file runs in a few seconds. A Kubernetes workload comes from
+// examples/dev.tfstate (kubernetes_deployment_v1 with several containers).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { root as repoRoot, runAction, tempDir } from './harness.mjs';
+import { startGitHub } from './github-server.mjs';
+
+/** The terraform executable on PATH, or null. */
+function which(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+const terraform = which('terraform');
+const skip = terraform ? false : 'skipped: terraform is not on PATH (the stages tests build their states with it)';
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+const REPO = 'ghcr.io/acme/backend';
+const IMG = {
+  dev: `${REPO}:1.5.0`,
+  qa: `${REPO}:1.4.2`,
+  prod: `${REPO}:1.4.2`,
+  // The platform directory's default workspace: what a stage would wrongly read without `workspace`.
+  platformDefault: `${REPO}:0.9.0`,
+};
+const DIGEST = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+const VARIANT_IMAGES = {
+  latest: `${REPO}:latest`,
+  untagged: REPO,
+  pinned: `${REPO}:latest@${DIGEST}`,
+};
+const K8S_IMAGE = 'ghcr.io/acme/backend:1.4.2';
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const ADDRESS = 'terraform_data.app.output.image';
+
+/** Every stage of one working directory, holding the image in terraform_data.app. */
+const APP_TF = `
+variable "image" { type = string }
+
+resource "terraform_data" "app" {
+  input = { image = var.image }
+}
+
+output "image" { value = terraform_data.app.output.image }
+`;
+
+/** Images that must not be promoted (or only with allow-latest), in one apply. */
+const VARIANTS_TF = `
+resource "terraform_data" "latest" {
+  input = { image = "${VARIANT_IMAGES.latest}" }
+}
+resource "terraform_data" "untagged" {
+  input = { image = "${VARIANT_IMAGES.untagged}" }
+}
+resource "terraform_data" "pinned" {
+  input = { image = "${VARIANT_IMAGES.pinned}" }
+}
+resource "terraform_data" "replicas" {
+  input = { count = 3 }
+}
+`;
+
+/** GITHUB_WORKSPACE: every path in the stages files is relative to it. */
+let ws;
+/** Parsed states by name: dev, qa, prod. */
+const states = {};
+
+function tfEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TF_')) env[k] = v;
+  const rc = path.join(ws, 'terraformrc');
+  if (!fs.existsSync(rc)) fs.writeFileSync(rc, '');
+  return { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: rc };
+}
+
+function tf(dir, ...args) {
+  const r = spawnSync(terraform, args, { cwd: dir, env: tfEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    throw new Error(`terraform ${args.join(' ')} in ${dir} failed (${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
+  }
+  return r.stdout;
+}
+
+const INIT = ['init', '-input=false', '-no-color'];
+const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
+
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/** `stages/<name>` with APP_TF, initialised. */
+function appDir(name) {
+  const dir = path.join(ws, 'stages', name);
+  write(path.join(dir, 'main.tf'), APP_TF);
+  tf(dir, ...INIT);
+  return dir;
+}
+
+const stage = (name, settings) =>
+  `  ${name}:\n${Object.entries(settings).map(([k, v]) => `    ${k}: ${v}\n`).join('')}`;
+
+/** The pipeline: dev -> qa -> prod, prod a workspace of stages/platform. */
+const PIPELINE = `# dev -> qa -> prod
+stages:
+${stage('dev', { state: 'stages/dev', address: ADDRESS })}${stage('qa', { from: 'dev', state: 'stages/qa', address: ADDRESS })}${stage('prod', { from: 'qa', state: 'stages/platform', workspace: 'prod', address: ADDRESS })}`;
+
+/** Every refusal, and the corner cases, each a stage (or a pair) of its own. */
+const CASES = `stages:
+${[
+  stage('dev', { state: 'stages/dev', address: ADDRESS }),
+  stage('qa', { from: 'dev', state: 'stages/qa', address: ADDRESS }),
+  stage('qa-new', { from: 'dev', state: 'stages/qa-new', address: ADDRESS }),
+  stage('held', { from: 'dev', state: 'stages/qa', address: ADDRESS, hold: 'true' }),
+  stage('tainted', { state: 'stages/dev-tainted', address: ADDRESS }),
+  stage('after-tainted', { from: 'tainted', state: 'stages/qa', address: ADDRESS }),
+  stage('latest', { state: 'stages/variants', address: 'terraform_data.latest.output.image' }),
+  stage('after-latest', { from: 'latest', state: 'stages/qa', address: ADDRESS }),
+  stage('after-latest-allowed', { from: 'latest', state: 'stages/qa', address: ADDRESS, 'allow-latest': 'true' }),
+  stage('untagged', { state: 'stages/variants', address: 'terraform_data.untagged.output.image' }),
+  stage('after-untagged', { from: 'untagged', state: 'stages/qa', address: ADDRESS }),
+  stage('after-untagged-allowed', { from: 'untagged', state: 'stages/qa', address: ADDRESS, 'allow-latest': 'true' }),
+  stage('pinned', { state: 'stages/variants', address: 'terraform_data.pinned.output.image' }),
+  stage('after-pinned', { from: 'pinned', state: 'stages/qa', address: ADDRESS }),
+  stage('replicas', { state: 'stages/variants', address: 'terraform_data.replicas.output.count' }),
+  stage('after-replicas', { from: 'replicas', state: 'stages/qa', address: ADDRESS }),
+  stage('fresh', { state: 'stages/soak-fresh', address: ADDRESS }),
+  stage('after-fresh', { from: 'fresh', state: 'stages/qa', address: ADDRESS, 'min-soak': '1h' }),
+  stage('after-fresh-1d', { from: 'fresh', state: 'stages/qa', address: ADDRESS, 'min-soak': '1d' }),
+  stage('soaked', { state: 'stages/soak-old', address: ADDRESS }),
+  stage('after-soaked', { from: 'soaked', state: 'stages/qa', address: ADDRESS, 'min-soak': '30m' }),
+  stage('nostate', { state: 'stages/missing', address: ADDRESS }),
+  stage('after-nostate', { from: 'nostate', state: 'stages/qa', address: ADDRESS }),
+  stage('noworkload', { state: 'stages/dev', address: 'terraform_data.web.output.image' }),
+  stage('after-noworkload', { from: 'noworkload', state: 'stages/qa', address: ADDRESS }),
+  stage('k8s', { state: 'stages/k8s.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'backend' }),
+  stage('k8s-qa', { from: 'k8s', state: 'stages/k8s-qa.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'backend' }),
+  stage('k8s-worker', { state: 'stages/k8s.tfstate', address: 'kubernetes_deployment_v1.worker' }),
+  stage('after-k8s-worker', { from: 'k8s-worker', state: 'stages/k8s-qa.tfstate', address: 'kubernetes_deployment_v1.worker' }),
+].join('')}`;
+
+/** For status: the pipeline plus a stage whose state is not JSON, and one not applied yet. */
+const STATUS = `${PIPELINE}${stage('broken', { from: 'prod', state: 'stages/broken.tfstate', address: ADDRESS })}${stage('after-broken', { from: 'broken', state: 'stages/qa', address: ADDRESS })}${stage('dr', { from: 'prod', state: 'stages/platform', workspace: 'dr', address: ADDRESS })}`;
+
+const BROKEN_STATE = '{"version": 4, "serial": 3,\n  "resources": [\n';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Runs a command in the fixture workspace. */
+function run(inputs, opts = {}) {
+  return runAction(inputs, { workspace: ws, ...opts });
+}
+
+function promote(to, inputs = {}) {
+  return run({ command: 'promote', to, ...inputs });
+}
+
+/** promote with the CASES stages file. */
+function promoteCase(to, inputs = {}) {
+  return promote(to, { 'stages-file': 'stages-files/cases.yml', ...inputs });
+}
+
+function detail(r) {
+  return `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+}
+
+/** A failed run: exit 1, exactly one line of stdout, one ::error with these props and message, nothing written. */
+function assertFailure(r, props, message) {
+  assert.equal(r.code, 1, detail(r));
+  assert.deepEqual(r.commands.map((c) => c.command), ['error'], detail(r));
+  assert.equal(r.stdout.trim().split('\n').length, 1, detail(r));
+  assert.deepEqual(r.errors[0].props, props);
+  assert.equal(r.errors[0].message, message);
+  assert.equal(r.outputText, '');
+  assert.deepEqual(r.outputs, {});
+  assert.equal(r.summary, '');
+}
+
+/** A refusal of promote: title `promotion refused`, nothing written. */
+function assertRefused(r, to, why) {
+  assertFailure(r, { title: 'promotion refused' }, `cannot promote into ${to}: ${why}`);
+}
+
+/** A successful run without annotations. */
+function assertClean(r) {
+  assert.equal(r.code, 0, detail(r));
+  assert.deepEqual(r.errors, [], detail(r));
+  assert.deepEqual(r.warnings, [], detail(r));
+}
+
+function tagOf(image) {
+  const m = /:([^:/@]+)(?:@|$)/.exec(image);
+  return m ? m[1] : '';
+}
+
+/** Everything promote writes. */
+function promoted({ image, digest = '', previous = '', changed, from, to }) {
+  return {
+    image,
+    'image-tag': tagOf(image),
+    'image-digest': digest,
+    'previous-image': previous,
+    'previous-image-tag': tagOf(previous),
+    changed: String(changed),
+    from,
+    to,
+  };
+}
+
+/** As the action escapes summary cells. */
+function escapeHtml(s) {
+  return s.replace(/[&<>"'|`\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '|': '&#124;', '`': '&#96;', '\n': '<br>', '\r': '' })[c]);
+}
+
+const TABLE_HEAD = '| stage | image | tag | digest | serial |\n|---|---|---|---|---|\n';
+const row = (...cells) => `| ${cells.map((c) => escapeHtml(String(c))).join(' | ')} |\n`;
+
+/** Parses `1d 2h 3m 4s` (format_duration's output) into seconds. */
+function seconds(text) {
+  let total = 0;
+  for (const part of text.split(' ')) {
+    const m = /^(\d+)([dhms])$/.exec(part);
+    assert.ok(m, `not a duration: ${text}`);
+    total += Number(m[1]) * { d: 86400, h: 3600, m: 60, s: 1 }[m[2]];
+  }
+  return total;
+}
+
+/** Sets a file's modification time to `secondsAgo` before now; returns that time in ms. */
+function age(file, secondsAgo) {
+  const at = Date.now() - secondsAgo * 1000;
+  fs.utimesSync(file, at / 1000, at / 1000);
+  return at;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('stages: promote, status, record and lookup `stage` on states written by terraform', { skip }, () => {
+  before(() => {
+    ws = tempDir('stage-action-stages-');
+
+    const dev = appDir('dev');
+    tf(dev, ...APPLY, '-var', `image=${IMG.dev}`);
+    const qa = appDir('qa');
+    tf(qa, ...APPLY, '-var', `image=${IMG.qa}`);
+    const platform = appDir('platform');
+    tf(platform, ...APPLY, '-var', `image=${IMG.platformDefault}`);
+    tf(platform, 'workspace', 'new', '-no-color', 'prod');
+    tf(platform, ...APPLY, '-var', `image=${IMG.prod}`);
+    // The directory selects `default` again: only the stage's `workspace: prod` reaches prod.
+    tf(platform, 'workspace', 'select', '-no-color', 'default');
+
+    const variants = path.join(ws, 'stages', 'variants');
+    write(path.join(variants, 'main.tf'), VARIANTS_TF);
+    tf(variants, ...INIT);
+    tf(variants, ...APPLY);
+
+    // A copy of dev with its instance tainted (taint needs no provider: it works offline).
+    const devTainted = path.join(ws, 'stages', 'dev-tainted');
+    fs.cpSync(dev, devTainted, { recursive: true });
+    tf(devTainted, 'taint', '-no-color', 'terraform_data.app');
+
+    // Copies of dev whose state files get their modification time set per test.
+    for (const name of ['soak-fresh', 'soak-old']) fs.cpSync(dev, path.join(ws, 'stages', name), { recursive: true });
+
+    // A working directory written but never applied: its stage runs nothing yet.
+    write(path.join(ws, 'stages', 'qa-new', 'main.tf'), APP_TF);
+
+    fs.copyFileSync(path.join(repoRoot, 'examples', 'dev.tfstate'), path.join(ws, 'stages', 'k8s.tfstate'));
+    write(path.join(ws, 'stages', 'broken.tfstate'), BROKEN_STATE);
+
+    states.dev = JSON.parse(fs.readFileSync(path.join(dev, 'terraform.tfstate'), 'utf8'));
+    states.qa = JSON.parse(fs.readFileSync(path.join(qa, 'terraform.tfstate'), 'utf8'));
+    states.prod = JSON.parse(fs.readFileSync(path.join(platform, 'terraform.tfstate.d', 'prod', 'terraform.tfstate'), 'utf8'));
+    states.platformDefault = JSON.parse(fs.readFileSync(path.join(platform, 'terraform.tfstate'), 'utf8'));
+
+    write(path.join(ws, '.github', 'stages.yml'), PIPELINE);
+    write(path.join(ws, 'stages-files', 'cases.yml'), CASES);
+    write(path.join(ws, 'stages-files', 'status.yml'), STATUS);
+  });
+
+  after(() => {
+    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  test('fixtures: terraform wrote what the tests expect', () => {
+    const image = (s) => s.resources.find((r) => r.name === 'app').instances[0].attributes.output.value.image;
+    assert.equal(image(states.dev), IMG.dev);
+    assert.equal(image(states.qa), IMG.qa);
+    assert.equal(image(states.prod), IMG.prod);
+    assert.equal(image(states.platformDefault), IMG.platformDefault);
+    assert.equal(fs.readFileSync(path.join(ws, 'stages', 'platform', '.terraform', 'environment'), 'utf8').trim(), 'default');
+    const tainted = JSON.parse(fs.readFileSync(path.join(ws, 'stages', 'dev-tainted', 'terraform.tfstate'), 'utf8'));
+    assert.equal(tainted.resources.find((r) => r.name === 'app').instances[0].status, 'tainted');
+    assert.ok(!fs.existsSync(path.join(ws, 'stages', 'qa-new', 'terraform.tfstate')));
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('promote', () => {
+    test('dev runs a newer image than qa: changed, with what qa ran before', () => {
+      const r = promote('qa');
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: IMG.dev, previous: IMG.qa, changed: true, from: 'dev', to: 'qa' }));
+      assert.equal(r.stdout, `promote ${IMG.dev} from dev into qa\n`);
+      const head = `### stage-action promote: dev → qa\n\n${TABLE_HEAD}${row('dev', IMG.dev, '1.5.0', '', states.dev.serial)}${row('qa', IMG.qa, '1.4.2', '', states.qa.serial)}\nDecision: promote ${IMG.dev} from dev into qa.\n\n`;
+      assert.ok(r.summary.startsWith(head), r.summary);
+      assert.match(r.summary.slice(head.length), /^dev has been unchanged for \d+[smhd]( \d+[smhd])*\.\n\n$/);
+    });
+
+    test('prod (a workspace of another directory) already runs what qa runs: changed false', () => {
+      const r = promote('prod');
+      assertClean(r);
+      // Read from the directory's selected `default` workspace, prod would run 0.9.0: changed true.
+      assert.deepEqual(r.outputs, promoted({ image: IMG.qa, previous: IMG.prod, changed: false, from: 'qa', to: 'prod' }));
+      assert.equal(r.stdout, `prod already runs ${IMG.prod}: nothing to change\n`);
+      assert.ok(r.summary.includes(`Decision: prod already runs ${IMG.prod}: nothing to change.\n`), r.summary);
+    });
+
+    test('a target with no state yet: previous-image empty, changed true', () => {
+      const r = promoteCase('qa-new');
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: IMG.dev, previous: '', changed: true, from: 'dev', to: 'qa-new' }));
+      assert.ok(r.summary.includes(`${TABLE_HEAD}${row('dev', IMG.dev, '1.5.0', '', states.dev.serial)}${row('qa-new', '(no state yet)', '', '', '')}`), r.summary);
+    });
+
+    test('a Kubernetes workload (`container`) into a stage with no state yet', () => {
+      const r = promoteCase('k8s-qa');
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: K8S_IMAGE, previous: '', changed: true, from: 'k8s', to: 'k8s-qa' }));
+    });
+
+    test('image-tag equal to the source tag: promoted', () => {
+      const r = promote('qa', { 'image-tag': '1.5.0' });
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: IMG.dev, previous: IMG.qa, changed: true, from: 'dev', to: 'qa' }));
+    });
+
+    test('image-tag different from the source tag: refused', () => {
+      assertRefused(
+        promote('qa', { 'image-tag': '1.4.9' }),
+        'qa',
+        `image-tag is 1.4.9, but dev runs ${IMG.dev}; promote 1.4.9 once dev runs it, or set image-tag to 1.5.0`,
+      );
+    });
+
+    test('image-tag given, and the source image has no tag: refused', () => {
+      assertRefused(
+        promoteCase('after-untagged-allowed', { 'image-tag': '1.5.0' }),
+        'after-untagged-allowed',
+        `image-tag is 1.5.0, but untagged runs ${REPO}, which has no tag; promote 1.5.0 once untagged runs it, or leave image-tag empty to promote what untagged runs`,
+      );
+    });
+
+    test('the source instance is tainted: refused', () => {
+      assertRefused(
+        promoteCase('after-tainted'),
+        'after-tainted',
+        `tainted's ${ADDRESS} is tainted: Terraform will replace it on the next apply, so what tainted runs is not settled; apply tainted (or untaint it), then promote`,
+      );
+    });
+
+    test('a tainted Kubernetes workload (pinned by digest): refused', () => {
+      assertRefused(
+        promoteCase('after-k8s-worker'),
+        'after-k8s-worker',
+        "k8s-worker's kubernetes_deployment_v1.worker is tainted: Terraform will replace it on the next apply, so what k8s-worker runs is not settled; apply k8s-worker (or untaint it), then promote",
+      );
+    });
+
+    test('the source runs `latest`: refused unless the target allows it', () => {
+      assertRefused(
+        promoteCase('after-latest'),
+        'after-latest',
+        `latest runs ${VARIANT_IMAGES.latest}, and "latest" can name a different image at any time; deploy latest with a pinned tag or digest, or set "allow-latest: true" on after-latest`,
+      );
+      const r = promoteCase('after-latest-allowed');
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: VARIANT_IMAGES.latest, previous: IMG.qa, changed: true, from: 'latest', to: 'after-latest-allowed' }));
+    });
+
+    test('the source image has no tag: refused unless the target allows it', () => {
+      assertRefused(
+        promoteCase('after-untagged'),
+        'after-untagged',
+        `untagged runs ${REPO}, which has no tag or digest, so it is whatever "latest" is when pulled; deploy untagged with a pinned tag or digest, or set "allow-latest: true" on after-untagged`,
+      );
+      const r = promoteCase('after-untagged-allowed');
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: REPO, previous: IMG.qa, changed: true, from: 'untagged', to: 'after-untagged-allowed' }));
+    });
+
+    test('`latest` pinned by a digest is pinned: promoted, with the digest', () => {
+      const r = promoteCase('after-pinned');
+      assertClean(r);
+      assert.deepEqual(
+        r.outputs,
+        promoted({ image: VARIANT_IMAGES.pinned, digest: DIGEST, previous: IMG.qa, changed: true, from: 'pinned', to: 'after-pinned' }),
+      );
+      assert.equal(r.outputs['image-tag'], 'latest');
+    });
+
+    test('the target is on hold: refused', () => {
+      assertRefused(promoteCase('held'), 'held', 'held is on hold ("hold: true" in the stages file); set "hold: false" to promote into it again');
+    });
+
+    test('min-soak not met: refused, saying how long remains', () => {
+      const file = path.join(ws, 'stages', 'soak-fresh', 'terraform.tfstate');
+      const t0 = Date.now();
+      age(file, 10 * 60);
+      const r = promoteCase('after-fresh');
+      const took = (Date.now() - t0) / 1000;
+      assert.equal(r.code, 1, detail(r));
+      const m = /^cannot promote into after-fresh: fresh changed (.+) ago, and after-fresh needs 1h of soak after fresh changes: (.+) left; promote again then$/.exec(r.errors[0]?.message ?? '');
+      assert.ok(m, detail(r));
+      assertRefused(r, 'after-fresh', r.errors[0].message.slice('cannot promote into after-fresh: '.length));
+      const [elapsed, remaining] = [seconds(m[1]), seconds(m[2])];
+      assert.ok(elapsed >= 600 && elapsed <= 600 + Math.ceil(took), `elapsed ${m[1]}`);
+      assert.ok(elapsed + remaining >= 3600 && elapsed + remaining <= 3601, `${m[1]} + ${m[2]}`);
+      // Within a second of the mtime being set, the wording is exact.
+      if (took < 1) assert.equal(m[1], '10m');
+      if (took < 1) assert.equal(m[2], '50m');
+    });
+
+    test('min-soak in days, not met: "22h left"', () => {
+      const file = path.join(ws, 'stages', 'soak-fresh', 'terraform.tfstate');
+      const t0 = Date.now();
+      age(file, 2 * 3600);
+      const r = promoteCase('after-fresh-1d');
+      const took = (Date.now() - t0) / 1000;
+      const m = /^cannot promote into after-fresh-1d: fresh changed (.+) ago, and after-fresh-1d needs 1d of soak after fresh changes: (.+) left; promote again then$/.exec(r.errors[0]?.message ?? '');
+      assert.ok(m, detail(r));
+      assertRefused(r, 'after-fresh-1d', r.errors[0].message.slice('cannot promote into after-fresh-1d: '.length));
+      assert.ok(seconds(m[1]) + seconds(m[2]) >= 86400 && seconds(m[1]) + seconds(m[2]) <= 86401);
+      if (took < 1) assert.deepEqual([m[1], m[2]], ['2h', '22h']);
+    });
+
+    test('min-soak met: promoted, and the summary says how long the source was unchanged', () => {
+      const file = path.join(ws, 'stages', 'soak-old', 'terraform.tfstate');
+      const t0 = Date.now();
+      age(file, 2 * 3600);
+      const r = promoteCase('after-soaked');
+      const took = (Date.now() - t0) / 1000;
+      assertClean(r);
+      assert.deepEqual(r.outputs, promoted({ image: IMG.dev, previous: IMG.qa, changed: true, from: 'soaked', to: 'after-soaked' }));
+      const m = /\n\nsoaked has been unchanged for (.+)\.\n\n$/.exec(r.summary);
+      assert.ok(m, r.summary);
+      assert.ok(seconds(m[1]) >= 7200 && seconds(m[1]) <= 7200 + Math.ceil(took), m[1]);
+      if (took < 1) assert.equal(m[1], '2h');
+    });
+
+    test('min-soak 30m, the source changed 30m 5s ago: promoted', () => {
+      const file = path.join(ws, 'stages', 'soak-old', 'terraform.tfstate');
+      age(file, 30 * 60 + 5);
+      assertClean(promoteCase('after-soaked'));
+    });
+
+    test('the target has no `from`: refused, before any state is read', () => {
+      assertRefused(promote('dev'), 'dev', 'dev has no "from" in the stages file, so nothing is promoted into it; deploy to dev directly, or add "from: <stage>" to it');
+    });
+
+    test('the source has no state: refused, naming the source stage', () => {
+      const r = promoteCase('after-nostate');
+      assert.equal(r.code, 1, detail(r));
+      assert.equal(r.errors.length, 1, detail(r));
+      assert.equal(r.errors[0].props.title, 'state not found');
+      assert.match(r.errors[0].message, /^source stage nostate: state stages\/missing does not exist; /);
+      assertFailure(r, { title: 'state not found' }, r.errors[0].message);
+      // The path came from the stages file, not from an input: the advice must not send the
+      // reader to input `state` (which promote does not even take).
+      assert.ok(!r.errors[0].message.includes('input `state`'), `advice names input \`state\`:\n${r.errors[0].message}`);
+    });
+
+    test('the source has no such workload: refused, naming the source stage and its address', () => {
+      const r = promoteCase('after-noworkload');
+      assertFailure(
+        r,
+        { title: 'address not found' },
+        'source stage noworkload: address terraform_data.web.output.image not found in stages/dev/terraform.tfstate',
+      );
+    });
+
+    test('the source address holds no image: refused', () => {
+      const r = promoteCase('after-replicas');
+      assert.equal(r.code, 1, detail(r));
+      assertFailure(r, { title: 'no image' }, r.errors[0].message);
+      // (The stage is named twice today: "source stage replicas: stage replicas: …".)
+      assert.match(
+        r.errors[0].message,
+        /^source stage replicas: (stage replicas: )?terraform_data\.replicas\.output\.count in stages\/variants\/terraform\.tfstate holds no image reference; point the stage's `address` at a workload, or at a value such as output\.image$/,
+      );
+    });
+
+    test('`to` naming an unknown stage', () => {
+      assertFailure(promote('uat'), { title: 'invalid stages file' }, 'input `to`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
+    });
+
+    test('`to` missing', () => {
+      assertFailure(run({ command: 'promote' }), { title: 'invalid input' }, 'input `to`: is required: the stage to promote into, e.g. qa');
+    });
+
+    test('stages-file as an absolute path', () => {
+      const r = promote('qa-new', { 'stages-file': path.join(ws, 'stages-files', 'cases.yml') });
+      assertClean(r);
+      assert.equal(r.outputs.image, IMG.dev);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('status', () => {
+    test('the pipeline: the `stages` JSON exactly, behind true and false, the summary table', () => {
+      const r = run({ command: 'status' });
+      assertClean(r);
+      assert.deepEqual(Object.keys(r.outputs), ['stages']);
+      const stages = JSON.parse(r.outputs.stages);
+      assert.deepEqual(Object.keys(stages), ['dev', 'qa', 'prod']);
+      assert.deepEqual(stages, {
+        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null },
+        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true },
+        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false },
+      });
+      assert.equal(
+        r.summary,
+        `### stage-action status\n\n${TABLE_HEAD}` +
+          row('dev', IMG.dev, '1.5.0', '', states.dev.serial) +
+          row('qa', IMG.qa, '1.4.2', '', states.qa.serial) +
+          row('prod', IMG.prod, '1.4.2', '', states.prod.serial) +
+          '\nqa is behind dev.\n\n',
+      );
+    });
+
+    test('an unreadable stage shows why, in its row and as a warning; the others are still reported', () => {
+      const r = run({ command: 'status', 'stages-file': 'stages-files/status.yml' });
+      assert.equal(r.code, 0, detail(r));
+      assert.deepEqual(r.errors, []);
+      assert.equal(r.warnings.length, 1, detail(r));
+      assert.deepEqual(r.warnings[0].props, { title: 'stage not readable' });
+      const m = /^stage broken: (state stages\/broken\.tfstate is not valid JSON: .+)$/.exec(r.warnings[0].message);
+      assert.ok(m, r.warnings[0].message);
+      const why = m[1];
+
+      const stages = JSON.parse(r.outputs.stages);
+      assert.deepEqual(Object.keys(stages), ['dev', 'qa', 'prod', 'broken', 'after-broken', 'dr']);
+      assert.deepEqual(stages, {
+        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null },
+        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true },
+        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false },
+        broken: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: null, error: why },
+        // Its source cannot be read, so whether it is behind is not known.
+        'after-broken': { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'broken', behind: null },
+        // A workspace never applied runs nothing yet: behind the stage it is promoted from.
+        dr: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: true },
+      });
+      assert.equal(
+        r.summary,
+        `### stage-action status\n\n${TABLE_HEAD}` +
+          row('dev', IMG.dev, '1.5.0', '', states.dev.serial) +
+          row('qa', IMG.qa, '1.4.2', '', states.qa.serial) +
+          row('prod', IMG.prod, '1.4.2', '', states.prod.serial) +
+          row('broken', `cannot read: ${why}`, '', '', '') +
+          row('after-broken', IMG.qa, '1.4.2', '', states.qa.serial) +
+          row('dr', '(no state yet)', '', '', '') +
+          '\nqa is behind dev.\n\n',
+      );
+    });
+
+    test('the cases file: a Kubernetes workload, a digest, stages with no state or an unreadable source', () => {
+      const r = run({ command: 'status', 'stages-file': 'stages-files/cases.yml' });
+      assert.equal(r.code, 0, detail(r));
+      assert.deepEqual(r.errors, []);
+      const stages = JSON.parse(r.outputs.stages);
+      assert.deepEqual(stages.k8s, { image: K8S_IMAGE, tag: '1.4.2', digest: null, serial: 42, from: null, behind: null });
+      assert.deepEqual(stages['k8s-qa'], { image: null, tag: null, digest: null, serial: null, from: 'k8s', behind: true });
+      assert.deepEqual(stages.pinned, { image: VARIANT_IMAGES.pinned, tag: 'latest', digest: DIGEST, serial: stages.latest.serial, from: null, behind: null });
+      assert.equal(stages['after-pinned'].behind, true);
+      assert.equal(stages.held.behind, true);
+      // A source without state: its dependants' `behind` is unknown.
+      assert.equal(stages.nostate.image, null);
+      assert.equal(stages['after-nostate'].behind, null);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('record', () => {
+    let gh;
+    before(async () => {
+      gh = await startGitHub({ repository: 'acme/app' });
+    });
+    after(async () => {
+      await gh?.close();
+    });
+
+    function record(inputs = {}, env = {}) {
+      return run(
+        { command: 'record', to: 'qa', token: gh.token, ...inputs },
+        { env: { ...gh.env, GITHUB_SHA: SHA, GITHUB_RUN_ID: '4242', ...env } },
+      );
+    }
+
+    /** The token appears in stdout only as its ::add-mask:: line, which comes first; nowhere else. */
+    function assertTokenHidden(r) {
+      const lines = r.stdout.split('\n');
+      assert.equal(lines[0], `::add-mask::${gh.token}`, r.stdout);
+      for (const line of lines.slice(1)) assert.ok(!line.includes(gh.token), `token printed:\n${r.stdout}`);
+      assert.ok(!r.stderr.includes(gh.token), r.stderr);
+      assert.ok(!r.summary.includes(gh.token), r.summary);
+      assert.ok(!r.outputText.includes(gh.token), r.outputText);
+    }
+
+    test('creates a deployment (environment = stage, ref = GITHUB_SHA) and its success status', () => {
+      gh.clearRequests();
+      const r = record();
+      assert.equal(r.code, 0, detail(r));
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.warnings, []);
+
+      const reqs = gh.requests;
+      assert.deepEqual(reqs.map((q) => [q.method, q.route]), [['POST', 'create-deployment'], ['POST', 'create-deployment-status']]);
+      const [dep] = gh.deployments();
+      assert.equal(reqs[0].path, '/repos/acme/app/deployments');
+      assert.equal(reqs[1].path, `/repos/acme/app/deployments/${dep.id}/statuses`);
+      for (const q of reqs) {
+        assert.equal(q.headers.authorization, `Bearer ${gh.token}`);
+        assert.equal(q.status, 201);
+      }
+
+      const body = reqs[0].json;
+      assert.equal(body.ref, SHA);
+      assert.equal(body.environment, 'qa');
+      assert.equal(body.auto_merge, false);
+      assert.deepEqual(body.required_contexts, []);
+      assert.equal(body.payload.image, IMG.qa);
+      assert.equal(body.payload.tag, '1.4.2');
+      assert.equal(body.payload.digest, null);
+      assert.equal(body.payload.from, 'dev');
+      assert.equal(body.payload.serial, states.qa.serial);
+      assert.deepEqual(body, {
+        ref: SHA,
+        environment: 'qa',
+        description: `qa runs ${IMG.qa}`,
+        payload: { image: IMG.qa, tag: '1.4.2', digest: null, from: 'dev', serial: states.qa.serial, state: 'stages/qa/terraform.tfstate' },
+        auto_merge: false,
+        required_contexts: [],
+        task: 'deploy',
+      });
+      assert.deepEqual(dep.body, body);
+      assert.equal(dep.sha, SHA);
+
+      assert.equal(dep.statuses.length, 1);
+      assert.equal(dep.statuses[0].state, 'success');
+      assert.deepEqual(reqs[1].json, {
+        state: 'success',
+        description: `qa runs ${IMG.qa}`,
+        environment: 'qa',
+        auto_inactive: true,
+        log_url: 'https://github.com/acme/app/actions/runs/4242',
+      });
+
+      assert.deepEqual(r.outputs, { 'deployment-id': String(dep.id) });
+      assertTokenHidden(r);
+      assert.equal(r.stdout, `::add-mask::${gh.token}\nrecorded deployment ${dep.id}: qa runs ${IMG.qa}\n`);
+      assert.ok(r.summary.startsWith('### stage-action record: qa\n'), r.summary);
+      assert.ok(r.summary.includes(`| Environment | <code>qa</code> |\n| Image | <code>${IMG.qa}</code> |\n| Commit | <code>${SHA}</code> |`), r.summary);
+      assert.ok(r.summary.includes(`| Deployment | <code>${dep.id}</code> |`), r.summary);
+    });
+
+    test('a stage in a workspace: the prod deployment, from qa', () => {
+      gh.clearRequests();
+      const r = record({ to: 'prod' });
+      assert.equal(r.code, 0, detail(r));
+      const body = gh.lastRequest('create-deployment').json;
+      assert.equal(body.environment, 'prod');
+      assert.deepEqual(body.payload, { image: IMG.prod, tag: '1.4.2', digest: null, from: 'qa', serial: states.prod.serial, state: 'stages/platform/terraform.tfstate.d/prod/terraform.tfstate' });
+      assert.equal(r.outputs['deployment-id'], String(gh.deployments().at(-1).id));
+      assertTokenHidden(r);
+    });
+
+    test('a 403 from the server: one clear error that names the permission record needs; no outputs', () => {
+      gh.clearRequests();
+      const before = gh.deployments().length;
+      gh.setError('create-deployment', 'forbidden');
+      let r;
+      try {
+        r = record();
+      } finally {
+        gh.setError('create-deployment', null);
+      }
+      assert.equal(r.code, 1, detail(r));
+      assert.equal(r.errors.length, 1, detail(r));
+      assert.deepEqual(r.errors[0].props, { title: 'GitHub API error' });
+      assert.ok(
+        r.errors[0].message.startsWith('cannot create a deployment to qa: GitHub answered 403 "Resource not accessible by integration"; '),
+        r.errors[0].message,
+      );
+      // What to do: record needs `deployments: write` (action.yml's `token` says so).
+      assert.ok(r.errors[0].message.includes('deployments: write'), `the 403 error does not name deployments: write:\n${r.errors[0].message}`);
+      assert.ok(!r.errors[0].message.includes('contents: read'), r.errors[0].message);
+      assert.deepEqual(r.commands.map((c) => c.command), ['add-mask', 'error'], detail(r));
+      assertTokenHidden(r);
+      assert.equal(r.outputText, '');
+      assert.equal(r.summary, '');
+      assert.equal(gh.deployments().length, before);
+      assert.deepEqual(gh.requests.map((q) => [q.route, q.status]), [['create-deployment', 403]]);
+    });
+
+    test('without a token or GITHUB_SHA: an input error, and no request', () => {
+      gh.clearRequests();
+      const r = record({ token: undefined }, { GITHUB_SHA: undefined });
+      assertFailure(
+        r,
+        { title: 'invalid input' },
+        'input `token`: is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`\ninput `to`: recording needs GITHUB_SHA, the commit that was deployed',
+      );
+      assert.equal(gh.requests.length, 0);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('lookup with `stage`', () => {
+    test('stage: prod reads the stage\'s state, workspace and address', () => {
+      const r = run({ command: 'lookup', stage: 'prod' });
+      assertClean(r);
+      assert.deepEqual(r.outputs, {
+        value: IMG.prod,
+        image: IMG.prod,
+        'image-repository': REPO,
+        'image-tag': '1.4.2',
+        'image-digest': '',
+        container: '',
+        serial: String(states.prod.serial),
+        lineage: states.prod.lineage,
+        'terraform-version': states.prod.terraform_version,
+      });
+    });
+
+    test('stage with a container, from another stages file', () => {
+      const r = run({ command: 'lookup', stage: 'k8s', 'stages-file': 'stages-files/cases.yml' });
+      assertClean(r);
+      assert.equal(r.outputs.image, K8S_IMAGE);
+      assert.equal(r.outputs.container, 'backend');
+      assert.equal(r.outputs.serial, '42');
+    });
+
+    test('`stage` with `address` is an input error', () => {
+      assertFailure(
+        run({ command: 'lookup', stage: 'prod', address: ADDRESS }),
+        { title: 'invalid input' },
+        'input `address`: cannot be combined with `stage`, which takes it from the stages file; remove `address` or `stage`',
+      );
+    });
+
+    test('`stage` with `state` and `container`: one line each', () => {
+      assertFailure(
+        run({ command: 'lookup', stage: 'prod', state: 'stages/qa', container: 'web' }),
+        { title: 'invalid input' },
+        'input `state`: cannot be combined with `stage`, which takes it from the stages file; remove `state` or `stage`\ninput `container`: cannot be combined with `stage`, which takes it from the stages file; remove `container` or `stage`',
+      );
+    });
+
+    test('an unknown stage', () => {
+      assertFailure(run({ command: 'lookup', stage: 'uat' }), { title: 'invalid stages file' }, 'input `stage`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('stages file validation', () => {
+    /** Writes `text` as stages-files/<name> and runs `command` with it. */
+    function withFile(name, text, inputs = { command: 'status' }) {
+      write(path.join(ws, 'stages-files', name), text);
+      return run({ 'stages-file': `stages-files/${name}`, ...inputs });
+    }
+
+    /** exit 1, one ::error titled `invalid stages file` at file and line, listing `problems`. */
+    function assertInvalid(r, file, line, problems) {
+      assertFailure(r, { title: 'invalid stages file', file, line: String(line) }, `${file} is not a valid stages file:\n${problems.join('\n')}`);
+    }
+
+    const MULTI = [
+      'stages:', //                                   1
+      '  dev:', //                                    2  no address
+      '    state: stages/dev', //                     3
+      `    adress: ${ADDRESS}`, //                    4  unknown key
+      '  qa:', //                                     5
+      '    from: dve', //                             6  unknown from
+      '    state: stages/qa', //                      7
+      `    address: ${ADDRESS}`, //                   8
+      '    min_soak: 2h', //                          9  unknown key
+      '  a:', //                                      10
+      '    from: b', //                               11 a cycle
+      '    state: stages/a', //                       12
+      `    address: ${ADDRESS}`, //                   13
+      '  b:', //                                      14
+      '    from: a', //                               15
+      '    state: stages/b', //                       16
+      `    address: ${ADDRESS}`, //                   17
+      '',
+    ].join('\n');
+
+    test('every problem at once, each at its line; the annotation points at the first', () => {
+      assertInvalid(withFile('multi.yml', MULTI), 'stages-files/multi.yml', 2, [
+        'line 2, column 3: stage "dev" has no "address"; add the Terraform address of what runs its image, e.g. address: kubernetes_deployment_v1.backend',
+        'line 4, column 5: stage "dev": unknown setting "adress"; did you mean "address"?',
+        'line 6, column 11: stage "qa": "from" names "dve", which is not a stage; did you mean "dev"?',
+        'line 9, column 5: stage "qa": unknown setting "min_soak"; did you mean "min-soak"?',
+        'line 11, column 11: the stages are promoted in a circle: a → b → a; the stage that comes first must have no "from"',
+      ]);
+    });
+
+    test('the default .github/stages.yml is validated before promote reads any state', () => {
+      const dir = tempDir('stage-action-stages-invalid-');
+      try {
+        write(path.join(dir, '.github', 'stages.yml'), MULTI);
+        const r = runAction({ command: 'promote', to: 'qa' }, { workspace: dir });
+        assert.equal(r.errors[0]?.props.file, '.github/stages.yml', detail(r));
+        assert.equal(r.errors[0].props.line, '2');
+        assert.ok(r.errors[0].message.startsWith('.github/stages.yml is not a valid stages file:\nline 2, column 3: '), r.errors[0].message);
+        assert.equal(r.errors[0].message.split('\n').length, 6);
+        assertFailure(r, { title: 'invalid stages file', file: '.github/stages.yml', line: '2' }, r.errors[0].message);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('YAML syntax error: one problem, at its line', () => {
+      const r = withFile('syntax.yml', `stages:\n  dev:\n    state: stages/dev\n    address: [${ADDRESS}\n  qa:\n    state: stages/qa\n`);
+      assert.equal(r.code, 1, detail(r));
+      assert.equal(r.errors.length, 1, detail(r));
+      const { props, message } = r.errors[0];
+      assert.equal(props.title, 'invalid stages file');
+      assert.equal(props.file, 'stages-files/syntax.yml');
+      const m = /^stages-files\/syntax\.yml is not a valid stages file:\nline (\d+), column \d+: not valid YAML: [^\n]+$/.exec(message);
+      assert.ok(m, message);
+      assert.equal(props.line, m[1]);
+      assert.ok(Number(m[1]) >= 4, message);
+      assertFailure(r, props, message);
+    });
+
+    test('YAML indented with a tab: says so', () => {
+      const r = withFile('tab.yml', `stages:\n  dev:\n\tstate: stages/dev\n    address: ${ADDRESS}\n`);
+      assert.equal(r.code, 1, detail(r));
+      const { props, message } = r.errors[0];
+      assert.deepEqual(props, { title: 'invalid stages file', file: 'stages-files/tab.yml', line: '3' });
+      assert.match(message, /^stages-files\/tab\.yml is not a valid stages file:\nline 3, column \d+: not valid YAML: .+ \(this line is indented with a tab; YAML indents with spaces only\)$/);
+      assertFailure(r, props, message);
+    });
+
+    test('an unknown key, with a suggestion', () => {
+      assertInvalid(
+        withFile('unknown-key.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n    form: qa\n`),
+        'stages-files/unknown-key.yml',
+        5,
+        ['line 5, column 5: stage "dev": unknown setting "form"; did you mean "from"?'],
+      );
+    });
+
+    test('an unknown key, nothing close: the settings are listed', () => {
+      assertInvalid(
+        withFile('unknown-key2.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n    replicas: 3\n`),
+        'stages-files/unknown-key2.yml',
+        5,
+        ['line 5, column 5: stage "dev": unknown setting "replicas"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold'],
+      );
+    });
+
+    test('an unknown `from`', () => {
+      assertInvalid(
+        withFile('unknown-from.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n  qa:\n    from: staging\n    state: stages/qa\n    address: ${ADDRESS}\n`),
+        'stages-files/unknown-from.yml',
+        6,
+        ['line 6, column 11: stage "qa": "from" names "staging", which is not a stage; the stages are dev and qa'],
+      );
+    });
+
+    test('a cycle through three stages', () => {
+      const s = (name, from) => `  ${name}:\n    from: ${from}\n    state: stages/${name}\n    address: ${ADDRESS}\n`;
+      assertInvalid(
+        withFile('cycle.yml', `stages:\n${s('dev', 'prod')}${s('qa', 'dev')}${s('prod', 'qa')}`),
+        'stages-files/cycle.yml',
+        3,
+        ['line 3, column 11: the stages are promoted in a circle: dev → qa → prod → dev; the stage that comes first must have no "from"'],
+      );
+    });
+
+    test('a missing address', () => {
+      assertInvalid(
+        withFile('no-address.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n  qa:\n    from: dev\n    state: stages/qa\n`, { command: 'promote', to: 'qa' }),
+        'stages-files/no-address.yml',
+        5,
+        ['line 5, column 3: stage "qa" has no "address"; add the Terraform address of what runs its image, e.g. address: kubernetes_deployment_v1.backend'],
+      );
+    });
+
+    test('an invalid min-soak and a quoted boolean', () => {
+      assertInvalid(
+        withFile('values.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n  qa:\n    from: dev\n    state: stages/qa\n    address: ${ADDRESS}\n    min-soak: 1.5h\n    hold: yes\n`),
+        'stages-files/values.yml',
+        9,
+        [
+          'line 9, column 15: stage "qa": "min-soak: 1.5h" is not a valid soak time: fractions are not supported; use a smaller unit instead (90m, not 1.5h)',
+          'line 10, column 11: stage "qa": "hold" must be true or false, not yes (in YAML 1.2, yes, no, on and off are words, not booleans)',
+        ],
+      );
+    });
+
+    test('a missing stages file', () => {
+      const dir = tempDir('stage-action-stages-none-');
+      try {
+        for (const command of ['status', 'promote']) {
+          assertFailure(
+            runAction({ command, to: 'qa' }, { workspace: dir }),
+            { title: 'invalid stages file', file: '.github/stages.yml' },
+            'the stages file .github/stages.yml does not exist; create it (see the README\'s stages file), or set input `stages-file`',
+          );
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a missing stages file named by `stages-file`', () => {
+      assertFailure(
+        run({ command: 'lookup', stage: 'dev', 'stages-file': 'ci/stages.yaml' }),
+        { title: 'invalid stages file', file: 'ci/stages.yaml' },
+        'the stages file ci/stages.yaml does not exist; create it (see the README\'s stages file), or set input `stages-file`',
+      );
+    });
+  });
+});

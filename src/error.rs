@@ -80,7 +80,7 @@ pub enum Error {
     /// An input names a stage the stages file does not have.
     UnknownStage { input: String, name: String, known: Vec<String> },
     /// A stage's address holds no image reference.
-    NoImage { stage: String, address: String, state: String },
+    NoImage { address: String, state: String },
     /// The promotion is refused (the message says why and what to do).
     Promotion { to: String, message: String },
     /// A stage's state could not be read.
@@ -128,7 +128,7 @@ impl Error {
     /// A short title for the annotation, shown in bold by GitHub above the message.
     pub fn title(&self) -> &'static str {
         match self {
-            Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
+            Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
             Error::Io { .. }
             | Error::StateNotFound { .. }
             | Error::WorkspaceNotFound { .. }
@@ -157,9 +157,7 @@ impl Error {
             Error::Git { .. } => "git error",
             Error::BadTag { .. } | Error::VersionFile { .. } => "invalid version",
             Error::Refused { .. } | Error::NotOnBranch { .. } => "release refused",
-            Error::StagesFileMissing { .. } | Error::StagesFile { .. } | Error::UnknownStage { .. } => {
-                "invalid stages file"
-            }
+            Error::StagesFileMissing { .. } | Error::StagesFile { .. } => "invalid stages file",
             Error::NoImage { .. } => "no image",
             Error::Promotion { .. } => "promotion refused",
             Error::Stage { source, .. } => source.title(),
@@ -320,7 +318,7 @@ impl fmt::Display for Error {
             }
             Error::StagesFileMissing { file } => write!(
                 f,
-                "the stages file {file} does not exist; create it (see the README's stages file), or set input `stages-file`"
+                "the stages file {file} does not exist; create it (see \"Stages\" in the README), or set input `stages-file`"
             ),
             Error::StagesFile { file, problems } => {
                 write!(f, "{file} is not a valid stages file:")?;
@@ -332,9 +330,9 @@ impl fmt::Display for Error {
             Error::UnknownStage { input, name, known } => {
                 write!(f, "input `{input}`: the stages file has no stage \"{name}\"; its stages are: {}", known.join(", "))
             }
-            Error::NoImage { stage, address, state } => write!(
+            Error::NoImage { address, state } => write!(
                 f,
-                "stage {stage}: {address} in {state} holds no image reference; point the stage's `address` at a workload, or at a value such as output.image"
+                "{address} in {state} holds no image reference; point the stage's `address` at a workload, or at a value such as output.image"
             ),
             Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),

@@ -120,7 +120,7 @@ async fn errors_say_what_failed_and_what_to_do() {
     assert_eq!(e.to_string(), "cannot list the repository's tags: GitHub answered 401 \"Bad credentials\"; the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token");
     let server = Server::start("").await;
     let e = client(&server).compare("main", "nope").await.unwrap_err();
-    assert_eq!(e.to_string(), "cannot compare nope with main: GitHub answered 404 \"Not Found\"; acme/app does not exist, or the token cannot see it (a private repository needs `contents: read`)");
+    assert_eq!(e.to_string(), "cannot compare nope with main: GitHub answered 404 \"Not Found\"; acme/app does not exist, or the token cannot see it (it needs `contents: read`)");
 }
 
 #[wasm_bindgen_test]

@@ -46,7 +46,7 @@ impl Config {
             if !inline.is_empty() {
                 return Err(Error::Inputs(inline));
             }
-            let file = super::stage_file::load(inputs)?;
+            let (_, file) = super::stage_file::load(inputs)?;
             let stage = super::stage_file::stage(&file, "stage", name)?;
             return Ok(Config {
                 source: super::stage_file::source(stage),

@@ -40,7 +40,7 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         return Err(Error::Inputs(vec![InputProblem::new("to", "is required: the stage to promote into, e.g. qa")]));
     };
     let expected_tag = inputs.get("image-tag");
-    let file = load(inputs)?;
+    let (file_name, file) = load(inputs)?;
     let target = stage(&file, "to", to)?;
     // A stage without `from` or on hold needs no state read to be refused.
     let from = stages::promotion_source(target)
@@ -50,10 +50,10 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
-    let source_found = read_stage(source, &mut report.debug).map_err(wrap("source", &source.name))?;
-    let source_reading = reading(source, &source_found).map_err(wrap("source", &source.name))?;
-    let target_reading = match read_stage(target, &mut report.debug) {
-        Ok(found) => Some(reading(target, &found).map_err(wrap("target", &target.name))?),
+    let source_found = read_stage(&file_name, source, &mut report.debug).map_err(wrap("source", &source.name))?;
+    let source_reading = reading(&source_found).map_err(wrap("source", &source.name))?;
+    let target_reading = match read_stage(&file_name, target, &mut report.debug) {
+        Ok(found) => Some(reading(&found).map_err(wrap("target", &target.name))?),
         Err(e) if runs_nothing_yet(&e) => {
             report.debug.push(format!("{} runs nothing yet: {e}", target.name));
             None

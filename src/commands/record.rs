@@ -55,14 +55,14 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     );
     report.secret(token.expose());
 
-    let file = load(inputs)?;
+    let (file_name, file) = load(inputs)?;
     let target = stage(&file, "to", to)?;
-    let found = read_stage(target, &mut report.debug).map_err(|e| Error::Stage {
+    let found = read_stage(&file_name, target, &mut report.debug).map_err(|e| Error::Stage {
         stage: target.name.clone(),
         role: "deployed",
         source: Box::new(e),
     })?;
-    let now = reading(target, &found)?;
+    let now = reading(&found)?;
 
     let api = host::env("GITHUB_API_URL").filter(|u| !u.is_empty()).unwrap_or_else(|| "https://api.github.com".into());
     let github = GitHub::new(&api, repo.clone(), Some(&token))?;

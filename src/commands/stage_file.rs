@@ -11,8 +11,9 @@ use crate::state::image;
 /// Where the stages file is, unless `stages-file` says otherwise.
 pub const DEFAULT: &str = ".github/stages.yml";
 
-/// Reads and checks the stages file named by `stages-file` (relative to `GITHUB_WORKSPACE`).
-pub fn load(inputs: &Inputs) -> Result<StagesFile> {
+/// Reads and checks the stages file named by `stages-file` (relative to `GITHUB_WORKSPACE`);
+/// returns its name as given, and its stages.
+pub fn load(inputs: &Inputs) -> Result<(String, StagesFile)> {
     let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
     let path = local::resolve(&super::lookup::base_dir(), &given);
     let bytes = match host::read_file(&path) {
@@ -23,10 +24,11 @@ pub fn load(inputs: &Inputs) -> Result<StagesFile> {
         Err(e) => return Err(Error::Io { op: "read", path: given, message: e.message }),
     };
     let text = String::from_utf8_lossy(&bytes);
-    stages::parse(&given, &text).map_err(|problems| Error::StagesFile {
+    let file = stages::parse(&given, &text).map_err(|problems| Error::StagesFile {
         file: given.clone(),
         problems: problems.into_iter().map(|p| (p.line, p.to_string())).collect(),
-    })
+    })?;
+    Ok((given, file))
 }
 
 /// The stage called `name`, or an error naming the stages that exist.
@@ -47,9 +49,19 @@ pub fn source(stage: &Stage) -> Source {
     })
 }
 
-/// Reads what `stage` runs.
-pub fn read_stage(stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
-    read(&source(stage), &stage.address, stage.container.as_deref(), debug)
+/// Reads what `stage` of the stages file `file` runs. A state that is not there is the stage's
+/// `state` setting's fault, not an input's: the advice says where to fix it.
+pub fn read_stage(file: &str, stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
+    read(&source(stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| match e {
+        Error::StateNotFound { path, hint: None } => Error::StateNotFound {
+            path,
+            hint: Some(format!(
+                "fix `state` of stage {} in {file} (line {}), or run its first terraform apply",
+                stage.name, stage.lines.state
+            )),
+        },
+        other => other,
+    })
 }
 
 /// Whether an error means "this stage runs nothing yet" rather than "cannot be read": no state
@@ -66,13 +78,9 @@ pub fn runs_nothing_yet(e: &Error) -> bool {
 
 /// What a stage's answer says it runs, for the promotion decision; an error when the address
 /// holds no image.
-pub fn reading(stage: &Stage, found: &Found) -> Result<Reading> {
+pub fn reading(found: &Found) -> Result<Reading> {
     let Some(reference) = found.answer.image.clone() else {
-        return Err(Error::NoImage {
-            stage: stage.name.clone(),
-            address: found.answer.address.clone(),
-            state: found.state_name.clone(),
-        });
+        return Err(Error::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() });
     };
     let parsed = image::parse(&reference).ok();
     Ok(Reading {

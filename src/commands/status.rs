@@ -19,12 +19,12 @@ pub const SPEC: Spec = Spec {
 
 /// Runs the status report.
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    let file = load(inputs)?;
+    let (file_name, file) = load(inputs)?;
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     for stage in &file.stages {
-        let result = match read_stage(stage, &mut report.debug) {
-            Ok(found) => reading(stage, &found).map(Some),
+        let result = match read_stage(&file_name, stage, &mut report.debug) {
+            Ok(found) => reading(&found).map(Some),
             Err(e) if runs_nothing_yet(&e) => Ok(None),
             Err(e) => Err(e),
         };

@@ -146,20 +146,22 @@ impl GitHub {
 
     /// GETs `route` (relative to the API, or absolute as in a `Link` header) and decodes it.
     async fn get<T: DeserializeOwned>(&self, route: &str, what: &str) -> Result<(T, Option<String>)> {
-        self.send::<T, ()>(route, None, what).await
+        self.send::<T, ()>(route, None, what, "contents: read").await
     }
 
     /// POSTs `body` as JSON to `route` and decodes the answer.
     async fn post<T: DeserializeOwned, B: serde::Serialize>(&self, route: &str, body: &B, what: &str) -> Result<T> {
-        self.send(route, Some(body), what).await.map(|(v, _)| v)
+        self.send(route, Some(body), what, "deployments: write").await.map(|(v, _)| v)
     }
 
     /// One request (GET without a body, POST with one); any status but 2xx is an error.
+    /// `permission` is what the workflow's token needs for it, named in 403 and 404 errors.
     async fn send<T: DeserializeOwned, B: serde::Serialize>(
         &self,
         route: &str,
         body: Option<&B>,
         what: &str,
+        permission: &str,
     ) -> Result<(T, Option<String>)> {
         self.requests.set(self.requests.get() + 1);
         let sent = match body {
@@ -177,7 +179,14 @@ impl GitHub {
         let (remaining, reset, link) = (header("x-ratelimit-remaining"), header("x-ratelimit-reset"), header("link"));
         let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         if !status.is_success() {
-            return Err(self.api_error(what, status.as_u16(), &body, remaining.as_deref(), reset.as_deref()));
+            return Err(self.api_error(
+                what,
+                permission,
+                status.as_u16(),
+                &body,
+                remaining.as_deref(),
+                reset.as_deref(),
+            ));
         }
         let value = serde_json::from_slice(&body).map_err(|e| Error::GitHub {
             what: what.to_string(),
@@ -188,7 +197,15 @@ impl GitHub {
         Ok((value, next_link(link.as_deref())))
     }
 
-    fn api_error(&self, what: &str, status: u16, body: &[u8], remaining: Option<&str>, reset: Option<&str>) -> Error {
+    fn api_error(
+        &self,
+        what: &str,
+        permission: &str,
+        status: u16,
+        body: &[u8],
+        remaining: Option<&str>,
+        reset: Option<&str>,
+    ) -> Error {
         #[derive(Deserialize)]
         struct Message {
             message: Option<String>,
@@ -205,14 +222,11 @@ impl GitHub {
                     "the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token".to_string()
                 }
                 403 => format!(
-                    "the token may not read {}: grant `contents: read` in the workflow's `permissions`",
+                    "the token lacks a permission on {}: grant `{permission}` in the workflow's `permissions`",
                     self.repo
                 ),
-                404 => format!(
-                    "{} does not exist, or the token cannot see it (a private repository needs `contents: read`)",
-                    self.repo
-                ),
-                _ => format!("GitHub answered {status}; try again, or use `tags-from: git`"),
+                404 => format!("{} does not exist, or the token cannot see it (it needs `{permission}`)", self.repo),
+                _ => "GitHub could not answer; try again later".to_string(),
             }
         };
         Error::GitHub { what: what.to_string(), status: Some(status), message, hint }

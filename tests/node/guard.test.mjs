@@ -211,8 +211,8 @@ describe('tags from the GitHub API', () => {
 
   const failures = [
     ['bad-credentials', 'cannot list the repository\'s tags: GitHub answered 401 "Bad credentials"; the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token'],
-    ['not-found', 'cannot list the repository\'s tags: GitHub answered 404 "Not Found"; acme/app does not exist, or the token cannot see it (a private repository needs `contents: read`)'],
-    ['forbidden', 'cannot list the repository\'s tags: GitHub answered 403 "Resource not accessible by integration"; the token may not read acme/app: grant `contents: read` in the workflow\'s `permissions`'],
+    ['not-found', 'cannot list the repository\'s tags: GitHub answered 404 "Not Found"; acme/app does not exist, or the token cannot see it (it needs `contents: read`)'],
+    ['forbidden', 'cannot list the repository\'s tags: GitHub answered 403 "Resource not accessible by integration"; the token lacks a permission on acme/app: grant `contents: read` in the workflow\'s `permissions`'],
   ];
   for (const [mode, message] of failures) {
     test(`a ${mode} answer is one clear error`, () => {

@@ -168,8 +168,8 @@ describe('sensitive values', () => {
 
 describe('bad input fails with one clear error and writes nothing', () => {
   const cases = [
-    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard'],
-    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; use one of: lookup, guard'],
+    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record'],
+    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; use one of: lookup, guard, promote, status, record'],
     ['missing state and address', { command: 'lookup' }, 'invalid input',
       'input `state`: is required: the .tfstate file, or the Terraform working directory that holds it\ninput `address`: is required, e.g. kubernetes_deployment_v1.backend or output.image'],
     ['a malformed address', { command: 'lookup', state: example, address: 'module.app[x].y.z' }, 'invalid input',
@@ -317,7 +317,7 @@ describe('the terminal face', () => {
   test('unknown flags are refused with the list of inputs', () => {
     const r = runCli(['lookup', '--stat', example]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'error: input `stat`: unknown input; the inputs are: --state, --workspace, --address, --container, --tag, --tag-prefix, --prerelease, --backports, --tags-from, --token, --version-file, --branch\n');
+    assert.equal(r.stderr, 'error: input `stat`: unknown input; the inputs are: --state, --workspace, --address, --container, --stage, --stages-file\n');
   });
 
   test('--help and no arguments print usage', () => {

@@ -513,7 +513,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
     });
 
     test('`to` naming an unknown stage', () => {
-      assertFailure(promote('uat'), { title: 'invalid stages file' }, 'input `to`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
+      assertFailure(promote('uat'), { title: 'invalid input' }, 'input `to`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
     });
 
     test('`to` missing', () => {
@@ -779,7 +779,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
     });
 
     test('an unknown stage', () => {
-      assertFailure(run({ command: 'lookup', stage: 'uat' }), { title: 'invalid stages file' }, 'input `stage`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
+      assertFailure(run({ command: 'lookup', stage: 'uat' }), { title: 'invalid input' }, 'input `stage`: the stages file has no stage "uat"; its stages are: dev, qa, prod');
     });
   });
 
@@ -930,7 +930,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
           assertFailure(
             runAction({ command, to: 'qa' }, { workspace: dir }),
             { title: 'invalid stages file', file: '.github/stages.yml' },
-            'the stages file .github/stages.yml does not exist; create it (see the README\'s stages file), or set input `stages-file`',
+            'the stages file .github/stages.yml does not exist; create it (see "Stages" in the README), or set input `stages-file`',
           );
         }
       } finally {
@@ -942,7 +942,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assertFailure(
         run({ command: 'lookup', stage: 'dev', 'stages-file': 'ci/stages.yaml' }),
         { title: 'invalid stages file', file: 'ci/stages.yaml' },
-        'the stages file ci/stages.yaml does not exist; create it (see the README\'s stages file), or set input `stages-file`',
+        'the stages file ci/stages.yaml does not exist; create it (see "Stages" in the README), or set input `stages-file`',
       );
     });
   });

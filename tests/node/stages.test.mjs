@@ -9,28 +9,12 @@
 // examples/dev.tfstate (kubernetes_deployment_v1 with several containers).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root as repoRoot, runAction, tempDir } from './harness.mjs';
 import { startGitHub } from './github-server.mjs';
 
-/** The terraform executable on PATH, or null. */
-function which(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-const terraform = which('terraform');
 const skip = terraform ? false : 'skipped: terraform is not on PATH (the stages tests build their states with it)';
 
 // ---------------------------------------------------------------------------------------------
@@ -86,24 +70,13 @@ let ws;
 /** Parsed states by name: dev, qa, prod. */
 const states = {};
 
-function tfEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TF_')) env[k] = v;
-  const rc = path.join(ws, 'terraformrc');
-  if (!fs.existsSync(rc)) fs.writeFileSync(rc, '');
-  return { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: rc };
-}
-
+/** Runs terraform in a directory (set up once the scratch directory exists). */
 function tf(dir, ...args) {
-  const r = spawnSync(terraform, args, { cwd: dir, env: tfEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) {
-    throw new Error(`terraform ${args.join(' ')} in ${dir} failed (${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
-  }
-  return r.stdout;
+  tfRunner ??= terraformIn(ws);
+  return tfRunner(dir, ...args);
 }
+let tfRunner;
 
-const INIT = ['init', '-input=false', '-no-color'];
-const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
 
 function write(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -3,27 +3,11 @@
 // run as the runner runs it. The fixtures are built once; every test only reads them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runAction, tempDir } from './harness.mjs';
 
-/** The terraform executable on PATH, or null. */
-function which(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-const terraform = which('terraform');
 const skip = terraform ? false : 'terraform not found on PATH';
 
 // ---------------------------------------------------------------------------------------------
@@ -124,21 +108,12 @@ let tfVersion;
 /** Parsed state files by workspace. */
 const states = {};
 
-function tfEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TF_')) env[k] = v;
-  const rc = path.join(root, 'terraformrc');
-  if (!fs.existsSync(rc)) fs.writeFileSync(rc, '');
-  return { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: rc };
-}
-
+/** Runs terraform in a directory (set up once the scratch directory exists). */
 function tf(dir, ...args) {
-  const r = spawnSync(terraform, args, { cwd: dir, env: tfEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) {
-    throw new Error(`terraform ${args.join(' ')} in ${dir} failed (${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
-  }
-  return r.stdout;
+  tfRunner ??= terraformIn(root);
+  return tfRunner(dir, ...args);
 }
+let tfRunner;
 
 function write(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -155,8 +130,6 @@ function readState(dir, workspace) {
   return JSON.parse(fs.readFileSync(stateFile(dir, workspace), 'utf8'));
 }
 
-const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
-const INIT = ['init', '-input=false', '-no-color'];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for assertions

@@ -2,8 +2,8 @@
 //! needs, answer it. Shared by `lookup` and the stage commands.
 
 use crate::backend::{self, Source};
-use crate::error::{Error, Result};
-use crate::state::{self, Address, Answer, Lookup, Want};
+use crate::error::Result;
+use crate::state::{self, Answer, Lookup, Want};
 
 /// An answer, with what is known of the state it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +26,7 @@ pub struct Found {
 
 /// Reads `address` (and `container`) from the state at `source`; debug lines go to `debug`.
 pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut Vec<String>) -> Result<Found> {
-    let parsed_address = Address::parse(address).map_err(|e| Error::BadAddress {
-        address: address.to_string(),
-        column: e.column,
-        problem: e.problem,
-    })?;
+    let parsed_address = state::parse_address(address)?;
     let snapshot = backend::open(source)?;
     debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
     let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&parsed_address))?;
@@ -42,7 +38,7 @@ pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut
         parsed.resources.len(),
         parsed.outputs.len()
     ));
-    let answer = state::lookup(&parsed, Lookup { address, container, origin: &snapshot.name })?;
+    let answer = state::lookup_parsed(&parsed, &parsed_address, Lookup { address, container, origin: &snapshot.name })?;
     Ok(Found {
         state_name: snapshot.name,
         workspace: snapshot.workspace,

@@ -122,7 +122,7 @@ fn scan_error(e: ScanError, origin: &str) -> Error {
     let path = origin.to_string();
     match e {
         ScanError::Io(message) => Error::Io { op: "read", path, message },
-        ScanError::Syntax { line, column, problem, .. } => {
+        ScanError::Syntax { line, column, problem } => {
             Error::NotJson { path, line: line as usize, column: column as usize, detail: problem }
         }
         ScanError::TooDeep { line, column } => Error::TooDeep { path, at: format!("line {line}, column {column}") },

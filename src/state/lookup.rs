@@ -21,22 +21,11 @@ pub struct Lookup<'q> {
     pub origin: &'q str,
 }
 
-/// Where the answer came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A root module output.
-    Output,
-    /// A resource instance of this type.
-    Instance { resource_type: String },
-}
-
 /// The answer to a lookup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// The address that answered, in Terraform's canonical form (with instance key and path).
     pub address: String,
-    /// Output or resource instance.
-    pub origin: Origin,
     /// The value at the address (a dynamic value's inner value).
     pub value: Value,
     /// The whole value is sensitive (a sensitive output, or under a sensitive attribute path).
@@ -51,16 +40,25 @@ pub struct Answer {
     pub image: Option<String>,
 }
 
-/// Looks up `query.address` in `state`.
-pub fn lookup(state: &State<'_>, query: Lookup<'_>) -> Result<Answer> {
-    let address = Address::parse(query.address).map_err(|e| Error::BadAddress {
-        address: query.address.to_string(),
+/// Parses an address as the user wrote it; a problem is an `address` input error.
+pub fn parse_address(text: &str) -> Result<Address> {
+    Address::parse(text).map_err(|e| Error::BadAddress {
+        address: text.to_string(),
         column: e.column,
         problem: e.problem,
-    })?;
+    })
+}
+
+/// Looks up `query.address` in `state`.
+pub fn lookup(state: &State<'_>, query: Lookup<'_>) -> Result<Answer> {
+    lookup_parsed(state, &parse_address(query.address)?, query)
+}
+
+/// Looks up `address`, already parsed from `query.address` (which messages quote).
+pub fn lookup_parsed(state: &State<'_>, address: &Address, query: Lookup<'_>) -> Result<Answer> {
     match address {
-        Address::Output { name, path } => output(state, query, &name, &path),
-        Address::Resource(r) => resource(state, query, &r),
+        Address::Output { name, path } => output(state, query, name, path),
+        Address::Resource(r) => resource(state, query, r),
     }
 }
 
@@ -82,7 +80,6 @@ fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Re
     let image = image_in(&value);
     Ok(Answer {
         address: format!("{found}{}", path_string(path)),
-        origin: Origin::Output,
         sensitive: out.sensitive,
         secrets,
         tainted: false,
@@ -132,7 +129,6 @@ fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Res
     let (sensitive, secrets) = sensitivity(instance, &attributes, &logical, &value);
     Ok(Answer {
         address: format!("{instance_address}{}", path_string(&addr.path)),
-        origin: Origin::Instance { resource_type: res.type_.to_string() },
         value,
         sensitive,
         secrets,

@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
 pub use load::{load, Loaded, Want};
-pub use lookup::{lookup, Answer, Lookup, Origin};
+pub use lookup::{lookup, lookup_parsed, parse_address, Answer, Lookup};
 pub use workload::Container;
 
 /// A state, whatever format version it was read from.

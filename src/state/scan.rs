@@ -18,8 +18,8 @@ pub const MAX_DEPTH: usize = 128;
 pub enum ScanError {
     /// Reading failed.
     Io(String),
-    /// The text is not JSON at this point.
-    Syntax { offset: u64, line: u64, column: u64, problem: String },
+    /// The text is not JSON at this point (1-based line and column).
+    Syntax { line: u64, column: u64, problem: String },
     /// Nesting exceeds [`MAX_DEPTH`].
     TooDeep { line: u64, column: u64 },
 }
@@ -136,7 +136,7 @@ impl<R: Read> Scanner<R> {
     /// A syntax error at the next byte.
     pub fn fail(&self, problem: impl Into<String>) -> ScanError {
         let (line, column) = self.position();
-        ScanError::Syntax { offset: self.base + self.pos as u64, line, column, problem: problem.into() }
+        ScanError::Syntax { line, column, problem: problem.into() }
     }
 
     /// [`Scanner::fail`] as a result.

@@ -129,10 +129,11 @@ impl Error {
     pub fn title(&self) -> &'static str {
         match self {
             Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
-            Error::Io { .. }
-            | Error::StateNotFound { .. }
-            | Error::WorkspaceNotFound { .. }
-            | Error::RemoteBackend { .. } => "state not found",
+            // Io is any file (a state, a version file, the stages file), not only a state.
+            Error::Io { .. } => "cannot read file",
+            Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } | Error::RemoteBackend { .. } => {
+                "state not found"
+            }
             Error::EmptyState { .. }
             | Error::NotText { .. }
             | Error::NotJson { .. }

@@ -94,7 +94,7 @@ impl Config {
                 ),
             ));
         }
-        let workspace = super::lookup::base_dir();
+        let workspace = super::workspace_dir();
         let proposal = match (inputs.get("tag"), inputs.get("version-file")) {
             (Some(_), Some(_)) => {
                 problems.push(InputProblem::new(

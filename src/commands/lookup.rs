@@ -7,7 +7,6 @@ use super::Spec;
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
-use crate::host;
 use crate::state::{image, Address};
 
 /// The command's name and inputs.
@@ -26,11 +25,6 @@ pub struct Config {
     pub address: String,
     /// The container to pick.
     pub container: Option<String>,
-}
-
-/// The directory relative paths start from: `GITHUB_WORKSPACE`, else the current directory.
-pub fn base_dir() -> String {
-    host::env("GITHUB_WORKSPACE").filter(|w| !w.is_empty()).or_else(|| host::cwd().ok()).unwrap_or_default()
 }
 
 impl Config {
@@ -85,7 +79,7 @@ impl Config {
         let given = state.unwrap_or_default().to_string();
         Ok(Config {
             source: Source::Local(local::Location {
-                path: local::resolve(&base_dir(), &given),
+                path: local::resolve(&super::workspace_dir(), &given),
                 given,
                 workspace: workspace.map(str::to_string),
             }),

@@ -56,6 +56,12 @@ pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
     }
 }
 
+/// The directory relative paths start from, for every command: `GITHUB_WORKSPACE`, else the
+/// current directory (a terminal run).
+pub fn workspace_dir() -> String {
+    host::env("GITHUB_WORKSPACE").filter(|w| !w.is_empty()).or_else(|| host::cwd().ok()).unwrap_or_default()
+}
+
 fn names() -> Vec<&'static str> {
     COMMANDS.iter().map(|c| c.name).collect()
 }

@@ -15,7 +15,7 @@ pub const DEFAULT: &str = ".github/stages.yml";
 /// returns its name as given, and its stages.
 pub fn load(inputs: &Inputs) -> Result<(String, StagesFile)> {
     let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
-    let path = local::resolve(&super::lookup::base_dir(), &given);
+    let path = local::resolve(&super::workspace_dir(), &given);
     let bytes = match host::read_file(&path) {
         Ok(b) => b,
         Err(e) if e.code == "ENOENT" => {
@@ -43,7 +43,7 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
 /// Where a stage's state is.
 pub fn source(stage: &Stage) -> Source {
     Source::Local(local::Location {
-        path: local::resolve(&super::lookup::base_dir(), &stage.state),
+        path: local::resolve(&super::workspace_dir(), &stage.state),
         given: stage.state.clone(),
         workspace: stage.workspace.clone(),
     })

@@ -312,6 +312,12 @@ describe('pull-request mode: version-file', () => {
     assert.match(e.message, /leading zero/);
   });
 
+  test('a version file that is not there says which file cannot be read', () => {
+    const e = assertRefused(guardGit(fx, { 'version-file': 'nope/Cargo.toml' }));
+    assert.equal(e.props.title, 'cannot read file');
+    assert.match(e.message, /^cannot read nope\/Cargo\.toml: ENOENT: no such file or directory/);
+  });
+
   test('tag and version-file together are an input error', () => {
     const e = assertRefused(guardGit(fx, { tag: 'v1.0.0', 'version-file': 'VERSION' }));
     assert.equal(e.message, 'input `version-file`: give either `tag` (a release) or `version-file` (a pull request\'s proposed version), not both');

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOutputFile, inputEnv } from '../tests/node/harness.mjs';
+import { actionEnv, parseOutputFile } from '../tests/node/harness.mjs';
 import { makeFixture, versionTags } from '../tests/node/git-fixtures.mjs';
 import { startGitHub } from '../tests/node/github-server.mjs';
 
@@ -80,17 +80,8 @@ function runAction(c) {
   const summaryPath = path.join(dir, 'step_summary');
   fs.writeFileSync(outputPath, '');
   fs.writeFileSync(summaryPath, '');
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? dir,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_WORKSPACE: c.workspace ?? dir,
-    RUNNER_TEMP: dir,
-    ...(c.env ?? {}),
-  };
-  for (const [k, v] of Object.entries({ command: 'guard', tag: TAG, ...c.inputs })) env[inputEnv(k)] = v;
+  const inputs = { command: 'guard', tag: TAG, ...c.inputs };
+  const env = actionEnv(inputs, { dir, outputPath, summaryPath, workspace: c.workspace ?? dir, env: c.env });
   c.before?.();
   gh.clearRequests();
   const t0 = process.hrtime.bigint();

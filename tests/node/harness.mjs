@@ -58,6 +58,27 @@ function unescapeProperty(s) {
 }
 
 /**
+ * The environment the runner gives an action step: GITHUB_ACTIONS, the output and summary
+ * files, GITHUB_WORKSPACE, RUNNER_TEMP (`dir`), and INPUT_* for `inputs`; `env` is added last,
+ * and an `undefined` value there removes a variable.
+ */
+export function actionEnv(inputs, { dir, outputPath, summaryPath, workspace, env: extra = {} }) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: dir,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[inputEnv(k)] = v;
+  Object.assign(env, extra);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
+
+/**
  * Runs the action in Actions mode.
  * @param {object} inputs  input name -> value (as `with:` gives them)
  * @param {object} opts    { env, workspace, outputFile (pre-existing content), summaryFile }
@@ -68,18 +89,7 @@ export function runAction(inputs, opts = {}) {
   const summaryPath = path.join(dir, 'step_summary');
   fs.writeFileSync(outputPath, opts.outputFile ?? '');
   fs.writeFileSync(summaryPath, '');
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? dir,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_WORKSPACE: opts.workspace ?? root,
-    RUNNER_TEMP: dir,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[inputEnv(k)] = v;
-  Object.assign(env, opts.env ?? {});
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const env = actionEnv(inputs, { dir, outputPath, summaryPath, workspace: opts.workspace ?? root, env: opts.env });
   const r = spawnSync(process.execPath, [dist], { env, cwd: opts.cwd ?? dir, encoding: 'utf8', maxBuffer: 1 << 28 });
   const outputText = fs.readFileSync(outputPath, 'utf8');
   const result = {

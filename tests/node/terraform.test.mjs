@@ -136,6 +136,12 @@ function readState(dir, workspace) {
 
 const EMPTY_IMAGE = { image: '', 'image-repository': '', 'image-tag': '', 'image-digest': '' };
 
+/** The outputs of a lookup whose value is the image `repository[:tag][@digest]`. */
+function imageAnswer(repository, { tag = '', digest = '' } = {}) {
+  const image = `${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+  return { value: image, image, 'image-repository': repository, 'image-tag': tag, 'image-digest': digest };
+}
+
 /** The outputs every successful lookup of `workspace` in the stack writes, plus `extra`. */
 function expectedOutputs(workspace, extra) {
   const s = states[workspace];
@@ -255,12 +261,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assertClean(r);
       assert.deepEqual(
         r.outputs,
-        expectedOutputs('default', {
-          value: 'ghcr.io/acme/backend:1.4.2',
-          image: 'ghcr.io/acme/backend:1.4.2',
-          'image-repository': 'ghcr.io/acme/backend',
-          'image-tag': '1.4.2',
-        }),
+        expectedOutputs('default', imageAnswer('ghcr.io/acme/backend', { tag: '1.4.2' })),
       );
       assert.equal(r.outputs['terraform-version'], tfVersion);
       assert.equal(r.stdout, 'terraform_data.app.output.image: ghcr.io/acme/backend:1.4.2\n');
@@ -289,12 +290,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assertClean(r);
       assert.deepEqual(
         r.outputs,
-        expectedOutputs('default', {
-          value: 'ghcr.io/acme/backend:1.4.2',
-          image: 'ghcr.io/acme/backend:1.4.2',
-          'image-repository': 'ghcr.io/acme/backend',
-          'image-tag': '1.4.2',
-        }),
+        expectedOutputs('default', imageAnswer('ghcr.io/acme/backend', { tag: '1.4.2' })),
       );
     });
 
@@ -336,12 +332,7 @@ describe('lookup on states written by terraform', { skip }, () => {
   });
 
   describe('workspaces', () => {
-    const image = (ws) => ({
-      value: `ghcr.io/acme/backend:${TAGS[ws]}`,
-      image: `ghcr.io/acme/backend:${TAGS[ws]}`,
-      'image-repository': 'ghcr.io/acme/backend',
-      'image-tag': TAGS[ws],
-    });
+    const image = (ws) => imageAnswer('ghcr.io/acme/backend', { tag: TAGS[ws] });
 
     test('each workspace has its own state: different images, lineages', () => {
       assert.notEqual(states.qa.lineage, states.default.lineage);
@@ -466,12 +457,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assertClean(r);
       assert.deepEqual(
         r.outputs,
-        expectedOutputs('default', {
-          value: 'ghcr.io/acme/edge:us.east-0',
-          image: 'ghcr.io/acme/edge:us.east-0',
-          'image-repository': 'ghcr.io/acme/edge',
-          'image-tag': 'us.east-0',
-        }),
+        expectedOutputs('default', imageAnswer('ghcr.io/acme/edge', { tag: 'us.east-0' })),
       );
     });
 
@@ -547,13 +533,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assertClean(r);
       assert.deepEqual(
         r.outputs,
-        expectedOutputs('default', {
-          value: `registry.example.com/acme/api@${DIGEST}`,
-          image: `registry.example.com/acme/api@${DIGEST}`,
-          'image-repository': 'registry.example.com/acme/api',
-          'image-tag': '',
-          'image-digest': DIGEST,
-        }),
+        expectedOutputs('default', imageAnswer('registry.example.com/acme/api', { digest: DIGEST })),
       );
     });
 
@@ -569,11 +549,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       );
       assert.deepEqual(
         r.outputs,
-        expectedOutputs('default', {
-          value: 'ghcr.io/acme/worker',
-          image: 'ghcr.io/acme/worker',
-          'image-repository': 'ghcr.io/acme/worker',
-        }),
+        expectedOutputs('default', imageAnswer('ghcr.io/acme/worker')),
       );
     });
   });

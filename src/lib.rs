@@ -15,6 +15,7 @@ pub mod secret;
 pub mod stages;
 pub mod state;
 pub mod tags;
+pub mod text;
 pub mod version;
 
 #[cfg(target_arch = "wasm32")]

@@ -23,6 +23,32 @@ pub fn quote(data: &str) -> String {
     out
 }
 
+/// As [`quote`], without the quotes: for a message that puts its own around the data.
+pub fn excerpt(data: &str) -> String {
+    let quoted = quote(data);
+    match quoted.rsplit_once("…\" (") {
+        Some((head, count)) => format!("{}… ({count}", &head[1..]),
+        None => quoted[1..quoted.len() - 1].to_string(),
+    }
+}
+
+/// A name from data (an attribute or map key) as a message lists it: as written when it is short
+/// and has nothing to escape, so `spec` stays `spec`; else as [`quote`] gives it.
+pub fn name(data: &str) -> String {
+    let plain = data.chars().count() <= EXCERPT_CHARS
+        && !data.is_empty()
+        && data.chars().all(|c| {
+            let mut one = String::new();
+            push_escaped(&mut one, c);
+            one.len() == c.len_utf8() && !c.is_whitespace()
+        });
+    if plain {
+        data.to_string()
+    } else {
+        quote(data)
+    }
+}
+
 /// `data` with control and bidirectional-override characters escaped, not quoted and not cut:
 /// for text that must stay whole but on one line.
 pub fn escape(data: &str) -> String {
@@ -42,7 +68,9 @@ fn push_escaped(out: &mut String, c: char) {
         '\t' => out.push_str("\\t"),
         // C0 and C1 controls (ESC starts terminal sequences that can hide text), the Unicode line
         // and paragraph separators, and the bidirectional overrides that reorder what is shown.
-        c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+        c if c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+        {
             out.push_str(&format!("\\u{{{:x}}}", c as u32))
         }
         c => out.push(c),
@@ -58,6 +86,16 @@ mod tests {
         assert_eq!(quote("ghcr.io/a:1"), "\"ghcr.io/a:1\"");
         assert_eq!(quote("a\"b\\c\r\n::error::x\u{1b}[2K\u{202e}"), r#""a\"b\\c\r\n::error::x\u{1b}[2K\u{202e}""#);
         assert_eq!(escape("x\ny"), "x\\ny");
+        assert_eq!(excerpt("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn names_stay_bare_unless_they_need_quoting() {
+        assert_eq!(name("app.kubernetes.io/name"), "app.kubernetes.io/name");
+        assert_eq!(name("a b"), "\"a b\"");
+        assert_eq!(name("x\n::error::y"), "\"x\\n::error::y\"");
+        assert_eq!(name(""), "\"\"");
+        assert_eq!(name(&"k".repeat(81)), format!("\"{}…\" (81 characters)", "k".repeat(EXCERPT_CHARS)));
     }
 
     #[test]
@@ -66,5 +104,6 @@ mod tests {
         let q = quote(&long);
         assert_eq!(q, format!("\"{}…\" (100000000 characters)", "x".repeat(EXCERPT_CHARS)));
         assert_eq!(quote(&"y".repeat(EXCERPT_CHARS)), format!("\"{}\"", "y".repeat(EXCERPT_CHARS)));
+        assert_eq!(excerpt(&"z".repeat(1000)), format!("{}… (1000 characters)", "z".repeat(EXCERPT_CHARS)));
     }
 }

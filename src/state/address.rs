@@ -68,7 +68,7 @@ pub fn path_string(path: &[Step]) -> String {
 }
 
 /// Whether a resource is managed or a data source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// `resource` blocks.
     Managed,
@@ -220,6 +220,16 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
                                 }
                                 i += 2;
                             }
+                            // A raw line break or escape code would end up in logs as written.
+                            Some(c) if c.is_control() => {
+                                return err(
+                                    i + 1,
+                                    format!(
+                                        "a control character (U+{:04X}) in a string key; write a line break as \\n and a tab as \\t",
+                                        *c as u32
+                                    ),
+                                )
+                            }
                             Some(c) => {
                                 s.push(*c);
                                 i += 1;
@@ -284,7 +294,7 @@ fn identifier(token: Option<&(Token, usize)>, what: &str, end: usize) -> Result<
             if is_identifier(n) {
                 Ok(n.clone())
             } else {
-                err(*col, format!("\"{n}\" is not a valid {what}"))
+                err(*col, format!("{} is not a valid {what}", crate::text::quote(n)))
             }
         }
         Some((_, col)) => err(*col, format!("expected a {what}")),
@@ -421,6 +431,11 @@ mod tests {
             ("module.1a.x.y", 8, "\"1a\" is not a valid module name"),
             ("[0].x", 1, "an address cannot start with \"[\""),
             ("output", 7, "the address ends before the output name"),
+            (
+                "x.y[\"a\n::error::b\"]",
+                7,
+                "a control character (U+000A) in a string key; write a line break as \\n and a tab as \\t",
+            ),
         ];
         for (text, column, problem) in cases {
             let e = Address::parse(text).unwrap_err();

@@ -2,7 +2,7 @@
 //! resources keyed `TYPE.NAME[.INDEX]` and flatmap string attributes.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -58,6 +58,9 @@ pub(super) fn read<'a>(state: &mut State<'a>, modules: Option<&'a RawValue>) -> 
     let Some(raw) = modules else { return Ok(Vec::new()) };
     let modules: Vec<ModuleV3<'a>> = serde_json::from_str(raw.get()).map_err(field)?;
     let mut summaries = Vec::new();
+    // Where each resource is in `state.resources`: a resource's instances are keys of their
+    // own (`TYPE.NAME.0`, `TYPE.NAME.1`), gathered in one pass however many there are.
+    let mut by_identity = HashMap::new();
     for module in modules {
         summaries.push(ModuleSummary { is_empty: module.resources.is_empty() && module.outputs.is_empty() });
         // path is ["root", "child", "grandchild"]; 0.11 had no module count or for_each.
@@ -70,7 +73,7 @@ pub(super) fn read<'a>(state: &mut State<'a>, modules: Option<&'a RawValue>) -> 
             }
         }
         for (key, resource) in module.resources {
-            add_resource(state, &module_path, &key, resource);
+            add_resource(state, &mut by_identity, &module_path, &key, resource);
         }
     }
     Ok(summaries)
@@ -103,7 +106,16 @@ fn split_key(key: &str) -> Option<(Mode, &str, &str, Option<i64>)> {
     Some((mode, type_, name, index))
 }
 
-fn add_resource<'a>(state: &mut State<'a>, module: &str, key: &str, r: ResourceV3<'a>) {
+/// Identifies a resource: module path, mode, type and name.
+type Identity = (String, Mode, String, String);
+
+fn add_resource<'a>(
+    state: &mut State<'a>,
+    by_identity: &mut HashMap<Identity, usize>,
+    module: &str,
+    key: &str,
+    r: ResourceV3<'a>,
+) {
     let Some((mode, type_, name, index)) = split_key(key) else { return };
     let (object, tainted) = match (r.primary, r.tainted.into_iter().next()) {
         (Some(p), _) => {
@@ -120,20 +132,22 @@ fn add_resource<'a>(state: &mut State<'a>, module: &str, key: &str, r: ResourceV
         attributes: Attributes::Flat(object.attributes.into_iter().collect()),
         sensitive_paths: None,
     };
-    let existing =
-        state.resources.iter_mut().find(|e| e.module == module && e.mode == mode && e.type_ == type_ && e.name == name);
-    match existing {
+    let identity = (module.to_string(), mode, type_.to_string(), name.to_string());
+    match by_identity.get(&identity).and_then(|&i| state.resources.get_mut(i)) {
         Some(e) => {
             e.keyed |= instance.key.is_some();
             e.instances.push(instance);
         }
-        None => state.resources.push(Resource {
-            module: Cow::Owned(module.to_string()),
-            mode,
-            type_: Cow::Owned(type_.to_string()),
-            name: Cow::Owned(name.to_string()),
-            keyed: instance.key.is_some(),
-            instances: vec![instance],
-        }),
+        None => {
+            by_identity.insert(identity, state.resources.len());
+            state.resources.push(Resource {
+                module: Cow::Owned(module.to_string()),
+                mode,
+                type_: Cow::Owned(type_.to_string()),
+                name: Cow::Owned(name.to_string()),
+                keyed: instance.key.is_some(),
+                instances: vec![instance],
+            })
+        }
     }
 }

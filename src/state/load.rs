@@ -58,6 +58,23 @@ struct Skim {
     resources: Vec<SkimResource>,
 }
 
+/// What the scan saw at the top level, checked once the whole file has been read: the
+/// whole-file parser checks these after it has read the file too, so both report the same
+/// first problem.
+#[derive(Debug, Default)]
+struct Top {
+    /// The small fields as written, to check with [`super::header`].
+    terraform_version: Option<String>,
+    serial: Option<String>,
+    lineage: Option<String>,
+    /// `encrypted_data`, `modules` and `resources` are present and not null.
+    encrypted: bool,
+    modules: bool,
+    resources: bool,
+    /// The envelope's fields seen so far, to refuse one that repeats.
+    seen: Vec<&'static str>,
+}
+
 #[derive(Debug)]
 struct SkimResource {
     module: String,
@@ -89,6 +106,8 @@ enum Stop {
     Whole,
     /// A real error in a version 4 state.
     Scan(ScanError),
+    /// A version 4 state that is malformed; the detail is the whole-file parser's.
+    Malformed(String),
 }
 
 impl From<ScanError> for Stop {
@@ -102,20 +121,76 @@ impl From<ScanError> for Stop {
 pub fn load(reader: impl Read, size: Option<u64>, origin: &str, want: &Want) -> Result<Loaded> {
     let mut scanner = Scanner::new(reader, size);
     let mut skim = Skim::default();
+    let mut top = Top::default();
     let mut version_is_4 = false;
-    let outcome = skim_state(&mut scanner, &mut skim, &mut version_is_4, want);
+    let outcome = skim_state(&mut scanner, &mut skim, &mut top, &mut version_is_4, want);
+    let malformed = |detail: String| Error::MalformedState { path: origin.to_string(), detail };
     match outcome {
-        Ok(()) if version_is_4 => Ok(Loaded(Inner::Skimmed(skim))),
+        Ok(()) if version_is_4 => {
+            // In the order the whole-file parser checks them.
+            if top.encrypted {
+                return Err(Error::Encrypted { path: origin.to_string() });
+            }
+            let head = super::header(top.terraform_version.as_deref(), top.serial.as_deref(), top.lineage.as_deref())
+                .map_err(malformed)?;
+            if top.modules && !top.resources {
+                return Err(malformed(
+                    "it says version 4 but has \"modules\" (a version 3 layout) and no \"resources\"".into(),
+                ));
+            }
+            skim.terraform_version = head.terraform_version;
+            skim.serial = head.serial;
+            skim.lineage = head.lineage;
+            Ok(Loaded(Inner::Skimmed(skim)))
+        }
         Ok(()) | Err(Stop::Whole) => whole(scanner, origin),
         // Before the version is known, errors are the whole-file parser's to explain.
         Err(Stop::Scan(_)) if !version_is_4 => whole(scanner, origin),
         Err(Stop::Scan(e)) => Err(scan_error(e, origin)),
+        Err(Stop::Malformed(detail)) => Err(malformed(detail)),
     }
 }
 
+/// Reads the rest of the input, and parses it whole. A file whose first bytes already decide
+/// the whole-file parser's verdict (bytes that are not UTF-8, or not JSON from the start: a
+/// file of zeros, random bytes) fails on what has been read, without reading on.
 fn whole<R: Read>(scanner: Scanner<R>, origin: &str) -> Result<Loaded> {
-    let bytes = scanner.into_whole().map_err(|e| scan_error(e, origin))?;
+    let (mut bytes, mut rest, at_end) = scanner.into_prefix().map_err(|e| scan_error(e, origin))?;
+    if !at_end {
+        if let Some(error) = decided_by(&bytes, origin) {
+            return Err(error);
+        }
+        rest.read_to_end(&mut bytes).map_err(|e| scan_error(ScanError::Io(e.to_string()), origin))?;
+    }
     Ok(Loaded(Inner::Whole(bytes)))
+}
+
+/// The whole-file parser's error for any file that starts with `prefix`, when the prefix alone
+/// decides it: the first byte that is not UTF-8, or a JSON error before the prefix ends. (Of a
+/// file that breaks early and also holds a byte that is not UTF-8 later, this says the former.)
+fn decided_by(prefix: &[u8], origin: &str) -> Option<Error> {
+    let text = match std::str::from_utf8(prefix) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_some() => {
+            return Some(Error::NotText { path: origin.to_string(), offset: e.valid_up_to() })
+        }
+        // A character cut at the end of the prefix: judge what comes before it.
+        Err(e) => std::str::from_utf8(&prefix[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let json = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let e = super::envelope(json).err()?;
+    // A token cut where the prefix ends (`1e`) can read as an error right at the end: only an
+    // error before it is the file's own.
+    let line_start = match e.line() {
+        0 | 1 => 0,
+        n => json.match_indices('\n').nth(n - 2).map_or(json.len(), |(i, _)| i + 1),
+    };
+    let decided = e.classify() != serde_json::error::Category::Eof && line_start + e.column() + 4 < json.len();
+    if decided {
+        super::parse(text.as_bytes(), origin).err()
+    } else {
+        None
+    }
 }
 
 fn scan_error(e: ScanError, origin: &str) -> Error {
@@ -129,13 +204,27 @@ fn scan_error(e: ScanError, origin: &str) -> Error {
     }
 }
 
-fn skim_state<R: Read>(s: &mut Scanner<R>, skim: &mut Skim, version_is_4: &mut bool, want: &Want) -> Result<(), Stop> {
+fn skim_state<R: Read>(
+    s: &mut Scanner<R>,
+    skim: &mut Skim,
+    top: &mut Top,
+    version_is_4: &mut bool,
+    want: &Want,
+) -> Result<(), Stop> {
     s.skip_bom()?;
     if s.skip_ws()? != Some(b'{') {
         return Err(Stop::Whole);
     }
     let mut stop = None;
     let scanned = s.object(0, |s, key| {
+        if let Some(field) = super::ENVELOPE_FIELDS.iter().find(|f| **f == key) {
+            if top.seen.contains(field) {
+                // Before the version is known the whole-file parser says it, after it this does.
+                stop = Some(if *version_is_4 { Stop::Malformed(super::repeated(field)) } else { Stop::Whole });
+                return s.error("a repeated field");
+            }
+            top.seen.push(field);
+        }
         match key.as_str() {
             "version" => {
                 let raw = s.capture(1)?;
@@ -147,23 +236,13 @@ fn skim_state<R: Read>(s: &mut Scanner<R>, skim: &mut Skim, version_is_4: &mut b
                     return s.error("not version 4");
                 }
             }
-            "terraform_version" => skim.terraform_version = optional_string(s)?,
-            "lineage" => skim.lineage = optional_string(s)?,
-            "serial" => {
-                let raw = s.capture(1)?;
-                match raw.parse::<u64>() {
-                    Ok(n) => skim.serial = Some(n),
-                    Err(_) if raw == "null" => {}
-                    Err(_) => {
-                        // Let the whole-file parser name the problem.
-                        stop = Some(Stop::Whole);
-                        return s.error("serial");
-                    }
-                }
-            }
+            "terraform_version" => top.terraform_version = Some(s.capture(1)?),
+            "lineage" => top.lineage = Some(s.capture(1)?),
+            "serial" => top.serial = Some(s.capture(1)?),
             "outputs" => skim.outputs = Some(s.capture(1)?),
             "resources" => {
                 if !s.null()? {
+                    top.resources = true;
                     s.array(1, |s| {
                         let r = skim_resource(s, want)?;
                         skim.resources.push(r);
@@ -171,9 +250,22 @@ fn skim_state<R: Read>(s: &mut Scanner<R>, skim: &mut Skim, version_is_4: &mut b
                     })?;
                 }
             }
-            "encrypted_data" | "modules" | "backend" => {
+            "encrypted_data" | "modules" | "backend" if !*version_is_4 => {
                 stop = Some(Stop::Whole);
                 return s.error(key);
+            }
+            // In a version 4 state, as in the whole-file parser, these only matter once the
+            // whole file is known to be JSON: checked then.
+            "encrypted_data" | "modules" => {
+                let present = !s.null()?;
+                if present {
+                    s.skip(1)?;
+                }
+                if key == "modules" {
+                    top.modules = present;
+                } else {
+                    top.encrypted = present;
+                }
             }
             _ => s.skip(1)?,
         }

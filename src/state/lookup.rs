@@ -69,7 +69,7 @@ fn output(state: &State<'_>, query: Lookup<'_>, name: &str, path: &[Step]) -> Re
     };
     let found = format!("output.{name}");
     let root = out.value.to_value(query.origin, &found)?;
-    let value = walk_path(query, &root, path, &found)?;
+    let value = walk_path(query, &root, path, &found, &|_| out.sensitive)?;
     if query.container.is_some() {
         return Err(not_a_workload(query));
     }
@@ -106,7 +106,14 @@ fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Res
     let instance = pick_instance(res, addr)?;
     let instance_address = addr.instance();
     let attributes = instance.attributes.to_value(query.origin, &instance_address)?;
-    let value = walk_path(query, &attributes, &addr.path, &instance_address)?;
+    let sensitive_paths = sensitive_paths(instance);
+    // A path that stops at or under a sensitive value: Terraform's own spelling of the path
+    // reached is compared with each sensitive one.
+    let under_sensitive = |reached: &[Step]| {
+        let logical = resolve(&attributes, reached).map(|(_, p)| p).unwrap_or_default();
+        sensitive_paths.iter().any(|s| logical.starts_with(s))
+    };
+    let value = walk_path(query, &attributes, &addr.path, &instance_address, &under_sensitive)?;
 
     let (container, image) = if addr.path.is_empty() {
         match containers(&res.type_, &attributes) {
@@ -126,7 +133,7 @@ fn resource(state: &State<'_>, query: Lookup<'_>, addr: &ResourceAddress) -> Res
 
     // Compare with sensitive_attributes in Terraform's own spelling of the path.
     let logical = resolve(&attributes, &addr.path).map(|(_, p)| p).unwrap_or_default();
-    let (sensitive, secrets) = sensitivity(instance, &attributes, &logical, &value);
+    let (sensitive, secrets) = sensitivity(&sensitive_paths, &attributes, &logical, &value);
     Ok(Answer {
         address: format!("{instance_address}{}", path_string(&addr.path)),
         value,
@@ -149,7 +156,7 @@ fn pick_instance<'s, 'a>(res: &'s Resource<'a>, addr: &ResourceAddress) -> Resul
     }
     let keys = || -> Vec<String> {
         let set: BTreeSet<&Key> = res.instances.iter().filter(|i| !i.deposed).filter_map(|i| i.key.as_ref()).collect();
-        set.into_iter().map(|k| format!("{}{k}", addr.resource())).collect()
+        set.into_iter().map(|k| format!("{}{}", addr.resource(), shown_key(k))).collect()
     };
     match &addr.key {
         Some(_) if !res.keyed => {
@@ -191,14 +198,42 @@ fn pick_container(address: &str, list: Vec<Container>, wanted: Option<&str>) -> 
     }
 }
 
-fn walk_path(query: Lookup<'_>, root: &Value, path: &[Step], found: &str) -> Result<Value> {
+/// An instance key as messages show it: as Terraform writes it, or, for a key too long or too
+/// odd to write back, a short escaped excerpt in the brackets.
+fn shown_key(key: &Key) -> String {
+    match key {
+        Key::Str(s) if s.chars().count() > crate::text::EXCERPT_CHARS || s.chars().any(char::is_control) => {
+            format!("[{}]", crate::text::quote(s))
+        }
+        k => k.to_string(),
+    }
+}
+
+/// Follows `path` from `root`; a miss names what is there instead, unless `sensitive` says the
+/// value where the walk stopped is sensitive: then nothing of it is listed (the keys of a
+/// secret map can be secrets too).
+fn walk_path(
+    query: Lookup<'_>,
+    root: &Value,
+    path: &[Step],
+    found: &str,
+    sensitive: &dyn Fn(&[Step]) -> bool,
+) -> Result<Value> {
     walk(root, path).cloned().map_err(|miss| {
         let reached = format!("{found}{}", path_string(&path[..miss.at]));
         let missing = path_string(&path[miss.at..=miss.at]);
+        if sensitive(&path[..miss.at]) {
+            return Error::AttributeNotFound {
+                address: query.address.to_string(),
+                found: format!("{reached} (sensitive)"),
+                missing,
+                available: Vec::new(),
+            };
+        }
         let mut available = miss.available;
         // Name a close match first: a typo is the usual reason.
         if let Step::Attr(name) = &path[miss.at] {
-            available.sort_by_key(|a| strsim::levenshtein(a, name));
+            rank_by_closeness(&mut available, name);
         }
         let reached = match walk(root, &path[..miss.at]) {
             Ok(v) if !v.is_object() && !v.is_array() => format!("{reached} (a {})", kind(v)),
@@ -206,6 +241,51 @@ fn walk_path(query: Lookup<'_>, root: &Value, path: &[Step], found: &str) -> Res
         };
         Error::AttributeNotFound { address: query.address.to_string(), found: reached, missing, available }
     })
+}
+
+/// Moves the names within a few edits of `wanted` to the front, closest first; the rest keep
+/// their order. Each distance is computed once, and only within a band of the allowed edits,
+/// so a map of 80,000 keys costs one short pass.
+fn rank_by_closeness(names: &mut [String], wanted: &str) {
+    // Names longer than any attribute Terraform has are not compared (nor do they match).
+    if wanted.chars().count() > 128 {
+        return;
+    }
+    let max = (wanted.chars().count() / 4).clamp(1, 4);
+    names.sort_by_cached_key(|n| distance_within(n, wanted, max).unwrap_or(usize::MAX));
+}
+
+/// The Levenshtein distance between `a` and `b` when it is at most `max`, else `None`. Only the
+/// band of cells within `max` of the diagonal is computed, and the work stops as soon as every
+/// cell of a row is past `max`: O(max × length) at most.
+fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let far = usize::MAX / 2;
+    let m = b.len();
+    let mut prev: Vec<usize> = (0..=m).map(|j| if j <= max { j } else { far }).collect();
+    let mut cur = vec![far; m + 1];
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(m);
+        cur[lo - 1] = if lo == 1 { i } else { far };
+        let mut best = cur[lo - 1];
+        for j in lo..=hi {
+            let substitute = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = substitute.min(prev[j] + 1).min(cur[j - 1] + 1);
+            best = best.min(cur[j]);
+        }
+        if hi < m {
+            cur[hi + 1] = far;
+        }
+        if best > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[m]).filter(|d| *d <= max)
 }
 
 /// A string value that is recognisably an image reference.
@@ -217,6 +297,7 @@ fn image_in(value: &Value) -> Option<String> {
 /// Decodes version 4's `sensitive_attributes`: a list of paths, each a list of
 /// `{"type": "get_attr", "value": NAME}` or `{"type": "index", "value": {"value": K, "type": T}}`.
 fn sensitive_paths(instance: &Instance<'_>) -> Vec<Vec<Step>> {
+    // Parsed with serde_json's nesting limit; each path is a flat list of steps.
     let Some(raw) = instance.sensitive_paths else { return Vec::new() };
     let Ok(Value::Array(paths)) = serde_json::from_str::<Value>(raw.get()) else { return Vec::new() };
     paths
@@ -242,14 +323,14 @@ fn sensitive_paths(instance: &Instance<'_>) -> Vec<Vec<Step>> {
 }
 
 /// Whether the answered value is sensitive as a whole, and the secrets inside it.
-fn sensitivity(instance: &Instance<'_>, attributes: &Value, path: &[Step], value: &Value) -> (bool, Vec<String>) {
+fn sensitivity(paths: &[Vec<Step>], attributes: &Value, path: &[Step], value: &Value) -> (bool, Vec<String>) {
     let mut whole = false;
     let mut secrets = Vec::new();
-    for sensitive in sensitive_paths(instance) {
-        if path.starts_with(&sensitive) {
+    for sensitive in paths {
+        if path.starts_with(sensitive) {
             whole = true;
         } else if sensitive.starts_with(path) {
-            if let Ok(v) = walk(attributes, &sensitive) {
+            if let Ok(v) = walk(attributes, sensitive) {
                 leaves(v, &mut secrets);
             }
         }
@@ -275,17 +356,19 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
 }
 
 fn not_found(query: Lookup<'_>, wanted: &str, candidates: &[String]) -> Error {
-    let mut scored: Vec<(usize, &String)> = candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(c, wanted), c))
-        .filter(|(d, _)| *d <= (wanted.len() / 8).max(2))
-        .collect();
+    let max = (wanted.len() / 8).clamp(2, 8);
+    // Addresses are compared only when the one asked for is of a plausible length.
+    let mut scored: Vec<(usize, &String)> = if wanted.chars().count() > 256 {
+        Vec::new()
+    } else {
+        candidates.iter().filter_map(|c| Some((distance_within(c, wanted, max)?, c))).collect()
+    };
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
     Error::AddressNotFound {
         address: query.address.to_string(),
         state: query.origin.to_string(),
-        suggestions: scored.into_iter().take(3).map(|(_, c)| c.clone()).collect(),
+        suggestions: scored.into_iter().take(3).map(|(_, c)| crate::text::escape(c)).collect(),
     }
 }
 

@@ -22,6 +22,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::text;
 pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
 pub use load::{load, Loaded, Want};
 pub use lookup::{lookup, lookup_parsed, parse_address, Answer, Lookup};
@@ -115,7 +116,14 @@ impl Attributes<'_> {
                     Error::MalformedState { path: origin.to_string(), detail: format!("{owner}: {e}") }
                 }
             }),
-            Attributes::Flat(pairs) => Ok(flatmap::expand(pairs)),
+            Attributes::Flat(pairs) => flatmap::expand(pairs).map_err(|deep| Error::MalformedState {
+                path: origin.to_string(),
+                detail: format!(
+                    "the attributes of {owner} nest more than {} levels deep (key {}); Terraform never writes that, so this file is not a state",
+                    flatmap::MAX_DEPTH,
+                    text::quote(&deep.key)
+                ),
+            }),
             Attributes::Value(v) => Ok(v.clone()),
             Attributes::Absent => Ok(Value::Object(Default::default())),
             Attributes::Skipped => {
@@ -150,17 +158,18 @@ impl State<'_> {
     }
 }
 
-/// The top level of every format version, with the large parts left unparsed.
+/// The top level of every format version, with the large parts left unparsed. A field that
+/// appears twice is refused (serde's derive does that), as the streaming loader refuses it.
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    #[serde(default)]
-    version: Option<Value>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    version: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    terraform_version: Option<Cow<'a, str>>,
-    #[serde(default)]
-    serial: Option<u64>,
+    terraform_version: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    lineage: Option<Cow<'a, str>>,
+    serial: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    lineage: Option<&'a RawValue>,
     #[serde(default, borrow)]
     outputs: Option<&'a RawValue>,
     #[serde(default, borrow)]
@@ -171,6 +180,98 @@ struct Envelope<'a> {
     backend: Option<&'a RawValue>,
     #[serde(default, borrow)]
     encrypted_data: Option<&'a RawValue>,
+}
+
+/// `Some` for any value, `null` included (serde's `Option` would read `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// The top-level fields of [`Envelope`]: the ones a state may not repeat.
+const ENVELOPE_FIELDS: [&str; 9] = [
+    "version",
+    "terraform_version",
+    "serial",
+    "lineage",
+    "outputs",
+    "resources",
+    "modules",
+    "backend",
+    "encrypted_data",
+];
+
+/// Why a state is malformed when a top-level field appears twice (both loaders say this).
+fn repeated(field: &str) -> String {
+    format!(
+        "the top-level \"{field}\" appears twice; Terraform writes each field once, so this file was edited or not written by Terraform: keep one"
+    )
+}
+
+/// The small top-level fields, checked alike by both loaders.
+struct Header {
+    terraform_version: Option<String>,
+    serial: Option<u64>,
+    lineage: Option<String>,
+}
+
+/// Checks the small top-level fields, each as written (`None` or `null` when absent).
+fn header(terraform_version: Option<&str>, serial: Option<&str>, lineage: Option<&str>) -> Result<Header, String> {
+    fn present(raw: Option<&str>) -> Option<&str> {
+        raw.map(str::trim).filter(|r| *r != "null")
+    }
+    let string = |name: &str, raw: Option<&str>, what: &str| -> Result<Option<String>, String> {
+        match present(raw) {
+            None => Ok(None),
+            Some(r) => match serde_json::from_str::<String>(r) {
+                Ok(s) if r.starts_with('"') => Ok(Some(s)),
+                _ => Err(format!(
+                    "\"{name}\" is {}; Terraform writes {what} there, so this file was edited or not written by Terraform",
+                    json_excerpt(r)
+                )),
+            },
+        }
+    };
+    let serial = match present(serial) {
+        None => None,
+        // JSON has no "+": a whole number of digits is all Terraform writes.
+        Some(r) if r.bytes().all(|b| b.is_ascii_digit()) && r.parse::<u64>().is_ok() => r.parse().ok(),
+        Some(r) => {
+            return Err(format!(
+                "\"serial\" is {}; Terraform writes a whole number of 0 or more there (it counts the state's changes), so this file was edited or not written by Terraform",
+                json_excerpt(r)
+            ))
+        }
+    };
+    Ok(Header {
+        terraform_version: string(
+            "terraform_version",
+            terraform_version,
+            "its version as a string, such as \"1.9.0\"",
+        )?,
+        serial,
+        lineage: string("lineage", lineage, "a string (an identifier of the state's history)")?,
+    })
+}
+
+/// A short, escaped rendering of a JSON value as written, for messages: a string quoted (and
+/// cut), an object or list by its kind alone, anything else (a number, `true`) as written, cut.
+pub(crate) fn json_excerpt(raw: &str) -> String {
+    let raw = raw.trim();
+    match raw.as_bytes().first() {
+        Some(b'"') => text::quote(&serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string())),
+        Some(b'{') => "an object".to_string(),
+        Some(b'[') => "a list".to_string(),
+        _ => {
+            const SHOWN: usize = 40;
+            let count = raw.chars().count();
+            if count <= SHOWN {
+                text::escape(raw)
+            } else {
+                let head: String = raw.chars().take(SHOWN).collect();
+                format!("{}… ({count} characters)", text::escape(&head))
+            }
+        }
+    }
 }
 
 /// Parses a state file. `origin` names it in error messages.
@@ -184,27 +285,36 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     if text.trim().is_empty() {
         return Err(Error::EmptyState { path: origin.to_string() });
     }
-    let envelope: Envelope = serde_json::from_str(text).map_err(|e| json_error(&e, origin, text))?;
+    let envelope = envelope(text).map_err(|e| json_error(&e, origin, text))?;
     if envelope.encrypted_data.is_some() {
         return Err(Error::Encrypted { path: origin.to_string() });
     }
-    let version = match &envelope.version {
+    let version: u64 = match envelope.version.map(|v| v.get().trim()) {
         None => {
             return Err(Error::NotAState { path: origin.to_string(), why: "it has no \"version\" field".to_string() })
         }
-        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or_default(),
+        Some(v) if v.bytes().all(|b| b.is_ascii_digit()) && v.parse::<u64>().is_ok() => v.parse().unwrap_or_default(),
         Some(other) => {
             return Err(Error::NotAState {
                 path: origin.to_string(),
-                why: format!("its \"version\" is {other}, not a whole number"),
+                why: format!("its \"version\" is {}, not a whole number", json_excerpt(other)),
             })
         }
     };
+    if !(1..=4).contains(&version) {
+        return Err(Error::UnsupportedVersion { path: origin.to_string(), version: version.to_string() });
+    }
+    let head = header(
+        envelope.terraform_version.map(RawValue::get),
+        envelope.serial.map(RawValue::get),
+        envelope.lineage.map(RawValue::get),
+    )
+    .map_err(|detail| Error::MalformedState { path: origin.to_string(), detail })?;
     let mut state = State {
         format_version: version,
-        terraform_version: envelope.terraform_version.as_deref().map(str::to_string),
-        serial: envelope.serial,
-        lineage: envelope.lineage.as_deref().map(str::to_string),
+        terraform_version: head.terraform_version,
+        serial: head.serial,
+        lineage: head.lineage,
         outputs: Vec::new(),
         resources: Vec::new(),
     };
@@ -232,6 +342,69 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     Ok(state)
 }
 
+/// The top level of a state. Only an object is one: anything else is checked to be JSON, then
+/// refused (serde would fill a struct from a list too).
+fn envelope(text: &str) -> serde_json::Result<Envelope<'_>> {
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text);
+    }
+    serde_json::from_str::<Checked>(text)?;
+    Err(serde::de::Error::custom("not an object"))
+}
+
+/// Any JSON value, checked and dropped. Unlike serde's `IgnoredAny` it is read through
+/// `deserialize_any`, so serde_json's nesting limit applies (and says "too deep" as it would
+/// for a state).
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(Checked)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Checked, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+}
+
 /// Turns serde_json's error into ours, telling nesting apart from syntax.
 fn json_error(e: &serde_json::Error, origin: &str, text: &str) -> Error {
     let path = origin.to_string();
@@ -241,6 +414,9 @@ fn json_error(e: &serde_json::Error, origin: &str, text: &str) -> Error {
         return Error::TooDeep { path, at: format!("line {line}, column {column}") };
     }
     if e.is_data() {
+        if let Some(field) = message.strip_prefix("duplicate field `").and_then(|m| m.split('`').next()) {
+            return Error::MalformedState { path, detail: repeated(field) };
+        }
         let first = text.trim_start().chars().next().unwrap_or(' ');
         let why = if first != '{' {
             "the file is JSON but not an object (a state starts with \"{\")".to_string()

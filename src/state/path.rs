@@ -81,7 +81,8 @@ fn next<'v>(v: &'v Value, step: &Step) -> Option<(&'v Value, Step)> {
 
 fn available(v: &Value) -> Vec<String> {
     match v {
-        Value::Object(map) => map.keys().cloned().collect(),
+        // Keys are data: a long or odd one is listed as a short escaped excerpt.
+        Value::Object(map) => map.keys().map(|k| crate::text::name(k)).collect(),
         Value::Array(items) if items.is_empty() => vec!["no elements".to_string()],
         Value::Array(items) => vec![format!("indices [0] to [{}]", items.len() - 1)],
         Value::Null => vec![],

@@ -71,13 +71,22 @@ impl<R: Read> Scanner<R> {
         self.record = None;
     }
 
-    /// Reads the rest of the input and returns everything from the start (recording must be on).
-    pub fn into_whole(mut self) -> Result<Vec<u8>> {
+    /// Everything read so far, from the start (recording must be on); the reader, positioned
+    /// just after it; and whether that is the end of the input.
+    pub fn into_prefix(mut self) -> Result<(Vec<u8>, R, bool)> {
         let Some(mut all) = self.record.take() else {
-            return Err(ScanError::Io("the scanner stopped recording".into()));
+            // The loader reads a file whole only before it knows it is version 4.
+            return Err(ScanError::Io("internal error: the state was not kept while reading".into()));
         };
         all.extend_from_slice(&self.buf[..self.len]);
-        self.inner.read_to_end(&mut all).map_err(|e| ScanError::Io(e.to_string()))?;
+        Ok((all, self.inner, self.eof))
+    }
+
+    /// Reads the rest of the input and returns everything from the start (recording must be on).
+    #[cfg(test)]
+    pub fn into_whole(self) -> Result<Vec<u8>> {
+        let (mut all, mut rest, _) = self.into_prefix()?;
+        rest.read_to_end(&mut all).map_err(|e| ScanError::Io(e.to_string()))?;
         Ok(all)
     }
 

@@ -10,14 +10,12 @@ pub const EXCERPT_CHARS: usize = 80;
 pub fn quote(data: &str) -> String {
     let mut out = String::with_capacity(data.len().min(EXCERPT_CHARS * 2) + 2);
     out.push('"');
-    let mut shown = 0;
-    for c in data.chars() {
+    for (shown, c) in data.chars().enumerate() {
         if shown == EXCERPT_CHARS {
             out.push_str(&format!("…\" ({} characters)", data.chars().count()));
             return out;
         }
         push_escaped(&mut out, c);
-        shown += 1;
     }
     out.push('"');
     out
@@ -68,8 +66,10 @@ fn push_escaped(out: &mut String, c: char) {
         '\t' => out.push_str("\\t"),
         // C0 and C1 controls (ESC starts terminal sequences that can hide text), the Unicode line
         // and paragraph separators, and the bidirectional overrides that reorder what is shown.
+        // Other white space than the space (a no-break space) is invisible: shown by its code.
         c if c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            || (c.is_whitespace() && c != ' ')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
         {
             out.push_str(&format!("\\u{{{:x}}}", c as u32))
         }

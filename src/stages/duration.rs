@@ -20,6 +20,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if text.is_empty() {
         return Err("it is empty".into());
     }
+    // Messages below quote parts of the text: a soak time is a few characters, so a long text
+    // is refused before anything of it is shown.
+    const LONGEST: usize = 64;
+    if text.chars().count() > LONGEST {
+        return Err(format!(
+            "it is {} characters long; a soak time is short, such as 2h or 1h30m",
+            text.chars().count()
+        ));
+    }
     if text.starts_with('-') {
         return Err("it is negative; a soak time counts forward from a change".into());
     }
@@ -41,7 +50,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let unit_len = after.find(|c: char| c.is_ascii_digit() || c.is_whitespace()).unwrap_or(after.len());
         let (unit, after) = after.split_at(unit_len);
         if number.is_empty() {
-            return Err(format!("\"{unit}\" has no number before it"));
+            return Err(format!("{} has no number before it", crate::text::quote(unit)));
         }
         if unit.is_empty() {
             let next = after.trim_start();
@@ -55,7 +64,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             return Err("fractions are not supported; use a smaller unit instead (90m, not 1.5h)".into());
         }
         let Some(rank) = UNITS.iter().position(|(u, _)| *u == unit) else {
-            return Err(format!("unknown unit \"{unit}\"; the units are d, h, m and s"));
+            return Err(format!("unknown unit {}; the units are d, h, m and s", crate::text::quote(unit)));
         };
         match previous {
             Some(p) if p == rank => return Err(format!("the unit \"{unit}\" appears twice")),

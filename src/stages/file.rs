@@ -24,6 +24,7 @@
 //! words, not booleans. Anchors, aliases and tags are refused (`marked-yaml` does not read
 //! them); a file of a handful of stages has no need for them.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -31,7 +32,9 @@ use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{LoadError, LoaderOptions, Node};
 
 use super::duration::parse_duration;
+use super::nesting;
 use crate::state::Address;
+use crate::text::quote;
 
 /// A valid stages file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -161,6 +164,18 @@ pub fn parse(file_name: &str, text: &str) -> Result<StagesFile, Vec<Problem>> {
     // Keys that repeat are refused rather than resolved: the YAML loader would silently keep
     // the last, and two `dev:` stages are a mistake, not an override.
     let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+    // The loader recurses once per level: a deep file is refused before it gets there.
+    if let Some((line, column)) = nesting::too_deep(text) {
+        problems.push(
+            line,
+            Some(column),
+            format!(
+                "the YAML nests more than {} levels deep here; a stages file needs three (stages, a stage, its settings)",
+                nesting::MAX_DEPTH
+            ),
+        );
+        return Err(problems.list);
+    }
     let root = match marked_yaml::parse_yaml_with_options(0, text, options) {
         Ok(root) => root,
         Err(e) => {
@@ -229,8 +244,8 @@ impl Problems {
                 self.at(
                     Pos::of_scalar(&d.key),
                     format!(
-                        "\"{}\" appears twice in the same mapping (first at line {}); keep one",
-                        d.key.as_str(),
+                        "{} appears twice in the same mapping (first at line {}); keep one",
+                        quote(d.key.as_str()),
                         first.line
                     ),
                 );
@@ -346,7 +361,7 @@ fn kind(node: &Node) -> String {
         Node::Mapping(_) => "a mapping".into(),
         Node::Sequence(_) => "a list".into(),
         Node::Scalar(s) if is_null(s) => "empty".into(),
-        Node::Scalar(s) => format!("\"{}\"", s.as_str()),
+        Node::Scalar(s) => quote(s.as_str()),
     }
 }
 
@@ -361,14 +376,45 @@ fn is_null(s: &MarkedScalarNode) -> bool {
 /// length, so short words do not match everything. Case and `_` versus `-` are ignored first:
 /// `min_soak` and `Min-Soak` both mean `min-soak`.
 fn closest<'k>(given: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    // Longer than any valid name: not compared (the edit distance costs the product of lengths).
+    let plausible = |s: &str| s.len() <= 4 * MAX_NAME;
+    if !plausible(given) {
+        return None;
+    }
     let normal = |s: &str| s.to_lowercase().replace('_', "-");
     let given_normal = normal(given);
     known
         .into_iter()
+        .filter(|k| plausible(k))
         .map(|k| (strsim::osa_distance(&given_normal, &normal(k)), k))
         .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// A value inside a quoted phrase: escaped, and cut after [`crate::text::EXCERPT_CHARS`]
+/// characters.
+fn clip(value: &str) -> String {
+    let count = value.chars().count();
+    let shown: String = value.chars().take(crate::text::EXCERPT_CHARS).collect();
+    let escaped = crate::text::escape(&shown);
+    if count > crate::text::EXCERPT_CHARS {
+        format!("{escaped}… ({count} characters)")
+    } else {
+        escaped
+    }
+}
+
+/// Stage names for a message: each as [`crate::text::name`] shows it, at most ten, then how
+/// many more.
+fn list_names(names: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    let mut quoted: Vec<String> = names.iter().take(SHOWN).map(|n| crate::text::name(n)).collect();
+    if names.len() > SHOWN {
+        quoted.push(format!("{} more", names.len() - SHOWN));
+    }
+    let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+    list(&quoted)
 }
 
 /// `a`, `a and b`, `a, b and c`.
@@ -395,12 +441,12 @@ fn read_top(top: &MarkedMappingNode, problems: &mut Problems) -> Vec<Draft> {
             value.as_mapping().is_some_and(|m| m.get_node("state").is_some() || m.get_node("address").is_some());
         let message = if looks_like_a_stage {
             explained = true;
-            format!("unknown top-level key \"{}\"; if it is a stage, indent it under \"stages:\"", key.as_str())
+            format!("unknown top-level key {}; if it is a stage, indent it under \"stages:\"", quote(key.as_str()))
         } else if closest(key.as_str(), ["stages"]).is_some() {
             explained = true;
-            format!("unknown top-level key \"{}\"; did you mean \"stages\"?", key.as_str())
+            format!("unknown top-level key {}; did you mean \"stages\"?", quote(key.as_str()))
         } else {
-            format!("unknown top-level key \"{}\"; the only one is \"stages\"", key.as_str())
+            format!("unknown top-level key {}; the only one is \"stages\"", quote(key.as_str()))
         };
         problems.at(Pos::of_scalar(key), message);
     }
@@ -440,15 +486,17 @@ fn read_stages(key: &MarkedScalarNode, value: &Node, problems: &mut Problems) ->
         }
     };
     let mut drafts: Vec<Draft> = Vec::new();
+    // Each name as GitHub compares them (case ignored), with the first spelling and its line.
+    let mut folded = HashMap::new();
     for (name, settings) in stages.iter() {
-        check_name(name, &drafts, problems);
+        check_name(name, &mut folded, problems);
         drafts.push(read_stage(name, settings, problems));
     }
     drafts
 }
 
 /// A stage's name must be usable as a GitHub environment's name.
-fn check_name(key: &MarkedScalarNode, before: &[Draft], problems: &mut Problems) {
+fn check_name(key: &MarkedScalarNode, folded: &mut HashMap<String, (String, usize)>, problems: &mut Problems) {
     let name = key.as_str();
     let at = Pos::of_scalar(key);
     if name.is_empty() {
@@ -459,22 +507,29 @@ fn check_name(key: &MarkedScalarNode, before: &[Draft], problems: &mut Problems)
         problems.at(
             at,
             format!(
-                "stage name \"{name}\" contains {bad:?}; a stage is named as its GitHub environment, with letters, digits, \"-\", \"_\" and \".\" only"
+                "stage name {} contains {bad:?}; a stage is named as its GitHub environment, with letters, digits, \"-\", \"_\" and \".\" only",
+                quote(name)
             ),
         );
     } else if name.chars().count() > MAX_NAME {
         problems.at(
             at,
-            format!("stage name \"{name}\" is longer than {MAX_NAME} characters, the longest a GitHub environment name may be"),
+            format!(
+                "stage name {} is longer than {MAX_NAME} characters, the longest a GitHub environment name may be",
+                quote(name)
+            ),
         );
     }
     // GitHub environment names ignore case: `QA` and `qa` would be one environment.
-    if let Some(other) = before.iter().find(|d| d.name != name && d.name.eq_ignore_ascii_case(name)) {
+    let other = folded.entry(name.to_ascii_lowercase()).or_insert_with(|| (name.to_string(), at.line));
+    if other.0 != name {
         problems.at(
             at,
             format!(
-                "stage names \"{}\" (line {}) and \"{name}\" differ only in case, but GitHub environment names ignore case; rename one",
-                other.name, other.line
+                "stage names {} (line {}) and {} differ only in case, but GitHub environment names ignore case; rename one",
+                quote(&other.0),
+                other.1,
+                quote(name)
             ),
         );
     }
@@ -521,21 +576,23 @@ fn read_stage(name_key: &MarkedScalarNode, value: &Node, problems: &mut Problems
     let name = name_key.as_str();
     let name_at = Pos::of_scalar(name_key);
     let mut draft = Draft { name: name.to_string(), line: name_at.line, ..Draft::default() };
+    // The name as messages quote it: short and escaped, whatever the file holds.
+    let name = &quote(name);
     let settings = match value {
         Node::Mapping(m) if !m.is_empty() => m,
         Node::Mapping(_) => {
-            problems.at(name_at, format!("stage \"{name}\" has no settings; it needs at least state and address"));
+            problems.at(name_at, format!("stage {name} has no settings; it needs at least state and address"));
             return draft;
         }
         Node::Scalar(s) if is_null(s) => {
-            problems.at(name_at, format!("stage \"{name}\" has no settings; it needs at least state and address"));
+            problems.at(name_at, format!("stage {name} has no settings; it needs at least state and address"));
             return draft;
         }
         _ => {
             problems.at(
                 Pos::of_value(name_key, value),
                 format!(
-                    "stage \"{name}\" must be a mapping of its settings (state, address, …, indented below its name), not {}",
+                    "stage {name} must be a mapping of its settings (state, address, …, indented below its name), not {}",
                     kind(value)
                 ),
             );
@@ -560,7 +617,12 @@ fn read_stage(name_key: &MarkedScalarNode, value: &Node, problems: &mut Problems
                     if let Err(e) = Address::parse(address) {
                         problems.at(
                             Pos::of_value(key, value),
-                            format!("stage \"{name}\": {}", crate::error::bad_address(address, e.column, &e.problem)),
+                            format!(
+                                "stage {name}: {} is not a Terraform address: {} at column {}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas",
+                                quote(address),
+                                e.problem,
+                                e.column
+                            ),
                         );
                     }
                 }
@@ -589,9 +651,9 @@ fn read_stage(name_key: &MarkedScalarNode, value: &Node, problems: &mut Problems
             }
             other => {
                 let message = match closest(other, SETTINGS) {
-                    Some(known) => format!("stage \"{name}\": unknown setting \"{other}\"; did you mean \"{known}\"?"),
+                    Some(known) => format!("stage {name}: unknown setting {}; did you mean \"{known}\"?", quote(other)),
                     None => {
-                        format!("stage \"{name}\": unknown setting \"{other}\"; the settings are {}", list(&SETTINGS))
+                        format!("stage {name}: unknown setting {}; the settings are {}", quote(other), list(&SETTINGS))
                     }
                 };
                 problems.at(Pos::of_scalar(key), message);
@@ -601,10 +663,10 @@ fn read_stage(name_key: &MarkedScalarNode, value: &Node, problems: &mut Problems
     // A required setting that is present but wrong was reported above; only a missing one is
     // reported here, at the stage's name.
     if settings.get_node("state").is_none() {
-        problems.at(name_at, format!("stage \"{name}\" has no \"state\"; add {STATE_HINT}"));
+        problems.at(name_at, format!("stage {name} has no \"state\"; add {STATE_HINT}"));
     }
     if settings.get_node("address").is_none() {
-        problems.at(name_at, format!("stage \"{name}\" has no \"address\"; add {ADDRESS_HINT}"));
+        problems.at(name_at, format!("stage {name} has no \"address\"; add {ADDRESS_HINT}"));
     }
     draft
 }
@@ -634,17 +696,15 @@ impl Setting<'_> {
             Node::Scalar(s) if !is_null(s) => return Some(s.as_str().to_string()),
             Node::Scalar(_) => {
                 let message = match hint {
-                    Some(hint) => format!("stage \"{stage}\": \"{key}\" has no value; give {hint}"),
+                    Some(hint) => format!("stage {stage}: \"{key}\" has no value; give {hint}"),
                     None if key == "from" => {
-                        format!("stage \"{stage}\": \"from\" has no value; name the stage it is promoted from, or remove the line")
+                        format!("stage {stage}: \"from\" has no value; name the stage it is promoted from, or remove the line")
                     }
-                    None => format!("stage \"{stage}\": \"{key}\" has no value; give one, or remove the line"),
+                    None => format!("stage {stage}: \"{key}\" has no value; give one, or remove the line"),
                 };
                 problems.at(self.at(), message);
             }
-            other => {
-                problems.at(self.at(), format!("stage \"{stage}\": \"{key}\" must be a string, not {}", kind(other)))
-            }
+            other => problems.at(self.at(), format!("stage {stage}: \"{key}\" must be a string, not {}", kind(other))),
         }
         None
     }
@@ -654,8 +714,7 @@ impl Setting<'_> {
     fn boolean(&self, problems: &mut Problems) -> Option<bool> {
         let (stage, key) = (self.stage, self.key.as_str());
         let Node::Scalar(s) = self.value else {
-            problems
-                .at(self.at(), format!("stage \"{stage}\": \"{key}\" must be true or false, not {}", kind(self.value)));
+            problems.at(self.at(), format!("stage {stage}: \"{key}\" must be true or false, not {}", kind(self.value)));
             return None;
         };
         if let Some(b) = s.as_bool() {
@@ -663,18 +722,16 @@ impl Setting<'_> {
         }
         let word = s.as_str();
         let message = if is_null(s) {
-            format!("stage \"{stage}\": \"{key}\" has no value; write {key}: true or {key}: false")
+            format!("stage {stage}: \"{key}\" has no value; write {key}: true or {key}: false")
         } else if matches!(word, "true" | "True" | "TRUE" | "false" | "False" | "FALSE") {
             // as_bool() refuses it only because it was quoted.
-            format!(
-                "stage \"{stage}\": \"{key}\" must be true or false without quotes; \"{word}\" in quotes is a string"
-            )
+            format!("stage {stage}: \"{key}\" must be true or false without quotes; \"{word}\" in quotes is a string")
         } else if matches!(word.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n") {
             format!(
-                "stage \"{stage}\": \"{key}\" must be true or false, not {word} (in YAML 1.2, yes, no, on and off are words, not booleans)"
+                "stage {stage}: \"{key}\" must be true or false, not {word} (in YAML 1.2, yes, no, on and off are words, not booleans)"
             )
         } else {
-            format!("stage \"{stage}\": \"{key}\" must be true or false, not \"{word}\"")
+            format!("stage {stage}: \"{key}\" must be true or false, not {}", quote(word))
         };
         problems.at(self.at(), message);
         None
@@ -686,14 +743,14 @@ impl Setting<'_> {
         let Node::Scalar(s) = self.value else {
             problems.at(
                 self.at(),
-                format!("stage \"{stage}\": \"min-soak\" must be a duration such as 2h, not {}", kind(self.value)),
+                format!("stage {stage}: \"min-soak\" must be a duration such as 2h, not {}", kind(self.value)),
             );
             return None;
         };
         if is_null(s) {
             problems.at(
                 self.at(),
-                format!("stage \"{stage}\": \"min-soak\" has no value; give a duration such as 2h, or remove the line"),
+                format!("stage {stage}: \"min-soak\" has no value; give a duration such as 2h, or remove the line"),
             );
             return None;
         }
@@ -702,7 +759,7 @@ impl Setting<'_> {
             Err(e) => {
                 problems.at(
                     self.at(),
-                    format!("stage \"{stage}\": \"min-soak: {}\" is not a valid soak time: {e}", s.as_str()),
+                    format!("stage {stage}: \"min-soak: {}\" is not a valid soak time: {e}", clip(s.as_str())),
                 );
                 None
             }
@@ -714,25 +771,40 @@ impl Setting<'_> {
 /// `from`s never comes back to where it started.
 fn check_from(stages: &[Draft], problems: &mut Problems) {
     let names: Vec<&str> = stages.iter().map(|d| d.name.as_str()).collect();
+    // Each name's first stage: every `from` is looked up once, not compared with every name.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        index.entry(name).or_insert(i);
+    }
     // For each stage, the index of the stage it is promoted from, when that is a valid link.
     let mut source: Vec<Option<usize>> = vec![None; stages.len()];
     for (i, draft) in stages.iter().enumerate() {
         let (Some(from), Some(at)) = (&draft.from, draft.from_at) else { continue };
-        let name = &draft.name;
-        if from == name {
-            problems.at(at, format!("stage \"{name}\" is promoted from itself; \"from\" must name another stage"));
-        } else if let Some(j) = names.iter().position(|n| n == from) {
+        let name = quote(&draft.name);
+        if *from == draft.name {
+            problems.at(at, format!("stage {name} is promoted from itself; \"from\" must name another stage"));
+        } else if let Some(&j) = index.get(from.as_str()) {
             source[i] = Some(j);
         } else {
-            let message = match closest(from, names.iter().copied().filter(|n| n != name)) {
+            // A handful of stages is usual; comparing a misspelt `from` with thousands of names,
+            // for thousands of stages, would take longer than reading the file.
+            let close = if names.len() <= 1_000 {
+                closest(from, names.iter().copied().filter(|n| *n != draft.name))
+            } else {
+                None
+            };
+            let message = match close {
                 Some(close) => {
                     format!(
-                        "stage \"{name}\": \"from\" names \"{from}\", which is not a stage; did you mean \"{close}\"?"
+                        "stage {name}: \"from\" names {}, which is not a stage; did you mean {}?",
+                        quote(from),
+                        quote(close)
                     )
                 }
                 None => format!(
-                    "stage \"{name}\": \"from\" names \"{from}\", which is not a stage; the stages are {}",
-                    list(&names)
+                    "stage {name}: \"from\" names {}, which is not a stage; the stages are {}",
+                    quote(from),
+                    list_names(&names)
                 ),
             };
             problems.at(at, message);

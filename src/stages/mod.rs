@@ -8,6 +8,7 @@
 mod decide;
 mod duration;
 mod file;
+pub(crate) mod nesting;
 
 pub use decide::{behind, decide, promotion_source, Promotion, PromotionRequest, Reading, Refusal};
 pub use duration::{format_duration, parse_duration};

@@ -281,6 +281,16 @@ fn json_type(value: &serde_json::Value) -> &'static str {
 fn chart(text: &str) -> Result<FileVersion, FileError> {
     use marked_yaml::LoadError;
 
+    // The YAML loader recurses once per level: a deep file is refused before it gets there.
+    if let Some((line, column)) = crate::stages::nesting::too_deep(text) {
+        return Err(FileError::new(
+            format!(
+                "the YAML nests more than {} levels deep (at column {column}); a Chart.yaml never does: is this the right file?",
+                crate::stages::nesting::MAX_DEPTH
+            ),
+            Some(line),
+        ));
+    }
     // Helm refuses a chart whose keys repeat; so do we, rather than guess which one it meant.
     let options = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
     let node = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| match e {
@@ -288,7 +298,7 @@ fn chart(text: &str) -> Result<FileVersion, FileError> {
             FileError::new("the top level is not a mapping of keys to values", Some(m.line()))
         }
         LoadError::DuplicateKey(d) => FileError::new(
-            format!("the key \"{}\" appears twice", d.key.as_str()),
+            format!("the key {} appears twice", crate::text::quote(d.key.as_str())),
             d.key.span().start().map(|m| m.line()),
         ),
         LoadError::ScanError(m, e) => FileError::new(format!("not valid YAML: {}", e.info()), Some(m.line())),

@@ -11,6 +11,11 @@ use std::fmt;
 use semver::Version;
 
 use super::policy::Existing;
+use crate::text::quote;
+
+/// The longest tag: git keeps a tag as a file named after it, and file names stop at 255
+/// bytes. It also bounds what a message or an output can hold of a version.
+const MAX_TAG: usize = 255;
 
 /// Why a tag is not `prefix` + SemVer 2.0.0.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,14 +44,14 @@ impl fmt::Display for TagError {
         let tag = &self.tag;
         match &self.problem {
             TagProblem::MissingPrefix { prefix } => {
-                write!(f, "tag {tag:?} does not start with the prefix {prefix:?}")?;
+                write!(f, "tag {} does not start with the prefix {}", quote(tag), quote(prefix))?;
                 let head = tag.get(..prefix.len());
                 if head.is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
                     f.write_str(" (the prefix is matched exactly, case included)")?;
                 }
                 Ok(())
             }
-            TagProblem::Invalid(problem) => write!(f, "tag {tag:?}: {problem}"),
+            TagProblem::Invalid(problem) => write!(f, "tag {}: {problem}", quote(tag)),
         }
     }
 }
@@ -69,6 +74,12 @@ pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, TagError> {
     if tag.is_empty() {
         return Err(invalid(format!("it is empty; a release tag looks like \"{prefix}1.2.3\"")));
     }
+    if tag.len() > MAX_TAG {
+        return Err(invalid(format!(
+            "it is {} bytes long; git stores a tag as a file, whose name is at most {MAX_TAG} bytes",
+            tag.len()
+        )));
+    }
     if let Some((position, c)) = tag.chars().enumerate().find(|(_, c)| c.is_whitespace() || c.is_control()) {
         return Err(invalid(format!(
             "{} (U+{:04X}) at position {}; a tag cannot contain whitespace or control characters",
@@ -84,7 +95,10 @@ pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, TagError> {
         });
     };
     if version.is_empty() {
-        return Err(invalid(format!("nothing follows the prefix {prefix:?}; add a version, as in \"{prefix}1.2.3\"")));
+        return Err(invalid(format!(
+            "nothing follows the prefix {}; add a version, as in \"{prefix}1.2.3\"",
+            quote(prefix)
+        )));
     }
     if let Some(problem) = stray_v(version, prefix) {
         return Err(invalid(problem));
@@ -116,7 +130,7 @@ fn stray_v(version: &str, prefix: &str) -> Option<String> {
     chars.next().filter(char::is_ascii_digit)?;
     Some(match prefix.chars().last() {
         Some(last) if last.eq_ignore_ascii_case(&v) => format!("a second \"{v}\" after the prefix"),
-        Some(_) => format!("a \"{v}\" after the prefix {prefix:?}, which does not end in \"v\""),
+        Some(_) => format!("a \"{v}\" after the prefix {}, which does not end in \"v\"", quote(prefix)),
         None => format!("a \"{v}\" before the version, but the prefix is empty"),
     })
 }
@@ -145,7 +159,7 @@ fn check_version(version: &str) -> Result<(), String> {
         for identifier in pre.split('.') {
             check_identifier(identifier, "prerelease", pre)?;
             if identifier.len() > 1 && identifier.starts_with('0') && identifier.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("the prerelease identifier {identifier:?} is a number with a leading zero"));
+                return Err(format!("the prerelease identifier {} is a number with a leading zero", quote(identifier)));
             }
         }
     }
@@ -154,7 +168,7 @@ fn check_version(version: &str) -> Result<(), String> {
             return Err("nothing follows the \"+\"; remove it, or add build metadata as in 1.2.3+build.1".into());
         }
         if build.contains('+') {
-            return Err(format!("the build metadata {build:?} holds a second \"+\""));
+            return Err(format!("the build metadata {} holds a second \"+\"", quote(build)));
         }
         // Build identifiers may have leading zeros: they are never compared as numbers.
         for identifier in build.split('.') {
@@ -173,7 +187,7 @@ fn check_core(core: &str) -> Result<(), String> {
             return Err(format!("the {name} version is empty"));
         }
         if !part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("the {name} version {part:?} is not a number"));
+            return Err(format!("the {name} version {} is not a number", quote(part)));
         }
         if part.len() > 1 && part.starts_with('0') {
             return Err(format!("the {name} version has a leading zero"));
@@ -183,11 +197,12 @@ fn check_core(core: &str) -> Result<(), String> {
         }
     }
     match parts.len() {
-        1 => Err(format!("{core:?} has only a major version; SemVer needs major.minor.patch, as in {core}.0.0")),
-        2 => Err(format!("{core:?} has only major.minor; SemVer needs major.minor.patch, as in {core}.0")),
+        1 => Err(format!("{} has only a major version; SemVer needs major.minor.patch, as in {core}.0.0", quote(core))),
+        2 => Err(format!("{} has only major.minor; SemVer needs major.minor.patch, as in {core}.0", quote(core))),
         3 => Ok(()),
         n => Err(format!(
-            "{core:?} has {n} dot-separated parts; SemVer has exactly three (major.minor.patch), and a prerelease follows a \"-\", as in 1.2.3-rc.1"
+            "{} has {n} dot-separated parts; SemVer has exactly three (major.minor.patch), and a prerelease follows a \"-\", as in 1.2.3-rc.1",
+            quote(core)
         )),
     }
 }
@@ -196,12 +211,14 @@ fn check_core(core: &str) -> Result<(), String> {
 fn check_identifier(identifier: &str, what: &str, whole: &str) -> Result<(), String> {
     if identifier.is_empty() {
         return Err(format!(
-            "the {what} {whole:?} has an empty identifier (a dot at the start or end, or two dots in a row)"
+            "the {what} {} has an empty identifier (a dot at the start or end, or two dots in a row)",
+            quote(whole)
         ));
     }
     match identifier.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
         Some(c) => Err(format!(
-            "the {what} {whole:?} holds \"{}\"; identifiers use only ASCII letters, digits and \"-\"",
+            "the {what} {} holds \"{}\"; identifiers use only ASCII letters, digits and \"-\"",
+            quote(whole),
             c.escape_debug()
         )),
         None => Ok(()),

@@ -311,7 +311,7 @@ fn each_problem_is_reported_at_its_line_and_column_word_for_word() {
         (
             "a stage name too long",
             format!("stages:\n  {}:\n    state: s\n    address: output.image\n", "a".repeat(256)),
-            vec![(2, Some(3), format!("stage name \"{}\" is longer than 255 characters, the longest a GitHub environment name may be", "a".repeat(256)))],
+            vec![(2, Some(3), format!("stage name \"{}…\" (256 characters) is longer than 255 characters, the longest a GitHub environment name may be", "a".repeat(80)))],
         ),
         (
             "stage names that differ only in case",
@@ -599,4 +599,66 @@ fn a_document_marker_before_the_content_or_an_empty_document_after_it_is_fine() 
     parsed(&format!("stages:\n{DEV}...\n"));
     // Indented, it is text inside a value, not a marker.
     parsed("stages:\n  dev:\n    state: |\n      ---\n      x\n    address: output.image\n");
+}
+
+#[test]
+fn a_file_nested_100000_levels_deep_is_refused_before_it_is_loaded() {
+    let block = format!("stages:\n  dev:\n    state:\n      {}x\n", "- ".repeat(100_000));
+    assert_eq!(
+        problems(&block),
+        vec![(
+            4,
+            Some(257),
+            "the YAML nests more than 128 levels deep here; a stages file needs three (stages, a stage, its settings)"
+                .into()
+        )]
+    );
+    let flow = format!("stages: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(problems(&flow), vec![(1, Some(264), "not valid YAML: recursion limit exceeded".into())]);
+}
+
+#[test]
+fn eighty_thousand_stages_with_unknown_sources_are_checked_in_one_pass() {
+    let mut text = String::from("stages:\n");
+    for i in 0..80_000 {
+        text.push_str(&format!("  s{i}:\n    from: t{i}\n    state: x\n    address: output.image\n"));
+    }
+    let got = problems(&text);
+    assert_eq!(got.len(), 80_000);
+    assert_eq!(
+        got[0],
+        (3, Some(11), "stage \"s0\": \"from\" names \"t0\", which is not a stage; the stages are s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 79990 more".into())
+    );
+}
+
+#[test]
+fn file_values_in_messages_are_short_escaped_excerpts() {
+    let long = "x".repeat(100_000);
+    let cases = [
+        (
+            // YAML caps a key at 1,024 characters.
+            format!("stages:\n  dev:\n    state: s\n    address: output.image\n    \"\\n::error::{}\": 1\n", "x".repeat(1000)),
+            format!("stage \"dev\": unknown setting \"\\n::error::{}…\" (1010 characters); the settings are state, workspace, address, container, from, allow-latest, min-soak and hold", "x".repeat(70)),
+        ),
+        (
+            "stages:\n  dev:\n    state: s\n    address: output.image\n    hold: \"a\\n::error::b\"\n".to_string(),
+            "stage \"dev\": \"hold\" must be true or false, not \"a\\n::error::b\"".to_string(),
+        ),
+        (
+            format!("stages:\n  dev:\n    state: s\n    address: output.image\n    min-soak: 1{long}\n"),
+            format!("stage \"dev\": \"min-soak: 1{}… (100001 characters)\" is not a valid soak time: it is 100001 characters long; a soak time is short, such as 2h or 1h30m", "x".repeat(79)),
+        ),
+        (
+            format!("stages:\n  dev:\n    state: s\n    address: \"x.y[\\\"\\n{long}\\\"]\"\n"),
+            format!(
+                r#"stage "dev": "x.y[\"\n{}…" (100008 characters) is not a Terraform address: a control character (U+000A) in a string key; write a line break as \n and a tab as \t at column 6; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web["blue"] or kubernetes_deployment_v1.web.spec[0].replicas"#,
+                "x".repeat(74)
+            ),
+        ),
+    ];
+    for (text, want) in cases {
+        let got = problems(&text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].2, want);
+    }
 }

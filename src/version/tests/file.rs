@@ -189,3 +189,56 @@ fn each_problem_says_what_to_fix_and_where() {
         assert_eq!(error(name, content), (message.to_string(), *line), "{name}: {content:?}");
     }
 }
+
+#[test]
+fn a_chart_nested_100000_levels_deep_is_refused_before_it_is_loaded() {
+    let block = format!("version: 1.2.3\nx:\n  {}y\n", "- ".repeat(100_000));
+    assert_eq!(
+        error("Chart.yaml", &block),
+        (
+            "the YAML nests more than 128 levels deep (at column 257); a Chart.yaml never does: is this the right file?"
+                .to_string(),
+            Some(3)
+        )
+    );
+    let flow = format!("version: 1.2.3\nx: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(error("Chart.yaml", &flow), ("not valid YAML: recursion limit exceeded".to_string(), Some(2)));
+}
+
+#[test]
+fn toml_nested_100000_levels_deep_is_refused_without_recursion() {
+    let deep = "cannot recurse further; max recursion depth met";
+    let arrays = format!("[package]\nversion = \"1.0.0\"\nx = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(error("Cargo.toml", &arrays), (format!("not valid TOML: {deep}"), Some(3)));
+    let tables = format!("[project]\nversion = \"1.0.0\"\nx = {}1{}\n", "{a = ".repeat(100_000), "}".repeat(100_000));
+    assert_eq!(error("pyproject.toml", &tables), (format!("not valid TOML: {deep}"), Some(3)));
+}
+
+#[test]
+fn a_version_file_of_one_huge_line_or_a_forged_command_gives_one_short_line() {
+    let huge = format!("1.2.3-{}\n", "a".repeat(100_000_000));
+    let version = read_version_file("VERSION", &huge).unwrap().version;
+    let e = parse_tag(&format!("v{version}"), "v").unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "tag \"v1.2.3-{}…\" (100000007 characters): it is 100000007 bytes long; git stores a tag as a file, whose name is at most 255 bytes",
+            "a".repeat(73)
+        )
+    );
+    assert_eq!(
+        error("VERSION", "1.2.3\n::error::x\n"),
+        ("the file has 2 non-empty lines; it should hold just the version, on one line".to_string(), Some(2))
+    );
+    let carriage = read_version_file("VERSION", "1.2.3\r::error::x").unwrap().version;
+    assert_eq!(
+        parse_tag(&format!("v{carriage}"), "v").unwrap_err().to_string(),
+        "tag \"v1.2.3\\r::error::x\": a carriage return (U+000D) at position 7; a tag cannot contain whitespace or control characters"
+    );
+    let repeated =
+        format!("version: 1\n\"k\\n::error::{}\": 1\n\"k\\n::error::{}\": 2\n", "y".repeat(500), "y".repeat(500));
+    assert_eq!(
+        error("Chart.yaml", &repeated),
+        (format!("the key \"k\\n::error::{}…\" (511 characters) appears twice", "y".repeat(69)), Some(3))
+    );
+}

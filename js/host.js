@@ -22,7 +22,18 @@ function cwd() {
   return process.cwd();
 }
 
-/** { kind: 'file' | 'dir' | 'other', size, mtime_ms }, or null when nothing is there. */
+/** What a stat says a path is: 'file', 'dir', 'fifo', 'socket', 'char-device', 'block-device' or 'other'. */
+function kindOf(s) {
+  if (s.isFile()) return 'file';
+  if (s.isDirectory()) return 'dir';
+  if (s.isFIFO()) return 'fifo';
+  if (s.isSocket()) return 'socket';
+  if (s.isCharacterDevice()) return 'char-device';
+  if (s.isBlockDevice()) return 'block-device';
+  return 'other';
+}
+
+/** { kind, size, mtime_ms } (symbolic links followed), or null when nothing is there. */
 function stat(path) {
   let s;
   try {
@@ -31,11 +42,35 @@ function stat(path) {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
     throw e;
   }
-  return { kind: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other', size: s.size, mtime_ms: s.mtimeMs };
+  return { kind: kindOf(s), size: s.size, mtime_ms: s.mtimeMs };
 }
 
-function open_read(path) {
-  return fs.openSync(path, 'r');
+/** The path with every symbolic link resolved; throws ENOENT when nothing is there. */
+function realpath(path) {
+  return fs.realpathSync.native(path);
+}
+
+/**
+ * Opens a file for reading only when it is a regular file: { fd, kind, size, mtime_ms }, with
+ * fd -1 (and nothing left open) for a FIFO, device, socket or directory. O_NONBLOCK keeps the
+ * open itself from waiting for a FIFO's writer; the kind is taken from the open descriptor, so a
+ * file swapped between a check and the open cannot slip through.
+ */
+function open_regular(path) {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  let s;
+  try {
+    s = fs.fstatSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  const kind = kindOf(s);
+  if (kind !== 'file') {
+    fs.closeSync(fd);
+    return { fd: -1, kind, size: s.size, mtime_ms: s.mtimeMs };
+  }
+  return { fd, kind, size: s.size, mtime_ms: s.mtimeMs };
 }
 
 /** Reads into `buf`, a view of the wasm memory, so a large file is never copied twice. */
@@ -85,37 +120,109 @@ function now_ms() {
   return Date.now();
 }
 
+function timedOut(what, ms) {
+  const e = new Error(`${what} did not finish within ${ms / 1000} s`);
+  e.code = 'ETIMEDOUT';
+  return e;
+}
+
+function tooLarge(what, max) {
+  const e = new Error(`${what} gave more than ${max} bytes`);
+  e.code = 'EFBIG';
+  return e;
+}
+
 /**
- * Runs a program to completion without a shell: { status, stdout, stderr } (stdout and stderr as
- * bytes). `env` is a flat [name, value, name, value, ...] list added to this process's
- * environment. A program that cannot start throws (ENOENT and the like).
+ * Runs a program without a shell: { status, stdout, stderr } (stdout and stderr as bytes).
+ * `env` is a flat [name, value, ...] list added to this process's environment. The program runs
+ * in a process group of its own, so that on time-out (`timeout_ms`) or when it prints more than
+ * `max_bytes`, the whole group is killed: git's helpers (remote-https, ssh) included, which would
+ * otherwise hold the pipes open. A program that cannot start rejects (ENOENT and the like).
  */
-function run_process(program, args, cwd, env) {
-  const { spawnSync } = require('node:child_process');
+function run_process(program, args, cwd, env, timeout_ms, max_bytes) {
+  const { spawn } = require('node:child_process');
   const extra = {};
   for (let i = 0; i + 1 < env.length; i += 2) extra[env[i]] = env[i + 1];
-  const r = spawnSync(program, args, {
-    cwd: cwd || undefined,
-    env: { ...process.env, ...extra },
-    maxBuffer: 1 << 30,
-    windowsHide: true,
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, {
+      cwd: cwd || undefined,
+      env: { ...process.env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      windowsHide: true,
+    });
+    let failure = null;
+    const kill = (why) => {
+      failure = failure || why;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => kill(timedOut(program, timeout_ms)), timeout_ms);
+    const out = [];
+    const err = [];
+    let size = 0;
+    const collect = (chunks) => (chunk) => {
+      size += chunk.length;
+      if (size > max_bytes) kill(tooLarge(program, max_bytes));
+      else chunks.push(chunk);
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (failure) reject(failure);
+      else resolve({ status: code === null ? -1 : code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    });
   });
-  if (r.error) throw r.error;
-  return { status: r.status === null ? -1 : r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**
  * One HTTP request with Node's fetch: { status, headers: [name, value, ...], body: bytes }.
- * Redirects are followed and bodies decompressed by fetch itself.
+ * Redirects are returned, never followed (Rust decides which to follow); the whole exchange,
+ * body included, must finish within `timeout_ms`, and a body over `max_bytes` is an error.
  */
-async function http_request(method, url, headers, body) {
+async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
   const h = new Headers();
   for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
-  const response = await fetch(url, { method, headers: h, body: body && body.length ? body : undefined });
-  const flat = [];
-  response.headers.forEach((value, name) => flat.push(name, value));
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return { status: response.status, headers: flat, body: bytes };
+  const controller = new AbortController();
+  // A timer of our own (AbortSignal.timeout's does not keep the process alive).
+  const timer = setTimeout(() => controller.abort(), timeout_ms);
+  try {
+    const response = await fetch(url, {
+      method,
+      headers: h,
+      body: body && body.length ? body : undefined,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    const flat = [];
+    response.headers.forEach((value, name) => flat.push(name, value));
+    const chunks = [];
+    let size = 0;
+    if (response.body) {
+      for await (const chunk of response.body) {
+        size += chunk.length;
+        if (size > max_bytes) {
+          controller.abort();
+          throw tooLarge(`${method} ${url}`, max_bytes);
+        }
+        chunks.push(chunk);
+      }
+    }
+    return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
+  } catch (e) {
+    if (controller.signal.aborted && e.code !== 'EFBIG') throw timedOut(`${method} ${url}`, timeout_ms);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Called by the panic hook after it has printed the report; the entry reads it back. */
@@ -124,6 +231,6 @@ function mark_panicked() {
 }
 
 module.exports = {
-  env_get, args, cwd, stat, open_read, read_into, close, read_dir, append_file,
+  env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request,
 };

@@ -15,6 +15,9 @@ pub enum Error {
     UnknownCommand { given: String, known: Vec<&'static str> },
     /// A file or directory could not be read or written by the host.
     Io { op: &'static str, path: String, message: String },
+    /// A file the action will not read: not a regular file, too large, or leading outside the
+    /// workspace. `why` follows the path ("is a FIFO (named pipe)"); `hint` says what to do.
+    FileRefused { path: String, why: String, hint: String },
     /// The `state` input names nothing that exists.
     StateNotFound { path: String, hint: Option<String> },
     /// A working directory's selected workspace has no state.
@@ -81,10 +84,15 @@ pub enum Error {
     UnknownStage { input: String, name: String, known: Vec<String> },
     /// A stage's address holds no image reference.
     NoImage { address: String, state: String },
+    /// A stage's address holds something that is not an image reference by Docker's grammar
+    /// (`reference` is quoted short, or says it is sensitive).
+    InvalidImage { address: String, state: String, reference: String, why: String },
     /// The promotion is refused (the message says why and what to do).
     Promotion { to: String, message: String },
     /// A stage's state could not be read.
     Stage { stage: String, role: &'static str, source: Box<Error> },
+    /// The deployment was created, but marking it successful failed: it exists, pending.
+    PartlyRecorded { id: u64, environment: String, repo: String, source: Box<Error> },
     /// A git command failed.
     Git { command: String, message: String, hint: String },
     /// A bug: a panic or a broken invariant.
@@ -131,6 +139,7 @@ impl Error {
             Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
             // Io is any file (a state, a version file, the stages file), not only a state.
             Error::Io { .. } => "cannot read file",
+            Error::FileRefused { .. } => "file refused",
             Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } | Error::RemoteBackend { .. } => {
                 "state not found"
             }
@@ -154,12 +163,13 @@ impl Error {
             Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
                 "container not found"
             }
-            Error::GitHub { .. } | Error::RateLimited { .. } => "GitHub API error",
+            Error::GitHub { .. } | Error::RateLimited { .. } | Error::PartlyRecorded { .. } => "GitHub API error",
             Error::Git { .. } => "git error",
             Error::BadTag { .. } | Error::VersionFile { .. } => "invalid version",
             Error::Refused { .. } | Error::NotOnBranch { .. } => "release refused",
             Error::StagesFileMissing { .. } | Error::StagesFile { .. } => "invalid stages file",
             Error::NoImage { .. } => "no image",
+            Error::InvalidImage { .. } => "invalid image",
             Error::Promotion { .. } => "promotion refused",
             Error::Stage { source, .. } => source.title(),
             Error::Internal(_) => "internal error",
@@ -191,6 +201,7 @@ impl fmt::Display for Error {
                 known.join(", ")
             ),
             Error::Io { op, path, message } => write!(f, "cannot {op} {path}: {message}"),
+            Error::FileRefused { path, why, hint } => write!(f, "{path} {why}; {hint}"),
             Error::StateNotFound { path, hint } => {
                 write!(f, "state {path} does not exist")?;
                 match hint {
@@ -335,8 +346,16 @@ impl fmt::Display for Error {
                 f,
                 "{address} in {state} holds no image reference; point the stage's `address` at a workload, or at a value such as output.image"
             ),
+            Error::InvalidImage { address, state, reference, why } => write!(
+                f,
+                "{address} in {state} runs {reference}, which is not a valid image reference: {why}; the action passes on only references Docker accepts, so fix the image this stage deploys"
+            ),
             Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
+            Error::PartlyRecorded { id, environment, repo, source } => write!(
+                f,
+                "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"
+            ),
             Error::Git { command, message, hint } => {
                 write!(f, "{command} failed: {message}")?;
                 if !hint.is_empty() {
@@ -361,7 +380,8 @@ impl std::error::Error for Error {}
 /// Why an address does not parse, for the `address` input (or a stages file's `address`).
 pub fn bad_address(address: &str, column: usize, problem: &str) -> String {
     format!(
-        "\"{address}\" is not a Terraform address: {problem} at column {column}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas"
+        "{} is not a Terraform address: {problem} at column {column}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas",
+        crate::text::quote(address)
     )
 }
 

@@ -9,6 +9,7 @@ pub mod action;
 pub mod backend;
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod github;
 pub mod host;
 pub mod secret;

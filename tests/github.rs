@@ -74,7 +74,7 @@ impl Drop for Server {
 }
 
 fn client(server: &Server) -> GitHub {
-    GitHub::new(&server.url(), Repo::parse("acme/app").unwrap(), Some(&Secret::new("t0ken"))).unwrap()
+    GitHub::new(&server.url(), Repo::parse("acme/app").unwrap(), Some(&Secret::new("t0ken")), 10_000).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -126,7 +126,7 @@ async fn errors_say_what_failed_and_what_to_do() {
 #[wasm_bindgen_test]
 async fn no_token_means_no_authorization_header() {
     let server = Server::start("").await;
-    let gh = GitHub::new(&server.url(), Repo::parse("acme/app").unwrap(), None).unwrap();
+    let gh = GitHub::new(&server.url(), Repo::parse("acme/app").unwrap(), None, 10_000).unwrap();
     gh.matching_tags("v").await.unwrap();
     assert!(server.seen()[0].contains(" - "), "{:?}", server.seen());
 }

@@ -24,7 +24,7 @@ fn files_round_trip_through_append_stat_and_read() {
     let meta = host::stat(&path).unwrap().unwrap();
     assert_eq!((meta.kind, meta.size), (Kind::File, 12));
     assert!(meta.modified_ms > 1.0e12);
-    assert_eq!(host::read_file(&path).unwrap(), "hello wörld".as_bytes());
+    assert_eq!(host::read_file(&path, 1 << 30).unwrap(), "hello wörld".as_bytes());
 }
 
 #[wasm_bindgen_test]
@@ -32,26 +32,49 @@ fn a_large_file_is_read_whole() {
     let path = temp_path("large");
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     host::append_file(&path, &data).unwrap();
-    assert_eq!(host::read_file(&path).unwrap(), data);
+    assert_eq!(host::read_file(&path, 1 << 30).unwrap(), data);
 }
 
 #[wasm_bindgen_test]
 fn an_empty_file_reads_as_empty() {
     let path = temp_path("empty");
     host::append_file(&path, b"").unwrap();
-    assert_eq!(host::read_file(&path).unwrap(), Vec::<u8>::new());
+    assert_eq!(host::read_file(&path, 1 << 30).unwrap(), Vec::<u8>::new());
 }
 
 #[wasm_bindgen_test]
 fn node_errors_become_host_errors_with_their_code() {
-    let e = host::read_file("/surely/not/here.tfstate").unwrap_err();
+    let e = host::read_file("/surely/not/here.tfstate", 1 << 20).unwrap_err();
     assert_eq!(e.code, "ENOENT");
     assert!(e.message.contains("/surely/not/here.tfstate"), "{}", e.message);
-    let e = host::read_file("/").unwrap_err();
-    assert_eq!(e.code, "EISDIR");
+    let e = host::read_file("/", 1 << 20).unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), (host::NOT_REGULAR, "is a directory"));
     let e = host::append_file("/surely/not/here/x", b"x").unwrap_err();
     assert_eq!(e.code, "ENOENT");
     assert_eq!(host::stat("/surely/not/here"), Ok(None));
+}
+
+#[wasm_bindgen_test]
+fn only_regular_files_within_the_limit_are_read() {
+    let e = host::read_file("/dev/zero", 1 << 20).unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), (host::NOT_REGULAR, "is a character device"));
+    let path = temp_path("limit");
+    host::append_file(&path, &[b'x'; 2048]).unwrap();
+    let e = host::read_file(&path, 1024).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (host::TOO_LARGE, "is 2 KiB, more than the 1 KiB this action reads")
+    );
+    assert_eq!(host::read_file(&path, 2048).unwrap().len(), 2048);
+}
+
+#[wasm_bindgen_test]
+async fn a_fifo_is_refused_without_waiting_for_a_writer() {
+    let path = temp_path("fifo");
+    host::run_process("mkfifo", &[&path], "", &[], 10_000).await.unwrap();
+    let e = host::read_file(&path, 1 << 20).unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), (host::NOT_REGULAR, "is a FIFO (named pipe)"));
+    assert_eq!(host::realpath(&path).unwrap(), path);
 }
 
 #[wasm_bindgen_test]
@@ -82,13 +105,30 @@ fn time_and_cwd_come_from_node() {
 }
 
 #[wasm_bindgen_test]
-fn processes_run_without_a_shell_and_report_status_and_output() {
-    let out = host::run_process("sh", &["-c", "printf 'a b'; printf err >&2; exit 3"], "/", &[]).unwrap();
+async fn processes_run_without_a_shell_and_report_status_and_output() {
+    let out = host::run_process("sh", &["-c", "printf 'a b'; printf err >&2; exit 3"], "/", &[], 10_000).await.unwrap();
     assert_eq!((out.status, out.stdout.as_slice(), out.stderr.as_slice()), (3, &b"a b"[..], &b"err"[..]));
-    let out = host::run_process("sh", &["-c", "printf %s \"$STAGE_X\"; pwd"], "/tmp", &[("STAGE_X", "y z")]).unwrap();
+    let out = host::run_process("sh", &["-c", "printf %s \"$STAGE_X\"; pwd"], "/tmp", &[("STAGE_X", "y z")], 10_000)
+        .await
+        .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "y z/tmp\n");
-    let e = host::run_process("surely-not-a-program-here", &[], "", &[]).unwrap_err();
+    let e = host::run_process("surely-not-a-program-here", &[], "", &[], 10_000).await.unwrap_err();
     assert_eq!(e.code, "ENOENT");
+}
+
+#[wasm_bindgen_test]
+async fn a_process_that_overruns_is_killed_with_what_it_started() {
+    // The child starts a grandchild that holds the pipes open: killing the child alone would
+    // leave the wait hanging until the grandchild ends, a minute later.
+    let marker = temp_path("grandchild");
+    let script = format!("sleep 60 & echo $! > {marker}; wait");
+    let e = host::run_process("sh", &["-c", &script], "", &[], 500).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), (host::TIMED_OUT, "sh did not finish within 0.5 s"));
+    let pid = String::from_utf8(host::read_file(&marker, 100).unwrap()).unwrap();
+    // Dead is gone, or a zombie nobody has reaped yet (`Z` in /proc/PID/stat).
+    let check = format!("s=$(cut -d' ' -f3 /proc/{}/stat 2>/dev/null); [ -z \"$s\" ] || [ \"$s\" = Z ]", pid.trim());
+    let dead = host::run_process("sh", &["-c", &check], "", &[], 10_000).await.unwrap();
+    assert_eq!(dead.status, 0, "the grandchild survived");
 }
 
 mod http {
@@ -127,6 +167,7 @@ mod http {
             url: format!("{base}/x?status=404"),
             headers: vec![("authorization".into(), "Bearer t0k".into())],
             body: b"{\"a\":1}".to_vec(),
+            timeout_ms: 10_000,
         })
         .await
         .unwrap();
@@ -139,6 +180,69 @@ mod http {
         );
     }
 
+    #[wasm_bindgen(inline_js = r#"
+        import * as http from 'node:http';
+        // GET /same -> 302 /final on this server; GET /away -> 302 to a server on another port;
+        // POST /write -> 307 /final; /hang never answers. Every request is counted by path.
+        export function start_redirect_server() {
+            return new Promise((resolve) => {
+                const seen = {};
+                const away = http.createServer((req, res) => { seen['away'] = (seen['away'] || 0) + 1; res.end('away'); });
+                away.listen(0, '127.0.0.1', () => {
+                    const server = http.createServer((req, res) => {
+                        seen[req.url] = (seen[req.url] || 0) + 1;
+                        if (req.url === '/hang') return;
+                        if (req.url === '/same') { res.writeHead(302, { location: '/final' }); return res.end(); }
+                        if (req.url === '/away') { res.writeHead(302, { location: `http://127.0.0.1:${away.address().port}/x` }); return res.end(); }
+                        if (req.url === '/write') { res.writeHead(307, { location: '/final' }); return res.end(); }
+                        res.end(`final ${req.method} ${req.headers.authorization || ''}`);
+                    });
+                    server.listen(0, '127.0.0.1', () => {
+                        server.unref(); away.unref();
+                        globalThis.__redirectSeen = seen;
+                        resolve(`http://127.0.0.1:${server.address().port}`);
+                    });
+                });
+            });
+        }
+        export function redirect_seen(path) { return globalThis.__redirectSeen[path] || 0; }
+    "#)]
+    extern "C" {
+        async fn start_redirect_server() -> JsValue;
+        fn redirect_seen(path: &str) -> u32;
+    }
+
+    fn request(method: &str, url: String, timeout_ms: u64) -> HttpRequest {
+        HttpRequest {
+            method: method.into(),
+            url,
+            headers: vec![("authorization".into(), "Bearer t0k".into())],
+            body: if method == "POST" { b"{}".to_vec() } else { Vec::new() },
+            timeout_ms,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn reads_follow_redirects_within_the_origin_only_and_writes_never() {
+        let base = start_redirect_server().await.as_string().unwrap();
+        let reply = host::http(request("GET", format!("{base}/same"), 10_000)).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"final GET Bearer t0k"[..]));
+        let reply = host::http(request("GET", format!("{base}/away"), 10_000)).await.unwrap();
+        assert_eq!(reply.status, 302);
+        assert_eq!(redirect_seen("away"), 0, "the token went to another host");
+        let reply = host::http(request("POST", format!("{base}/write"), 10_000)).await.unwrap();
+        assert_eq!(reply.status, 307);
+        assert_eq!(redirect_seen("/final"), 1, "the write was sent on");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_server_that_never_answers_times_out() {
+        let base = start_redirect_server().await.as_string().unwrap();
+        let e = host::http(request("GET", format!("{base}/hang"), 300)).await.unwrap_err();
+        assert_eq!(e.code, host::TIMED_OUT);
+        assert_eq!(e.message, format!("GET {base}/hang did not finish within 0.3 s"));
+    }
+
     #[wasm_bindgen_test]
     async fn an_unreachable_host_is_an_error_not_a_status() {
         let e = host::http(HttpRequest {
@@ -146,6 +250,7 @@ mod http {
             url: "http://127.0.0.1:1/".into(),
             headers: vec![],
             body: vec![],
+            timeout_ms: 10_000,
         })
         .await
         .unwrap_err();

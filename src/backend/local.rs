@@ -3,7 +3,9 @@
 
 use super::Snapshot;
 use crate::error::{Error, InputProblem, Result};
+use crate::files::{Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};
+use crate::text::quote;
 
 /// How the workspace was chosen, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,28 @@ pub struct Location {
     pub path: String,
     /// The `workspace` input, if given.
     pub workspace: Option<String>,
+    /// What named the location, for advice: "input `state`", "`state` of stage dev in …".
+    pub setting: String,
+    /// The workspace, when `given` is relative to it: then every file read must stay inside.
+    pub within: Option<String>,
+}
+
+impl Location {
+    /// A location as the user gave it: relative paths start at `workspace` and must stay in it.
+    pub fn new(workspace: &str, given: &str, state_workspace: Option<String>, setting: String) -> Location {
+        let relative = !given.starts_with('/') && !workspace.is_empty();
+        Location {
+            path: resolve(workspace, given),
+            given: given.to_string(),
+            workspace: state_workspace,
+            setting,
+            within: relative.then(|| workspace.to_string()),
+        }
+    }
+
+    fn file<'a>(&'a self, path: &'a str, given: &'a str) -> Named<'a> {
+        Named { path, given, setting: &self.setting, within: self.within.as_deref() }
+    }
 }
 
 /// Joins `path` onto `base` unless it is absolute.
@@ -41,7 +65,10 @@ pub fn resolve(base: &str, path: &str) -> String {
 /// Checks a workspace name as Terraform does: no slashes, not empty.
 pub fn check_workspace(input: &str, name: &str) -> std::result::Result<(), InputProblem> {
     if name.contains('/') || name.contains('\\') || name == "." || name == ".." {
-        return Err(InputProblem::new(input, format!("\"{name}\" is not a workspace name (it may not contain \"/\")")));
+        return Err(InputProblem::new(
+            input,
+            format!("{} is not a workspace name (it may not contain \"/\")", quote(name)),
+        ));
     }
     Ok(())
 }
@@ -56,6 +83,7 @@ fn join(a: &str, b: &str) -> String {
 
 /// Opens the state the location names.
 pub fn open(loc: &Location) -> Result<Snapshot> {
+    loc.file(&loc.path, &loc.given).check_inside()?;
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
         None => Err(Error::StateNotFound { path: loc.given.clone(), hint: None }),
@@ -70,21 +98,16 @@ pub fn open(loc: &Location) -> Result<Snapshot> {
             if loc.path.ends_with("/.terraform/terraform.tfstate") {
                 return Err(Error::BackendSettings { path: loc.given.clone() });
             }
-            read_file(&loc.path, loc.given.clone(), None)
+            read_file(loc, &loc.path, loc.given.clone(), None)
         }
     }
 }
 
-fn read_file(path: &str, name: String, workspace: Option<String>) -> Result<Snapshot> {
-    let meta = host::stat(path).map_err(|e| io("read", &name, e))?;
-    let file = host::File::open(path).map_err(|e| io("read", &name, e))?;
-    Ok(Snapshot {
-        body: Box::new(file),
-        size: meta.map(|m| m.size),
-        name,
-        workspace,
-        modified_ms: meta.map(|m| m.modified_ms),
-    })
+fn read_file(loc: &Location, path: &str, name: String, workspace: Option<String>) -> Result<Snapshot> {
+    let named = loc.file(path, &name);
+    named.check_inside()?;
+    let (file, meta) = host::File::open(path, STATE_FILE_LIMIT).map_err(|e| named.refused(e))?;
+    Ok(Snapshot { body: Box::new(file), size: Some(meta.size), name, workspace, modified_ms: Some(meta.modified_ms) })
 }
 
 /// The workspace a working directory uses, and what chose it.
@@ -97,14 +120,12 @@ fn selected_workspace(loc: &Location) -> Result<(String, Selected)> {
         return Ok((w, Selected::Env));
     }
     let file = join(&loc.path, ".terraform/environment");
-    if let Some(m) = host::stat(&file).map_err(|e| io("read", &file, e))? {
-        if m.kind == Kind::File {
-            let bytes = host::read_file(&file).map_err(|e| io("read", &file, e))?;
-            let w = String::from_utf8_lossy(&bytes).trim().to_string();
-            if !w.is_empty() {
-                check_workspace(".terraform/environment", &w).map_err(|p| Error::Inputs(vec![p]))?;
-                return Ok((w, Selected::EnvironmentFile));
-            }
+    let given = join(loc.given.trim_end_matches('/'), ".terraform/environment");
+    if let Some(bytes) = loc.file(&file, &given).read(SMALL_FILE_LIMIT)? {
+        let w = String::from_utf8_lossy(&bytes).trim().to_string();
+        if !w.is_empty() {
+            check_workspace(".terraform/environment", &w).map_err(|p| Error::Inputs(vec![p]))?;
+            return Ok((w, Selected::EnvironmentFile));
         }
     }
     Ok(("default".to_string(), Selected::Default))
@@ -145,7 +166,7 @@ fn read_dir(loc: &Location) -> Result<Snapshot> {
             Selected::EnvironmentFile => format!("{}/.terraform/environment", loc.given.trim_end_matches('/')),
             Selected::Default => "default".to_string(),
         };
-        if let Some(backend) = remote_backend(&loc.path) {
+        if let Some(backend) = remote_backend(loc) {
             return Err(Error::RemoteBackend { dir: loc.given.trim_end_matches('/').to_string(), backend });
         }
         return Err(Error::WorkspaceNotFound {
@@ -155,12 +176,13 @@ fn read_dir(loc: &Location) -> Result<Snapshot> {
             existing: existing_workspaces(&loc.path),
         });
     }
-    read_file(&path, name, Some(workspace))
+    read_file(loc, &path, name, Some(workspace))
 }
 
 /// The backend type recorded in `.terraform/terraform.tfstate` by `terraform init`, unless local.
-fn remote_backend(dir: &str) -> Option<String> {
-    let bytes = host::read_file(&join(dir, ".terraform/terraform.tfstate")).ok()?;
+fn remote_backend(loc: &Location) -> Option<String> {
+    let path = join(&loc.path, ".terraform/terraform.tfstate");
+    let bytes = loc.file(&path, &path).read(SMALL_FILE_LIMIT).ok()??;
     let settings: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let backend = settings.get("backend")?.get("type")?.as_str()?;
     (backend != "local").then(|| backend.to_string())

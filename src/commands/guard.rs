@@ -5,6 +5,7 @@ use super::Spec;
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::local;
 use crate::error::{Error, InputProblem, Result};
+use crate::files::{Named, SMALL_FILE_LIMIT};
 use crate::github::{GitHub, Repo};
 use crate::host;
 use crate::secret::Secret;
@@ -15,7 +16,17 @@ use crate::version::{self, Policy};
 pub const SPEC: Spec = Spec {
     name: "guard",
     about: "refuse a release tag that is malformed, a duplicate, or lower than what exists",
-    inputs: &["tag", "tag-prefix", "prerelease", "backports", "tags-from", "token", "version-file", "branch"],
+    inputs: &[
+        "tag",
+        "tag-prefix",
+        "prerelease",
+        "backports",
+        "tags-from",
+        "token",
+        "version-file",
+        "branch",
+        "timeout",
+    ],
 };
 
 /// Where the proposed version came from.
@@ -49,6 +60,8 @@ pub struct Config {
     pub api_url: String,
     /// `GITHUB_WORKSPACE` (or the current directory): where git runs.
     pub workspace: String,
+    /// How long each API request or git command may take, in milliseconds.
+    pub timeout_ms: u64,
 }
 
 fn choice(inputs: &Inputs, name: &str, default: bool, problems: &mut Vec<InputProblem>) -> bool {
@@ -120,6 +133,10 @@ impl Config {
                 }
             },
         };
+        let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
+            problems.push(p);
+            super::DEFAULT_TIMEOUT_MS
+        });
         let branch = inputs.get("branch").map(str::to_string);
         if let Some(b) = &branch {
             if b.starts_with('-') || b.contains("..") || b.contains(char::is_whitespace) {
@@ -141,7 +158,15 @@ impl Config {
                 .filter(|u| !u.is_empty())
                 .unwrap_or_else(|| "https://api.github.com".into()),
             workspace,
+            timeout_ms,
         })
+    }
+}
+
+impl Config {
+    /// How git runs for this guard: in the workspace, within the time-out.
+    fn git(&self) -> tags::git::Git {
+        tags::git::Git { dir: self.workspace.clone(), timeout_ms: self.timeout_ms }
     }
 }
 
@@ -161,8 +186,17 @@ fn candidate(config: &Config) -> Result<Candidate> {
     match &config.proposal {
         Proposal::Tag { name, pushed } => Ok(Candidate { tag: name.clone(), pushed: *pushed, at: None }),
         Proposal::File { given, path } => {
-            let bytes =
-                host::read_file(path).map_err(|e| Error::Io { op: "read", path: given.clone(), message: e.message })?;
+            let file = Named {
+                path,
+                given,
+                setting: "input `version-file`",
+                within: (!given.starts_with('/')).then_some(config.workspace.as_str()),
+            };
+            let bytes = file.read(SMALL_FILE_LIMIT)?.ok_or_else(|| Error::Io {
+                op: "read",
+                path: given.clone(),
+                message: "there is no such file; check input `version-file` (a relative path starts at the workspace)".into(),
+            })?;
             let text = String::from_utf8_lossy(&bytes);
             let name = given.rsplit('/').next().unwrap_or(given);
             match version::read_version_file(name, &text) {
@@ -189,10 +223,12 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         .map_err(|e| Error::BadTag { message: e.to_string(), at: at.clone() })?;
 
     let github = match (config.source, &config.repo) {
-        (TagSource::Api, Some(repo)) => Some(GitHub::new(&config.api_url, repo.clone(), config.token.as_ref())?),
+        (TagSource::Api, Some(repo)) => {
+            Some(GitHub::new(&config.api_url, repo.clone(), config.token.as_ref(), config.timeout_ms)?)
+        }
         _ => None,
     };
-    let listing = tags::list(config.source, github.as_ref(), &config.workspace, &config.prefix).await?;
+    let listing = tags::list(config.source, github.as_ref(), &config.git(), &config.prefix).await?;
     // On a tag push the tag under test exists already: leave it out by name. Any other
     // proposal that names an existing tag is a duplicate, and must be seen as one.
     let others = listing.names.iter().map(String::as_str).filter(|n| !(proposed.pushed && *n == proposed.tag));
@@ -216,7 +252,7 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         let tag_exists = listing.names.contains(&proposed.tag);
         let commit =
             if tag_exists { proposed.tag.clone() } else { host::env("GITHUB_SHA").unwrap_or_else(|| "HEAD".into()) };
-        if !tags::reachable(config.source, github.as_ref(), &config.workspace, &commit, branch).await? {
+        if !tags::reachable(config.source, github.as_ref(), &config.git(), &commit, branch).await? {
             return Err(Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() });
         }
     }

@@ -2,12 +2,13 @@
 
 use serde_json::Value;
 
-use super::read::Found;
+use super::read::{mask_image, Found};
 use super::Spec;
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
 use crate::state::{image, Address};
+use crate::text::quote;
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
@@ -40,10 +41,10 @@ impl Config {
             if !inline.is_empty() {
                 return Err(Error::Inputs(inline));
             }
-            let (_, file) = super::stage_file::load(inputs)?;
+            let (file_name, file) = super::stage_file::load(inputs)?;
             let stage = super::stage_file::stage(&file, "stage", name)?;
             return Ok(Config {
-                source: super::stage_file::source(stage),
+                source: super::stage_file::source(&file_name, stage),
                 address: stage.address.clone(),
                 container: stage.container.clone(),
             });
@@ -76,13 +77,14 @@ impl Config {
         if !problems.is_empty() {
             return Err(Error::Inputs(problems));
         }
-        let given = state.unwrap_or_default().to_string();
+        let given = state.unwrap_or_default();
         Ok(Config {
-            source: Source::Local(local::Location {
-                path: local::resolve(&super::workspace_dir(), &given),
+            source: Source::Local(local::Location::new(
+                &super::workspace_dir(),
                 given,
-                workspace: workspace.map(str::to_string),
-            }),
+                workspace.map(str::to_string),
+                "input `state`".into(),
+            )),
             address: inputs.get("address").unwrap_or_default().to_string(),
             container: inputs.get("container").map(str::to_string),
         })
@@ -105,7 +107,10 @@ pub fn value_text(v: &Value) -> String {
     }
 }
 
-/// The image outputs of a reference, with the warnings it deserves.
+/// The image outputs of a reference, with the warnings it deserves. A reference that is not
+/// valid by Docker's grammar gives empty image outputs: an `image` output is always one a
+/// workflow can hand to `docker pull` or Terraform. `secret` keeps it out of the warning.
+#[derive(Default)]
 struct ImageParts {
     image: String,
     repository: String,
@@ -113,13 +118,14 @@ struct ImageParts {
     digest: String,
 }
 
-fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImageParts {
+fn image_parts(report: &mut Report, reference: &str, address: &str, secret: bool) -> ImageParts {
+    let shown = if secret { "a sensitive value".to_string() } else { quote(reference) };
     match image::parse(reference) {
         Ok(r) => {
             if r.tag.is_none() && r.digest.is_none() {
                 report.warning(
                     "image has no tag",
-                    format!("{address} runs {reference}, which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest"),
+                    format!("{address} runs {shown}, which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest"),
                 );
             }
             ImageParts {
@@ -132,14 +138,9 @@ fn image_parts(report: &mut Report, reference: &str, address: &str) -> ImagePart
         Err(why) => {
             report.warning(
                 "invalid image reference",
-                format!("{address} runs \"{reference}\", which is not a valid image reference: {why}; image-repository, image-tag and image-digest are empty"),
+                format!("{address} runs {shown}, which is not a valid image reference: {why}; the image outputs are empty (`value` holds what the state says)"),
             );
-            ImageParts {
-                image: reference.to_string(),
-                repository: String::new(),
-                tag: String::new(),
-                digest: String::new(),
-            }
+            ImageParts::default()
         }
     }
 }
@@ -163,12 +164,13 @@ fn describe(report: &mut Report, found: &Found) {
             ),
         );
     }
-    let parts = answer.image.as_deref().map(|i| image_parts(report, i, &answer.address));
-    let image_secret =
-        parts.as_ref().is_some_and(|p| answer.sensitive || answer.secrets.iter().any(|s| p.image.contains(s.as_str())));
+    let image_secret = found.image_is_secret();
     if image_secret {
+        // The parts of a secret image are secrets too: a tag alone can be what was hidden.
+        mask_image(report, answer.image.as_deref().unwrap_or_default());
         report.sensitive_outputs.extend(["image", "image-repository", "image-tag", "image-digest"]);
     }
+    let parts = answer.image.as_deref().map(|i| image_parts(report, i, &answer.address, image_secret));
     let (img, repo, tag, digest) = match &parts {
         Some(p) => (p.image.clone(), p.repository.clone(), p.tag.clone(), p.digest.clone()),
         None => Default::default(),
@@ -192,7 +194,7 @@ fn describe(report: &mut Report, found: &Found) {
     }
     rows.push(("Serial".into(), serial));
     rows.push(("Address".into(), answer.address.clone()));
-    if parts.is_some() && !image_secret {
+    if parts.as_ref().is_some_and(|p| !p.image.is_empty()) && !image_secret {
         if !container.is_empty() {
             rows.push(("Container".into(), container));
         }

@@ -62,6 +62,32 @@ pub fn workspace_dir() -> String {
     host::env("GITHUB_WORKSPACE").filter(|w| !w.is_empty()).or_else(|| host::cwd().ok()).unwrap_or_default()
 }
 
+/// How long one request or one child process may take unless input `timeout` says otherwise.
+pub const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+/// The longest `timeout` accepted: one hour, well within a job's own limit.
+const MAX_TIMEOUT_MS: u64 = 3_600_000;
+
+/// Input `timeout` in milliseconds: how long each request to a server and each git command may
+/// take before it is abandoned (a server that never answers, or trickles bytes, must not hold a
+/// release pipeline until the job's six-hour limit).
+pub fn timeout_ms(inputs: &Inputs) -> std::result::Result<u64, InputProblem> {
+    let Some(text) = inputs.get("timeout") else { return Ok(DEFAULT_TIMEOUT_MS) };
+    let bad = |why: String| {
+        InputProblem::new(
+            "timeout",
+            format!("{} is not a time-out: {why}; write it as 30s, 2m or 1m30s", crate::text::quote(text)),
+        )
+    };
+    if text.starts_with('-') {
+        return Err(bad("it is negative".into()));
+    }
+    let ms = crate::stages::parse_duration(text).map_err(bad)?.as_millis();
+    if ms > u128::from(MAX_TIMEOUT_MS) {
+        return Err(bad("it is longer than 1h, the longest accepted".into()));
+    }
+    Ok(ms as u64)
+}
+
 fn names() -> Vec<&'static str> {
     COMMANDS.iter().map(|c| c.name).collect()
 }

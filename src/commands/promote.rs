@@ -15,9 +15,19 @@ pub const SPEC: Spec = Spec {
     inputs: &["to", "image-tag", "stages-file"],
 };
 
-/// A stage's row in the summary table.
-pub fn row(name: &str, reading: Option<&Reading>, note: &str) -> Vec<String> {
+/// Shown in place of a sensitive image and its parts.
+pub const HIDDEN: &str = "(sensitive)";
+
+/// A stage's row in the summary table; a `secret` image shows as [`HIDDEN`].
+pub fn row(name: &str, reading: Option<&Reading>, secret: bool, note: &str) -> Vec<String> {
     match reading {
+        Some(r) if secret => vec![
+            name.to_string(),
+            HIDDEN.to_string(),
+            HIDDEN.to_string(),
+            HIDDEN.to_string(),
+            r.serial.map(|s| s.to_string()).unwrap_or_default(),
+        ],
         Some(r) => vec![
             name.to_string(),
             r.image.clone(),
@@ -51,12 +61,13 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
     let source_found = read_stage(&file_name, source, &mut report.debug).map_err(wrap("source", &source.name))?;
-    let source_reading = reading(&source_found).map_err(wrap("source", &source.name))?;
-    let target_reading = match read_stage(&file_name, target, &mut report.debug) {
-        Ok(found) => Some(reading(&found).map_err(wrap("target", &target.name))?),
+    let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
+    let source_secret = source_found.image_is_secret();
+    let (target_reading, target_secret) = match read_stage(&file_name, target, &mut report.debug) {
+        Ok(found) => (Some(reading(&found, report).map_err(wrap("target", &target.name))?), found.image_is_secret()),
         Err(e) if runs_nothing_yet(&e) => {
             report.debug.push(format!("{} runs nothing yet: {e}", target.name));
-            None
+            (None, false)
         }
         Err(e) => return Err(wrap("target", &target.name)(e)),
     };
@@ -80,11 +91,18 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     report.output("changed", promotion.changed.to_string());
     report.output("from", promotion.from.clone());
     report.output("to", promotion.to.clone());
+    if source_secret {
+        report.sensitive_outputs.extend(["image", "image-tag", "image-digest"]);
+    }
+    if target_secret {
+        report.sensitive_outputs.extend(["previous-image", "previous-image-tag"]);
+    }
 
+    let shown = if source_secret { HIDDEN } else { promotion.image.as_str() };
     let decision = if promotion.changed {
-        format!("promote {} from {} into {}", promotion.image, promotion.from, promotion.to)
+        format!("promote {shown} from {} into {}", promotion.from, promotion.to)
     } else {
-        format!("{} already runs {}: nothing to change", promotion.to, promotion.image)
+        format!("{} already runs {shown}: nothing to change", promotion.to)
     };
     report.log.push(decision.clone());
     let mut notes = vec![format!("Decision: {decision}.")];
@@ -97,8 +115,8 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         table: Some(Table {
             header: header(),
             rows: vec![
-                row(&source.name, Some(&source_reading), ""),
-                row(&target.name, target_reading.as_ref(), "(no state yet)"),
+                row(&source.name, Some(&source_reading), source_secret, ""),
+                row(&target.name, target_reading.as_ref(), target_secret, "(no state yet)"),
             ],
         }),
         notes,

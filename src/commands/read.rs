@@ -24,6 +24,25 @@ pub struct Found {
     pub answer: Answer,
 }
 
+impl Found {
+    /// Whether the image must stay hidden: the whole answer is sensitive, or the image holds a
+    /// value Terraform marked sensitive.
+    pub fn image_is_secret(&self) -> bool {
+        let a = &self.answer;
+        a.image.as_deref().is_some_and(|image| a.sensitive || a.secrets.iter().any(|s| image.contains(s.as_str())))
+    }
+}
+
+/// Registers a secret image and every part of it an output may carry (the repository, tag and
+/// digest), so that none of them prints, whichever output a workflow echoes.
+pub fn mask_image(report: &mut crate::action::Report, image: &str) {
+    report.secret(image);
+    if let Ok(r) = crate::state::image::parse(image) {
+        report.secret(r.repository);
+        report.secrets.extend(r.tag.into_iter().chain(r.digest).map(str::to_string));
+    }
+}
+
 /// Reads `address` (and `container`) from the state at `source`; debug lines go to `debug`.
 pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut Vec<String>) -> Result<Found> {
     let parsed_address = state::parse_address(address)?;

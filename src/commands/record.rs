@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use super::promote::HIDDEN;
 use super::stage_file::{load, read_stage, reading, stage};
 use super::Spec;
 use crate::action::{Inputs, Report, Summary};
@@ -15,7 +16,7 @@ use crate::secret::Secret;
 pub const SPEC: Spec = Spec {
     name: "record",
     about: "record a GitHub deployment of what a stage runs now (run it after the apply)",
-    inputs: &["to", "token", "stages-file"],
+    inputs: &["to", "token", "stages-file", "timeout"],
 };
 
 /// Records the deployment.
@@ -44,6 +45,10 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     if commit.is_none() {
         problems.push(InputProblem::new("to", "recording needs GITHUB_SHA, the commit that was deployed"));
     }
+    let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
+        problems.push(p);
+        super::DEFAULT_TIMEOUT_MS
+    });
     if !problems.is_empty() {
         return Err(Error::Inputs(problems));
     }
@@ -62,18 +67,26 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         role: "deployed",
         source: Box::new(e),
     })?;
-    let now = reading(&found)?;
+    let now = reading(&found, report)?;
+    // A sensitive image is not published in a deployment, which anyone who can read the
+    // repository can read.
+    let secret = found.image_is_secret();
+    let shown = if secret { HIDDEN } else { now.image.as_str() };
+    let payload = if secret {
+        json!({ "image": null, "tag": null, "digest": null, "sensitive": true,
+                "from": target.from, "serial": now.serial, "state": found.state_name })
+    } else {
+        json!({ "image": now.image, "tag": now.tag, "digest": now.digest,
+                "from": target.from, "serial": now.serial, "state": found.state_name })
+    };
 
     let api = host::env("GITHUB_API_URL").filter(|u| !u.is_empty()).unwrap_or_else(|| "https://api.github.com".into());
-    let github = GitHub::new(&api, repo.clone(), Some(&token))?;
+    let github = GitHub::new(&api, repo.clone(), Some(&token), timeout_ms)?;
     let deployment = NewDeployment {
         git_ref: commit.clone(),
         environment: target.name.clone(),
-        description: format!("{} runs {}", target.name, now.image),
-        payload: json!({
-            "image": now.image, "tag": now.tag, "digest": now.digest,
-            "from": target.from, "serial": now.serial, "state": found.state_name,
-        }),
+        description: format!("{} runs {shown}", target.name),
+        payload,
         auto_merge: false,
         required_contexts: Vec::new(),
         task: "deploy".into(),
@@ -84,15 +97,23 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         }
         _ => None,
     };
-    let id = github.record_deployment(&deployment, log_url.as_deref()).await?;
-
+    let id = github.create_deployment(&deployment).await?;
+    // From here the deployment exists: its id is an output even if marking it fails.
     report.output("deployment-id", id.to_string());
-    report.log.push(format!("recorded deployment {id}: {} runs {}", target.name, now.image));
+    report.kept_on_failure.push("deployment-id");
+    github.mark_successful(id, &deployment, log_url.as_deref()).await.map_err(|e| Error::PartlyRecorded {
+        id,
+        environment: target.name.clone(),
+        repo: repo.to_string(),
+        source: Box::new(e),
+    })?;
+
+    report.log.push(format!("recorded deployment {id}: {} runs {shown}", target.name));
     report.summary = Summary {
         title: format!("stage-action record: {}", target.name),
         rows: vec![
             ("Environment".into(), target.name.clone()),
-            ("Image".into(), now.image.clone()),
+            ("Image".into(), shown.to_string()),
             ("Commit".into(), commit),
             ("Serial".into(), now.serial.map(|s| s.to_string()).unwrap_or_default()),
             ("Deployment".into(), id.to_string()),

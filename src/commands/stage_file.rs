@@ -1,12 +1,13 @@
 //! The stages file, read for a command, and each stage's state read as a [`Reading`].
 
-use super::read::{read, Found};
-use crate::action::Inputs;
+use super::read::{mask_image, read, Found};
+use crate::action::{Inputs, Report};
 use crate::backend::{local, Source};
 use crate::error::{Error, Result};
-use crate::host;
+use crate::files::{Named, SMALL_FILE_LIMIT};
 use crate::stages::{self, Reading, Stage, StagesFile};
 use crate::state::image;
+use crate::text::quote;
 
 /// Where the stages file is, unless `stages-file` says otherwise.
 pub const DEFAULT: &str = ".github/stages.yml";
@@ -15,13 +16,16 @@ pub const DEFAULT: &str = ".github/stages.yml";
 /// returns its name as given, and its stages.
 pub fn load(inputs: &Inputs) -> Result<(String, StagesFile)> {
     let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
-    let path = local::resolve(&super::workspace_dir(), &given);
-    let bytes = match host::read_file(&path) {
-        Ok(b) => b,
-        Err(e) if e.code == "ENOENT" => {
-            return Err(Error::StagesFileMissing { file: given });
-        }
-        Err(e) => return Err(Error::Io { op: "read", path: given, message: e.message }),
+    let workspace = super::workspace_dir();
+    let path = local::resolve(&workspace, &given);
+    let file = Named {
+        path: &path,
+        given: &given,
+        setting: "input `stages-file`",
+        within: (!given.starts_with('/')).then_some(workspace.as_str()),
+    };
+    let Some(bytes) = file.read(SMALL_FILE_LIMIT)? else {
+        return Err(Error::StagesFileMissing { file: given });
     };
     let text = String::from_utf8_lossy(&bytes);
     let file = stages::parse(&given, &text).map_err(|problems| Error::StagesFile {
@@ -40,19 +44,20 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
     })
 }
 
-/// Where a stage's state is.
-pub fn source(stage: &Stage) -> Source {
-    Source::Local(local::Location {
-        path: local::resolve(&super::workspace_dir(), &stage.state),
-        given: stage.state.clone(),
-        workspace: stage.workspace.clone(),
-    })
+/// Where a stage's state is; `file` is the stages file, named in advice.
+pub fn source(file: &str, stage: &Stage) -> Source {
+    Source::Local(local::Location::new(
+        &super::workspace_dir(),
+        &stage.state,
+        stage.workspace.clone(),
+        format!("`state` of stage {} in {file} (line {})", stage.name, stage.lines.state),
+    ))
 }
 
 /// Reads what `stage` of the stages file `file` runs. A state that is not there is the stage's
 /// `state` setting's fault, not an input's: the advice says where to fix it.
 pub fn read_stage(file: &str, stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
-    read(&source(stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| match e {
+    read(&source(file, stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| match e {
         Error::StateNotFound { path, hint: None } => Error::StateNotFound {
             path,
             hint: Some(format!(
@@ -77,15 +82,26 @@ pub fn runs_nothing_yet(e: &Error) -> bool {
 }
 
 /// What a stage's answer says it runs, for the promotion decision; an error when the address
-/// holds no image.
-pub fn reading(found: &Found) -> Result<Reading> {
+/// holds no image, or one that is not a valid reference by Docker's grammar: every image a stage
+/// command passes on (an output, a summary, a deployment) has been checked here. A secret image
+/// is masked in `report` first, so that not even its error can show it.
+pub fn reading(found: &Found, report: &mut Report) -> Result<Reading> {
     let Some(reference) = found.answer.image.clone() else {
         return Err(Error::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() });
     };
-    let parsed = image::parse(&reference).ok();
+    let secret = found.image_is_secret();
+    if secret {
+        mask_image(report, &reference);
+    }
+    let parsed = image::parse(&reference).map_err(|why| Error::InvalidImage {
+        address: found.answer.address.clone(),
+        state: found.state_name.clone(),
+        reference: if secret { "(a sensitive value)".into() } else { quote(&reference) },
+        why,
+    })?;
     Ok(Reading {
-        tag: parsed.as_ref().and_then(|r| r.tag.map(str::to_string)),
-        digest: parsed.as_ref().and_then(|r| r.digest.map(str::to_string)),
+        tag: parsed.tag.map(str::to_string),
+        digest: parsed.digest.map(str::to_string),
         image: reference,
         tainted: found.answer.tainted,
         changed_at_ms: found.modified_ms,

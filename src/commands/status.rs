@@ -21,14 +21,25 @@ pub const SPEC: Spec = Spec {
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     let (file_name, file) = load(inputs)?;
     // Read every stage first: `behind` compares a stage with its source, which may come later.
+    // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
+    // output, which a later step may need, under its mask.
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
+    let mut secret = Vec::new();
     for stage in &file.stages {
         let result = match read_stage(&file_name, stage, &mut report.debug) {
-            Ok(found) => reading(&found).map(Some),
+            Ok(found) => {
+                if found.image_is_secret() {
+                    secret.push(stage.name.clone());
+                }
+                reading(&found, report).map(Some)
+            }
             Err(e) if runs_nothing_yet(&e) => Ok(None),
             Err(e) => Err(e),
         };
         readings.push((stage.name.clone(), result));
+    }
+    if !secret.is_empty() {
+        report.sensitive_outputs.push("stages");
     }
     let find = |name: &str| readings.iter().find(|(n, _)| n == name).map(|(_, r)| r);
 
@@ -44,18 +55,18 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
                 if behind == Some(true) {
                     notes.push(format!("{} is behind {}.", stage.name, stage.from.as_deref().unwrap_or_default()));
                 }
-                rows.push(row(&stage.name, Some(r), ""));
+                rows.push(row(&stage.name, Some(r), secret.contains(&stage.name), ""));
                 json!({
                     "image": r.image, "tag": r.tag, "digest": r.digest, "serial": r.serial,
                     "from": stage.from, "behind": behind,
                 })
             }
             Ok(None) => {
-                rows.push(row(&stage.name, None, "(no state yet)"));
+                rows.push(row(&stage.name, None, false, "(no state yet)"));
                 json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": from_reading.map(|_| true) })
             }
             Err(e) => {
-                rows.push(row(&stage.name, None, &format!("cannot read: {e}")));
+                rows.push(row(&stage.name, None, false, &format!("cannot read: {e}")));
                 report.warning("stage not readable", format!("stage {}: {e}", stage.name));
                 json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": null, "error": e.to_string() })
             }

@@ -77,6 +77,18 @@ pub struct GitHub {
     requests: std::cell::Cell<usize>,
 }
 
+/// The most pages one listing may take: 100,000 tags at 100 a page.
+pub const MAX_PAGES: usize = 1000;
+
+/// Whether `url` (absolute, or a path) is on the API at `api`, a boundary included: a path,
+/// `api` itself, or `api` followed by `/` or `?` — not `https://api.github.com.evil.example`.
+fn within(api: &str, url: &str) -> bool {
+    if url.starts_with('/') {
+        return !url.starts_with("//");
+    }
+    url.strip_prefix(api).is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+}
+
 /// Percent-encodes a path segment (tag names may hold `/`, `+` and more).
 fn segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -96,8 +108,9 @@ fn path(s: &str) -> String {
 }
 
 impl GitHub {
-    /// A client for `repo` at `api_url` (`GITHUB_API_URL`), sending `token` as a bearer token.
-    pub fn new(api_url: &str, repo: Repo, token: Option<&Secret>) -> Result<GitHub> {
+    /// A client for `repo` at `api_url` (`GITHUB_API_URL`), sending `token` as a bearer token;
+    /// each request, body included, must end within `timeout_ms`.
+    pub fn new(api_url: &str, repo: Repo, token: Option<&Secret>, timeout_ms: u64) -> Result<GitHub> {
         let api = api_url.trim_end_matches('/').to_string();
         let base: Uri = api.parse().map_err(|_| {
             Error::Inputs(vec![crate::error::InputProblem::new(
@@ -123,7 +136,7 @@ impl GitHub {
         // GitHub Enterprise and a loopback test server alike (AuthState::AccessToken would
         // send it to api.github.com only).
         let client = OctocrabBuilder::new_empty()
-            .with_service(transport::HostTransport)
+            .with_service(transport::HostTransport { timeout_ms })
             .with_layer(&BaseUriLayer::new(base.clone()))
             .with_layer(&ExtraHeadersLayer::new(headers))
             .with_layer(&AuthHeaderLayer::new(auth, base.clone(), base))
@@ -168,15 +181,32 @@ impl GitHub {
             None => self.client._get(route).await,
             Some(b) => self.client._post(route, Some(b)).await,
         };
-        let response = sent.map_err(|e| Error::GitHub {
-            what: what.to_string(),
-            status: None,
-            message: transport::describe(&e),
-            hint: format!("check that {} is reachable from the runner", self.api),
+        let response = sent.map_err(|e| {
+            let message = transport::describe(&e);
+            let hint = if message.contains("did not finish within") {
+                format!("check that {} is reachable and answering, or raise input `timeout`", self.api)
+            } else {
+                format!("check that {} is reachable from the runner", self.api)
+            };
+            Error::GitHub { what: what.to_string(), status: None, message, hint }
         })?;
         let status = response.status();
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let (remaining, reset, link) = (header("x-ratelimit-remaining"), header("x-ratelimit-reset"), header("link"));
+        if status.is_redirection() {
+            // Writes are never sent on, and a GET was already followed within the API's origin:
+            // what is left leads elsewhere, where the token must not go.
+            let to = header("location").map(|l| crate::text::quote(&l)).unwrap_or_else(|| "nowhere".into());
+            return Err(Error::GitHub {
+                what: what.to_string(),
+                status: None,
+                message: format!("GitHub answered {} with a redirect to {to}", status.as_u16()),
+                hint: format!(
+                    "the action does not follow redirects of writes, nor to another host; set GITHUB_API_URL to the API's own address (it is {})",
+                    self.api
+                ),
+            });
+        }
         let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         if !status.is_success() {
             return Err(self.api_error(
@@ -211,6 +241,8 @@ impl GitHub {
             message: Option<String>,
         }
         let message = serde_json::from_slice::<Message>(body).ok().and_then(|m| m.message).unwrap_or_default();
+        // The server's words, quoted short: a 100 MB "message" must not become a log line.
+        let message = crate::text::excerpt(&message);
         let rate_limited =
             (status == 403 || status == 429) && (remaining == Some("0") || message.contains("rate limit"));
         let hint = if rate_limited {
@@ -240,25 +272,18 @@ impl GitHub {
             #[serde(rename = "ref")]
             name: String,
         }
-        let mut route = format!(
+        let route = format!(
             "/repos/{}/{}/git/matching-refs/tags/{}",
             segment(&self.repo.owner),
             segment(&self.repo.name),
             path(prefix)
         );
-        let mut out = Vec::new();
-        // GitHub answers in one response; should it ever paginate, follow its Link header.
-        loop {
-            let (refs, next): (Vec<Ref>, _) = self.get(&route, "list the repository's tags").await?;
-            out.extend(
-                refs.into_iter()
-                    .filter_map(|r| r.name.strip_prefix("refs/tags/").map(|n| TagRef { name: n.to_string() })),
-            );
-            match next {
-                Some(n) => route = n,
-                None => return Ok(out),
-            }
-        }
+        // GitHub answers in one response; should it ever paginate, its Link header is followed.
+        let refs: Vec<Ref> = self.paginate(route, "list the repository's tags").await?;
+        Ok(refs
+            .into_iter()
+            .filter_map(|r| r.name.strip_prefix("refs/tags/").map(|n| TagRef { name: n.to_string() }))
+            .collect())
     }
 
     /// Every tag, through the paginated `GET /repos/{owner}/{repo}/tags` (100 a page).
@@ -267,15 +292,46 @@ impl GitHub {
         struct Tag {
             name: String,
         }
-        let mut route = format!("/repos/{}/{}/tags?per_page=100", segment(&self.repo.owner), segment(&self.repo.name));
+        let route = format!("/repos/{}/{}/tags?per_page=100", segment(&self.repo.owner), segment(&self.repo.name));
+        let tags: Vec<Tag> = self.paginate(route, "list the repository's tags").await?;
+        Ok(tags.into_iter().map(|t| TagRef { name: t.name }).collect())
+    }
+
+    /// Every item of a paginated listing, following `Link: rel="next"`: at most [`MAX_PAGES`]
+    /// pages, never the same page twice, and never off the API's own address (a hostile or
+    /// broken server could otherwise keep the run requesting forever, or lead it elsewhere).
+    async fn paginate<T: DeserializeOwned>(&self, first: String, what: &str) -> Result<Vec<T>> {
+        let broken = |message: String| Error::GitHub {
+            what: what.to_string(),
+            status: None,
+            message,
+            hint: format!(
+                "is {} a GitHub API (GITHUB_API_URL)? If so, try again later, or use `tags-from: git`",
+                self.api
+            ),
+        };
+        let mut route = first;
+        let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         loop {
-            let (tags, next): (Vec<Tag>, _) = self.get(&route, "list the repository's tags").await?;
-            out.extend(tags.into_iter().map(|t| TagRef { name: t.name }));
-            match next {
-                Some(n) => route = n,
-                None => return Ok(out),
+            let (page, next): (Vec<T>, _) = self.get(&route, what).await?;
+            out.extend(page);
+            seen.insert(route);
+            let Some(next) = next else { return Ok(out) };
+            if !within(&self.api, &next) {
+                return Err(broken(format!("the next page is on another host ({})", crate::text::quote(&next))));
             }
+            if seen.contains(&next) {
+                return Err(broken(format!(
+                    "the pages loop: page {} leads back to {}",
+                    seen.len(),
+                    crate::text::quote(&next)
+                )));
+            }
+            if seen.len() == MAX_PAGES {
+                return Err(broken(format!("the listing goes on past {MAX_PAGES} pages")));
+            }
+            route = next;
         }
     }
 
@@ -329,15 +385,23 @@ pub struct NewDeployment {
 }
 
 impl GitHub {
-    /// Creates a deployment and marks it successful; returns the deployment's id.
-    pub async fn record_deployment(&self, deployment: &NewDeployment, log_url: Option<&str>) -> Result<u64> {
+    fn deployments(&self) -> String {
+        format!("/repos/{}/{}/deployments", segment(&self.repo.owner), segment(&self.repo.name))
+    }
+
+    /// Creates a deployment; returns its id.
+    pub async fn create_deployment(&self, deployment: &NewDeployment) -> Result<u64> {
         #[derive(Deserialize)]
         struct Created {
             id: u64,
         }
-        let base = format!("/repos/{}/{}/deployments", segment(&self.repo.owner), segment(&self.repo.name));
         let what = format!("create a deployment to {}", deployment.environment);
-        let created: Created = self.post(&base, deployment, &what).await?;
+        let created: Created = self.post(&self.deployments(), deployment, &what).await?;
+        Ok(created.id)
+    }
+
+    /// Marks deployment `id` successful, linking the run's log when there is one.
+    pub async fn mark_successful(&self, id: u64, deployment: &NewDeployment, log_url: Option<&str>) -> Result<()> {
         let mut status = serde_json::json!({
             "state": "success",
             "description": deployment.description,
@@ -347,10 +411,9 @@ impl GitHub {
         if let Some(url) = log_url {
             status["log_url"] = serde_json::Value::String(url.to_string());
         }
-        let route = format!("{base}/{}/statuses", created.id);
-        let _: serde_json::Value =
-            self.post(&route, &status, &format!("mark deployment {} successful", created.id)).await?;
-        Ok(created.id)
+        let route = format!("{}/{id}/statuses", self.deployments());
+        let _: serde_json::Value = self.post(&route, &status, &format!("mark deployment {id} successful")).await?;
+        Ok(())
     }
 }
 
@@ -394,6 +457,16 @@ mod tests {
         let last = r#"<https://x/tags?page=99>; rel="prev", <https://x/tags?page=1>; rel="first""#;
         assert_eq!(next_link(Some(last)), None);
         assert_eq!(next_link(None), None);
+    }
+
+    #[test]
+    fn pages_stay_on_the_api() {
+        let api = "https://api.github.com";
+        assert!(within(api, "https://api.github.com/repositories/1/tags?page=2"));
+        assert!(within(api, "/repositories/1/tags?page=2"));
+        for elsewhere in ["https://api.github.com.evil.example/x", "https://evil.example/x", "//evil.example/x"] {
+            assert!(!within(api, elsewhere), "{elsewhere}");
+        }
     }
 
     #[test]

@@ -13,9 +13,12 @@ use crate::host::{self, HttpRequest};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Sends each request with [`host::http`].
+/// Sends each request with [`host::http`], each bounded by `timeout_ms`.
 #[derive(Clone, Copy, Debug)]
-pub struct HostTransport;
+pub struct HostTransport {
+    /// How long one request, body included, may take.
+    pub timeout_ms: u64,
+}
 
 impl tower::Service<Request<OctoBody>> for HostTransport {
     type Response = Response<Full<Bytes>>;
@@ -27,6 +30,7 @@ impl tower::Service<Request<OctoBody>> for HostTransport {
     }
 
     fn call(&mut self, request: Request<OctoBody>) -> Self::Future {
+        let timeout_ms = self.timeout_ms;
         let future = async move {
             let (parts, body) = request.into_parts();
             let body = body.collect().await?.to_bytes().to_vec();
@@ -35,7 +39,8 @@ impl tower::Service<Request<OctoBody>> for HostTransport {
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
                 .collect();
-            let request = HttpRequest { method: parts.method.to_string(), url: parts.uri.to_string(), headers, body };
+            let request =
+                HttpRequest { method: parts.method.to_string(), url: parts.uri.to_string(), headers, body, timeout_ms };
             let reply = host::http(request).await?;
             let mut response = Response::builder().status(reply.status);
             for (name, value) in &reply.headers {

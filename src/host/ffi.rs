@@ -13,7 +13,9 @@ extern "C" {
     #[wasm_bindgen(catch)]
     pub fn stat(path: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
-    pub fn open_read(path: &str) -> Result<f64, JsValue>;
+    pub fn realpath(path: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn open_regular(path: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     pub fn read_into(fd: f64, buf: &mut [u8], position: f64) -> Result<f64, JsValue>;
     #[wasm_bindgen(catch)]
@@ -30,7 +32,21 @@ extern "C" {
     pub fn now_ms() -> f64;
     pub fn mark_panicked();
     #[wasm_bindgen(catch)]
-    pub fn run_process(program: &str, args: Vec<String>, cwd: &str, env: Vec<String>) -> Result<JsValue, JsValue>;
+    pub async fn run_process(
+        program: &str,
+        args: Vec<String>,
+        cwd: &str,
+        env: Vec<String>,
+        timeout_ms: f64,
+        max_bytes: f64,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
-    pub async fn http_request(method: &str, url: &str, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue>;
+    pub async fn http_request(
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        body: &[u8],
+        timeout_ms: f64,
+        max_bytes: f64,
+    ) -> Result<JsValue, JsValue>;
 }

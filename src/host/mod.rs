@@ -42,8 +42,75 @@ pub enum Kind {
     File,
     /// A directory.
     Dir,
-    /// A socket, device or the like.
+    /// A named pipe: reading it waits for a writer, possibly forever.
+    Fifo,
+    /// A socket.
+    Socket,
+    /// A character device (`/dev/zero`, `/dev/urandom`, a terminal): endless, or interactive.
+    CharDevice,
+    /// A block device (a disk).
+    BlockDevice,
+    /// Anything else.
     Other,
+}
+
+impl Kind {
+    /// What it is, for a message: "a FIFO (named pipe)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::File => "a regular file",
+            Kind::Dir => "a directory",
+            Kind::Fifo => "a FIFO (named pipe)",
+            Kind::Socket => "a socket",
+            Kind::CharDevice => "a character device",
+            Kind::BlockDevice => "a block device",
+            Kind::Other => "not a regular file",
+        }
+    }
+
+    /// The kind `js/host.js` names (`fifo`, `char-device`, …).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    fn from_name(name: &str) -> Kind {
+        match name {
+            "file" => Kind::File,
+            "dir" => Kind::Dir,
+            "fifo" => Kind::Fifo,
+            "socket" => Kind::Socket,
+            "char-device" => Kind::CharDevice,
+            "block-device" => Kind::BlockDevice,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// The code of a [`HostError`] for a path that is not a regular file (its message says what it is).
+pub const NOT_REGULAR: &str = "ENOTREG";
+/// The code of a [`HostError`] for a file, a response or a program's output over its limit.
+pub const TOO_LARGE: &str = "EFBIG";
+/// The code of a [`HostError`] for a request or a program that did not finish in time.
+pub const TIMED_OUT: &str = "ETIMEDOUT";
+
+/// At most this much of a response body is read; more is an error ([`TOO_LARGE`]).
+pub const RESPONSE_LIMIT: u64 = 64 << 20;
+/// At most this much of a program's standard output and error together is kept.
+pub const PROCESS_OUTPUT_LIMIT: u64 = 64 << 20;
+/// Same-origin redirects a GET or HEAD follows before its 3xx answer is returned as it is.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// `n` bytes for a message: `512 bytes`, `1 MiB`, `2.5 GiB`.
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = format!("{value:.1}");
+    format!("{} {}", text.strip_suffix(".0").unwrap_or(&text), UNITS[unit])
 }
 
 /// The parts of `stat` this action uses.
@@ -77,27 +144,81 @@ pub fn stat(path: &str) -> Result<Option<Metadata>, HostError> {
     imp::stat(path)
 }
 
-/// The whole file, read straight into one buffer.
-pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
-    imp::read_file(path)
+/// `path` with every symbolic link resolved (`ENOENT` when nothing is there).
+pub fn realpath(path: &str) -> Result<String, HostError> {
+    imp::realpath(path)
 }
 
-/// A file open for reading, closed when dropped. Reads straight into the caller's buffer, so a
-/// large file streams through a small window instead of being held whole.
+/// The whole of a regular file of at most `limit` bytes, read straight into one buffer. Anything
+/// else is refused before a byte is read: a FIFO, device or socket ([`NOT_REGULAR`]), a larger
+/// file ([`TOO_LARGE`]).
+pub fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, HostError> {
+    let (mut file, meta) = File::open(path, limit)?;
+    let mut data = Vec::with_capacity(meta.size as usize + 1);
+    if let Err(e) = std::io::Read::read_to_end(&mut file, &mut data) {
+        return Err(file.take_error().unwrap_or(HostError { code: String::new(), message: e.to_string() }));
+    }
+    Ok(data)
+}
+
+/// A regular file open for reading, closed when dropped. Reads straight into the caller's
+/// buffer, so a large file streams through a small window instead of being held whole; reading
+/// past `limit` bytes (a file that grows while it is read) fails with [`TOO_LARGE`].
 pub struct File {
     inner: imp::File,
+    read: u64,
+    limit: u64,
+    /// The host error behind the last failed read, so it keeps its code through `std::io::Read`.
+    error: Option<HostError>,
 }
 
 impl File {
-    /// Opens `path` for reading.
-    pub fn open(path: &str) -> Result<File, HostError> {
-        Ok(File { inner: imp::File::open(path)? })
+    /// Opens `path` for reading when it is a regular file of at most `limit` bytes; returns it
+    /// with its metadata, taken from the open file itself.
+    pub fn open(path: &str, limit: u64) -> Result<(File, Metadata), HostError> {
+        let (inner, meta) = imp::File::open(path)?;
+        if meta.kind != Kind::File {
+            return Err(HostError { code: NOT_REGULAR.into(), message: format!("is {}", meta.kind.describe()) });
+        }
+        if meta.size > limit {
+            return Err(too_large(meta.size, limit));
+        }
+        Ok((File { inner, read: 0, limit, error: None }, meta))
+    }
+
+    /// Takes the host error behind the last failed read, with its code.
+    pub fn take_error(&mut self) -> Option<HostError> {
+        self.error.take()
+    }
+}
+
+fn too_large(size: u64, limit: u64) -> HostError {
+    HostError {
+        code: TOO_LARGE.into(),
+        message: format!("is {}, more than the {} this action reads", format_bytes(size), format_bytes(limit)),
     }
 }
 
 impl std::io::Read for File {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner.read(buf).map_err(|e| std::io::Error::other(e.message))
+        // One byte past the limit is enough to know the file grew beyond it.
+        let room = (self.limit + 1 - self.read.min(self.limit + 1)).min(buf.len() as u64) as usize;
+        let n = match self.inner.read(&mut buf[..room]) {
+            Ok(n) => n,
+            Err(e) => {
+                let message = e.message.clone();
+                self.error = Some(e);
+                return Err(std::io::Error::other(message));
+            }
+        };
+        self.read += n as u64;
+        if self.read > self.limit {
+            let e = too_large(self.read, self.limit);
+            let message = e.message.clone();
+            self.error = Some(e);
+            return Err(std::io::Error::other(message));
+        }
+        Ok(n)
     }
 }
 
@@ -144,10 +265,18 @@ pub struct ProcessOutput {
     pub stderr: Vec<u8>,
 }
 
-/// Runs `program` with `args` in `cwd` (no shell), adding `env` to the environment, and waits.
-/// A program that cannot be started (not installed) is an error with code `ENOENT`.
-pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
-    imp::run_process(program, args, cwd, env)
+/// Runs `program` with `args` in `cwd` (no shell), adding `env` to the environment, and waits
+/// at most `timeout_ms`: then it is killed with every process it started, and the error has
+/// code [`TIMED_OUT`]. A program that cannot be started (not installed) is an error with code
+/// `ENOENT`; one that prints more than [`PROCESS_OUTPUT_LIMIT`] is killed ([`TOO_LARGE`]).
+pub async fn run_process(
+    program: &str,
+    args: &[&str],
+    cwd: &str,
+    env: &[(&str, &str)],
+    timeout_ms: u64,
+) -> Result<ProcessOutput, HostError> {
+    imp::run_process(program, args, cwd, env, timeout_ms).await
 }
 
 /// An HTTP request.
@@ -161,6 +290,8 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body; empty for none.
     pub body: Vec<u8>,
+    /// The whole exchange, body included, must end within this many milliseconds.
+    pub timeout_ms: u64,
 }
 
 /// An HTTP response, whatever its status.
@@ -174,10 +305,42 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-/// Sends one HTTP request (redirects followed). Only transport failures are errors; any status
-/// is a response. Inside wasm this is Node's `fetch`; a native build has no HTTP client and says so.
-pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
-    imp::http(request).await
+/// Sends one HTTP request. Only transport failures, a time-out ([`TIMED_OUT`]) and a body over
+/// [`RESPONSE_LIMIT`] ([`TOO_LARGE`]) are errors; any status is a response. A GET or HEAD follows
+/// up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and port), so headers
+/// such as a token never reach another host; any other redirect, and every redirect of a write,
+/// comes back as the 3xx response it is. Inside wasm this is Node's `fetch`; a native build has
+/// no HTTP client and says so.
+pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
+    let mut hops = 0;
+    loop {
+        let response = imp::http(&request).await?;
+        let redirect = (300..400).contains(&response.status) && matches!(request.method.as_str(), "GET" | "HEAD");
+        let location = response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v);
+        match location.filter(|_| redirect && hops < MAX_REDIRECTS).and_then(|l| same_origin(&request.url, l)) {
+            Some(next) => {
+                request.url = next;
+                hops += 1;
+            }
+            None => return Ok(response),
+        }
+    }
+}
+
+/// `scheme://authority` of an absolute http(s) URL.
+fn origin(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&url[..url.len() - rest.len() + end])
+}
+
+/// Where a redirect from `from` to `location` leads, when it stays on `from`'s origin.
+fn same_origin(from: &str, location: &str) -> Option<String> {
+    let base = origin(from)?;
+    if location.starts_with('/') && !location.starts_with("//") {
+        return Some(format!("{base}{location}"));
+    }
+    (origin(location)?.eq_ignore_ascii_case(base)).then(|| location.to_string())
 }
 
 /// Runs a future to completion on the host's event loop, in the background.
@@ -189,4 +352,39 @@ pub fn spawn(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -
 /// resulting trap a second time.
 pub fn mark_panicked() {
     imp::mark_panicked()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_are_followed_only_within_the_origin() {
+        let from = "https://api.github.com/repos/a/b/tags?page=2";
+        assert_eq!(
+            same_origin(from, "/repositories/1/tags").as_deref(),
+            Some("https://api.github.com/repositories/1/tags")
+        );
+        assert_eq!(same_origin(from, "https://API.github.com/x").as_deref(), Some("https://API.github.com/x"));
+        for elsewhere in [
+            "https://evil.example/x",
+            "//evil.example/x",
+            "http://api.github.com/x",
+            "https://api.github.com:8443/x",
+            "https://api.github.com.evil.example/x",
+            "https://api.github.com@evil.example/x",
+            "relative/path",
+            "file:///etc/passwd",
+        ] {
+            assert_eq!(same_origin(from, elsewhere), None, "{elsewhere}");
+        }
+    }
+
+    #[test]
+    fn sizes_read_as_a_person_writes_them() {
+        assert_eq!(format_bytes(512), "512 bytes");
+        assert_eq!(format_bytes(1 << 20), "1 MiB");
+        assert_eq!(format_bytes(256 << 20), "256 MiB");
+        assert_eq!(format_bytes(2_500_000_000), "2.3 GiB");
+    }
 }

@@ -29,39 +29,60 @@ pub fn cwd() -> Result<String, HostError> {
 
 pub fn stat(path: &str) -> Result<Option<Metadata>, HostError> {
     match std::fs::metadata(path) {
-        Ok(m) => {
-            let kind = if m.is_file() {
-                Kind::File
-            } else if m.is_dir() {
-                Kind::Dir
-            } else {
-                Kind::Other
-            };
-            let modified_ms = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-            Ok(Some(Metadata { kind, size: m.len(), modified_ms }))
-        }
+        Ok(m) => Ok(Some(metadata(&m))),
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
         Err(e) => Err(caught(e)),
     }
 }
 
-pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
-    std::fs::read(path).map_err(caught)
+fn metadata(m: &std::fs::Metadata) -> Metadata {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    let kind = if t.is_file() {
+        Kind::File
+    } else if t.is_dir() {
+        Kind::Dir
+    } else if t.is_fifo() {
+        Kind::Fifo
+    } else if t.is_socket() {
+        Kind::Socket
+    } else if t.is_char_device() {
+        Kind::CharDevice
+    } else if t.is_block_device() {
+        Kind::BlockDevice
+    } else {
+        Kind::Other
+    };
+    let modified_ms = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    Metadata { kind, size: m.len(), modified_ms }
 }
 
-pub struct File(std::fs::File);
+pub fn realpath(path: &str) -> Result<String, HostError> {
+    Ok(std::fs::canonicalize(path).map_err(caught)?.to_string_lossy().into_owned())
+}
+
+pub struct File(Option<std::fs::File>);
 
 impl File {
-    pub fn open(path: &str) -> Result<File, HostError> {
-        std::fs::File::open(path).map(File).map_err(caught)
+    /// Opens without waiting for a FIFO's writer, and returns a non-regular file unopened.
+    pub fn open(path: &str) -> Result<(File, Metadata), HostError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000; // Linux
+        let file = std::fs::OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path).map_err(caught)?;
+        let meta = metadata(&file.metadata().map_err(caught)?);
+        let file = (meta.kind == Kind::File).then_some(file);
+        Ok((File(file), meta))
     }
 
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, HostError> {
-        std::io::Read::read(&mut self.0, buf).map_err(caught)
+        match &mut self.0 {
+            Some(f) => std::io::Read::read(f, buf).map_err(caught),
+            None => Ok(0),
+        }
     }
 }
 
@@ -104,18 +125,52 @@ pub fn now_ms() -> f64 {
 
 pub fn mark_panicked() {}
 
-pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
+/// Natively (tests), the time-out kills the program itself; the wasm host kills its whole group.
+pub async fn run_process(
+    program: &str,
+    args: &[&str],
+    cwd: &str,
+    env: &[(&str, &str)],
+    timeout_ms: u64,
+) -> Result<ProcessOutput, HostError> {
+    use std::io::Read;
+    use std::process::Stdio;
     let mut command = std::process::Command::new(program);
-    command.args(args).envs(env.iter().copied());
+    command.args(args).envs(env.iter().copied()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     if !cwd.is_empty() {
         command.current_dir(cwd);
     }
-    let out = command.output().map_err(caught)?;
-    Ok(ProcessOutput { status: out.status.code().unwrap_or(-1), stdout: out.stdout, stderr: out.stderr })
+    let mut child = command.spawn().map_err(caught)?;
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(timeout_ms);
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(caught)? {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(HostError {
+                code: super::TIMED_OUT.into(),
+                message: format!("{program} did not finish within {} s", timeout_ms as f64 / 1000.0),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    Ok(ProcessOutput { status: status.code().unwrap_or(-1), stdout, stderr })
 }
 
 /// A native build has no HTTP client: the action's HTTP goes through Node's fetch.
-pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
+pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     Err(HostError {
         code: "ENOTSUP".into(),
         message: format!(

@@ -36,45 +36,19 @@ pub fn stat(path: &str) -> Result<Option<Metadata>, HostError> {
     if s.is_null() || s.is_undefined() {
         return Ok(None);
     }
-    let kind = match field(&s, "kind").as_string().as_deref() {
-        Some("file") => Kind::File,
-        Some("dir") => Kind::Dir,
-        _ => Kind::Other,
-    };
-    Ok(Some(Metadata {
-        kind,
-        size: field(&s, "size").as_f64().unwrap_or(0.0) as u64,
-        modified_ms: field(&s, "mtime_ms").as_f64().unwrap_or(0.0),
-    }))
+    Ok(Some(metadata(&s)))
 }
 
-pub fn read_file(path: &str) -> Result<Vec<u8>, HostError> {
-    let size = stat(path)?.map_or(0, |m| m.size as usize);
-    let fd = ffi::open_read(path).map_err(caught)?;
-    let result = read_all(fd, size);
-    let closed = ffi::close(fd).map_err(caught);
-    let data = result?;
-    closed?;
-    Ok(data)
-}
-
-/// Reads until end of file; `size` is a hint (the file may change while we read).
-fn read_all(fd: f64, size: usize) -> Result<Vec<u8>, HostError> {
-    // One byte more than the size, so the read that finds the end needs no second buffer.
-    let mut buf = vec![0u8; size + 1];
-    let mut len = 0;
-    loop {
-        if len == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-        let n = ffi::read_into(fd, &mut buf[len..], len as f64).map_err(caught)? as usize;
-        if n == 0 {
-            break;
-        }
-        len += n;
+fn metadata(s: &JsValue) -> Metadata {
+    Metadata {
+        kind: Kind::from_name(&field(s, "kind").as_string().unwrap_or_default()),
+        size: field(s, "size").as_f64().unwrap_or(0.0) as u64,
+        modified_ms: field(s, "mtime_ms").as_f64().unwrap_or(0.0),
     }
-    buf.truncate(len);
-    Ok(buf)
+}
+
+pub fn realpath(path: &str) -> Result<String, HostError> {
+    ffi::realpath(path).map_err(caught)
 }
 
 /// An open file descriptor and the position of the next read.
@@ -84,8 +58,13 @@ pub struct File {
 }
 
 impl File {
-    pub fn open(path: &str) -> Result<File, HostError> {
-        Ok(File { fd: ffi::open_read(path).map_err(caught)?, position: 0.0 })
+    /// Opens a regular file; anything else is not opened, and comes back with fd -1 and its kind.
+    pub fn open(path: &str) -> Result<(File, Metadata), HostError> {
+        let opened = ffi::open_regular(path).map_err(caught)?;
+        let meta = metadata(&opened);
+        let fd = field(&opened, "fd").as_f64().unwrap_or(-1.0);
+        // A File with fd -1 is never read; dropping it closes nothing.
+        Ok((File { fd, position: 0.0 }, meta))
     }
 
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, HostError> {
@@ -100,7 +79,9 @@ impl File {
 
 impl Drop for File {
     fn drop(&mut self) {
-        let _ = ffi::close(self.fd);
+        if self.fd >= 0.0 {
+            let _ = ffi::close(self.fd);
+        }
     }
 }
 
@@ -145,9 +126,16 @@ fn flat_pairs(pairs: &[(&str, &str)]) -> Vec<String> {
     pairs.iter().flat_map(|(k, v)| [k.to_string(), v.to_string()]).collect()
 }
 
-pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]) -> Result<ProcessOutput, HostError> {
+pub async fn run_process(
+    program: &str,
+    args: &[&str],
+    cwd: &str,
+    env: &[(&str, &str)],
+    timeout_ms: u64,
+) -> Result<ProcessOutput, HostError> {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let r = ffi::run_process(program, args, cwd, flat_pairs(env)).map_err(caught)?;
+    let limit = super::PROCESS_OUTPUT_LIMIT as f64;
+    let r = ffi::run_process(program, args, cwd, flat_pairs(env), timeout_ms as f64, limit).await.map_err(caught)?;
     Ok(ProcessOutput {
         status: field(&r, "status").as_f64().unwrap_or(-1.0) as i32,
         stdout: bytes_field(&r, "stdout"),
@@ -155,9 +143,12 @@ pub fn run_process(program: &str, args: &[&str], cwd: &str, env: &[(&str, &str)]
     })
 }
 
-pub async fn http(request: HttpRequest) -> Result<HttpResponse, HostError> {
+pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     let headers: Vec<String> = request.headers.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
-    let r = ffi::http_request(&request.method, &request.url, headers, &request.body).await.map_err(caught)?;
+    let limit = super::RESPONSE_LIMIT as f64;
+    let r = ffi::http_request(&request.method, &request.url, headers, &request.body, request.timeout_ms as f64, limit)
+        .await
+        .map_err(caught)?;
     let flat: Vec<String> = js_sys::Array::from(&field(&r, "headers")).iter().filter_map(|v| v.as_string()).collect();
     Ok(HttpResponse {
         status: field(&r, "status").as_f64().unwrap_or(0.0) as u16,

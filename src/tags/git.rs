@@ -1,38 +1,87 @@
 //! Tags from git: one `git ls-remote` round trip to `origin` (works in a shallow clone that
 //! fetched no tags), or `git tag` in a repository without a remote.
+//!
+//! The workspace is someone else's files. git is told which repository to use (`GIT_DIR` is the
+//! checkout's `.git`), so it never discovers one: a workspace whose root holds a bare
+//! repository's files (`HEAD`, `config`, `objects/`) would otherwise make git obey that
+//! `config`, whose `remote.origin.uploadpack` is a command git runs. Every git command is bounded
+//! in time, and killed with its helpers when it overruns.
 
 use super::Listing;
 use crate::error::{Error, Result};
-use crate::host;
+use crate::host::{self, Kind};
 
-/// Runs git in `dir`; `Ok` with its output whatever the status.
-fn git(dir: &str, args: &[&str]) -> Result<host::ProcessOutput> {
-    // No prompt for credentials: a CI step must fail, not hang.
-    host::run_process("git", args, dir, &[("GIT_TERMINAL_PROMPT", "0")]).map_err(|e| {
-        if e.code == "ENOENT" {
-            Error::Git {
-                command: format!("git {}", args.join(" ")),
-                message: "git is not installed".into(),
-                hint: "install git on the runner, or use `tags-from: api`".into(),
-            }
-        } else {
-            Error::Git { command: format!("git {}", args.join(" ")), message: e.message, hint: String::new() }
+/// Settings that keep git from running anything a repository's files could name, even if it
+/// ever came to read an unexpected repository (each is ignored by a git too old to know it).
+const HARDENING: [&str; 8] = [
+    "-c",
+    "safe.bareRepository=explicit",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "core.hooksPath=/dev/null",
+];
+
+/// Where and how git runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Git {
+    /// The checkout (`GITHUB_WORKSPACE`): git uses its `.git`, and nothing else.
+    pub dir: String,
+    /// How long one git command may take.
+    pub timeout_ms: u64,
+}
+
+impl Git {
+    /// Runs `git ARGS` on the checkout's own repository; `Ok` with its output whatever the status.
+    async fn run(&self, args: &[&str]) -> Result<host::ProcessOutput> {
+        let command = || format!("git {}", args.join(" "));
+        let git_dir = format!("{}/.git", self.dir.trim_end_matches('/'));
+        // `.git` is a directory in a checkout, a file (`gitdir: …`) in a worktree or submodule.
+        if !matches!(host::stat(&git_dir), Ok(Some(m)) if m.kind == Kind::Dir || m.kind == Kind::File) {
+            return Err(Error::Git {
+                command: command(),
+                message: format!("{} is not a git checkout (it has no .git)", self.dir),
+                hint: "check out the repository first (actions/checkout), or use `tags-from: api`".into(),
+            });
         }
-    })
+        let full: Vec<&str> = HARDENING.iter().copied().chain(args.iter().copied()).collect();
+        let env = [
+            ("GIT_DIR", git_dir.as_str()),
+            // No prompt for credentials: a CI step must fail, not wait for a person.
+            ("GIT_TERMINAL_PROMPT", "0"),
+            ("GCM_INTERACTIVE", "never"),
+            ("GIT_NO_REPLACE_OBJECTS", "1"),
+            ("GIT_OPTIONAL_LOCKS", "0"),
+        ];
+        host::run_process("git", &full, &self.dir, &env, self.timeout_ms).await.map_err(|e| {
+            let (message, hint) = match e.code.as_str() {
+                "ENOENT" => ("git is not installed".to_string(), "install git on the runner, or use `tags-from: api`"),
+                host::TIMED_OUT => (
+                    format!("it did not finish within {} s", self.timeout_ms as f64 / 1000.0),
+                    "check that the runner can reach origin, raise input `timeout`, or use `tags-from: api`",
+                ),
+                _ => (e.message, ""),
+            };
+            Error::Git { command: command(), message, hint: hint.into() }
+        })
+    }
 }
 
 fn failed(args: &[&str], out: &host::ProcessOutput, hint: &str) -> Error {
     let stderr = String::from_utf8_lossy(&out.stderr);
     Error::Git {
         command: format!("git {}", args.join(" ")),
-        message: stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("failed").trim().to_string(),
+        // git's stderr may carry what a remote said: quoted short and escaped.
+        message: crate::text::quote(stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("failed").trim()),
         hint: hint.to_string(),
     }
 }
 
 /// Lists every tag of `origin`, or of the local repository when it has no `origin`.
-pub fn list(dir: &str) -> Result<Listing> {
-    let remotes = git(dir, &["remote"])?;
+pub async fn list(git: &Git) -> Result<Listing> {
+    let remotes = git.run(&["remote"]).await?;
     if remotes.status != 0 {
         return Err(failed(
             &["remote"],
@@ -46,7 +95,7 @@ pub fn list(dir: &str) -> Result<Listing> {
     } else {
         (&["tag", "--list"], "git tag")
     };
-    let out = git(dir, args)?;
+    let out = git.run(args).await?;
     if out.status != 0 {
         return Err(failed(args, &out, "check that the runner can reach origin, or use `tags-from: api`"));
     }
@@ -62,12 +111,12 @@ pub fn list(dir: &str) -> Result<Listing> {
 
 /// Whether `commit` (a tag or a SHA) is an ancestor of `branch` (`origin/<branch>` when it
 /// exists, else the local branch).
-pub fn reachable(dir: &str, commit: &str, branch: &str) -> Result<bool> {
+pub async fn reachable(git: &Git, commit: &str, branch: &str) -> Result<bool> {
     let remote = format!("refs/remotes/origin/{branch}");
     let local = format!("refs/heads/{branch}");
-    let target = if git(dir, &["rev-parse", "--verify", "--quiet", &remote])?.status == 0 {
+    let target = if git.run(&["rev-parse", "--verify", "--quiet", &remote]).await?.status == 0 {
         remote
-    } else if git(dir, &["rev-parse", "--verify", "--quiet", &local])?.status == 0 {
+    } else if git.run(&["rev-parse", "--verify", "--quiet", &local]).await?.status == 0 {
         local
     } else {
         return Err(Error::Git {
@@ -78,7 +127,7 @@ pub fn reachable(dir: &str, commit: &str, branch: &str) -> Result<bool> {
     };
     let peeled = format!("{commit}^{{commit}}");
     let args = ["merge-base", "--is-ancestor", peeled.as_str(), target.as_str()];
-    let out = git(dir, &args)?;
+    let out = git.run(&args).await?;
     match out.status {
         0 => Ok(true),
         1 => Ok(false),

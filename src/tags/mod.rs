@@ -24,16 +24,16 @@ pub struct Listing {
 }
 
 /// Lists the tags that start with `prefix` (the API filters by prefix itself; git lists all).
-pub async fn list(from: TagSource, github: Option<&GitHub>, workspace: &str, prefix: &str) -> Result<Listing> {
+pub async fn list(from: TagSource, github: Option<&GitHub>, git: &git::Git, prefix: &str) -> Result<Listing> {
     match (from, github) {
         (TagSource::Api, Some(gh)) => {
             let names = match gh.matching_tags(prefix).await {
                 Ok(tags) => tags,
                 // matching-refs can fail where /tags works (some GitHub Enterprise versions,
-                // proxies); the paginated list costs more requests but answers the same.
-                Err(e) if !matches!(e, crate::error::Error::RateLimited { .. }) => {
-                    gh.all_tags().await.map_err(|_| e)?
-                }
+                // proxies); the paginated list costs more requests but answers the same. Only
+                // for an HTTP error: a server that did not answer in time, looped or redirected
+                // away would do the same again, and a time-out would double the wait.
+                Err(e @ crate::error::Error::GitHub { status: Some(_), .. }) => gh.all_tags().await.map_err(|_| e)?,
                 Err(e) => return Err(e),
             };
             let n = gh.requests();
@@ -42,7 +42,7 @@ pub async fn list(from: TagSource, github: Option<&GitHub>, workspace: &str, pre
                 how: format!("GitHub API, {n} request{}", if n == 1 { "" } else { "s" }),
             })
         }
-        _ => git::list(workspace),
+        _ => git::list(git).await,
     }
 }
 
@@ -50,7 +50,7 @@ pub async fn list(from: TagSource, github: Option<&GitHub>, workspace: &str, pre
 pub async fn reachable(
     from: TagSource,
     github: Option<&GitHub>,
-    workspace: &str,
+    git: &git::Git,
     commit: &str,
     branch: &str,
 ) -> Result<bool> {
@@ -58,6 +58,6 @@ pub async fn reachable(
         (TagSource::Api, Some(gh)) => {
             Ok(matches!(gh.compare(branch, commit).await?, Comparison::Behind | Comparison::Identical))
         }
-        _ => git::reachable(workspace, commit, branch),
+        _ => git::reachable(git, commit, branch).await,
     }
 }

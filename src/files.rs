@@ -1,0 +1,88 @@
+//! Reading the files a run is pointed at — a state, the stages file, a version file — as files
+//! someone else may have written. Only regular files are read (a FIFO would block forever,
+//! `/dev/zero` never ends), each kind within a stated size, and a path given relative to the
+//! workspace must stay inside the workspace once every symbolic link is followed: a pull request
+//! can turn `VERSION` into a link to `/proc/self/environ`, but cannot make the action read it.
+//! Absolute paths are taken as written: only the workflow's author writes those.
+
+use crate::error::{Error, Result};
+use crate::host::{self, HostError};
+use crate::text::quote;
+
+/// The most a stages file, version file or other small settings file may hold: 1 MiB.
+pub const SMALL_FILE_LIMIT: u64 = 1 << 20;
+/// The most a state file may hold: 256 MiB (large real states are tens of MiB).
+pub const STATE_FILE_LIMIT: u64 = 256 << 20;
+
+/// A file to read: where it is, how the user named it, and what setting named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named<'a> {
+    /// The absolute path.
+    pub path: &'a str,
+    /// The path as the user wrote it, for messages.
+    pub given: &'a str,
+    /// What named it, for advice: "input `version-file`", "`state` of stage dev in …".
+    pub setting: &'a str,
+    /// The workspace, when the path was given relative to it and must stay inside.
+    pub within: Option<&'a str>,
+}
+
+impl Named<'_> {
+    /// Refuses the file when it was given relative to the workspace and leads outside it.
+    /// Nothing there is not refused here: opening it says so, in the caller's words.
+    pub fn check_inside(&self) -> Result<()> {
+        let Some(root) = self.within else { return Ok(()) };
+        let real_root = host::realpath(root).map_err(|e| self.io(e))?;
+        let real = match host::realpath(self.path) {
+            Ok(real) => real,
+            Err(e) if e.code == "ENOENT" || e.code == "ENOTDIR" => return Ok(()),
+            Err(e) => return Err(self.io(e)),
+        };
+        let inside = real == real_root
+            || real.strip_prefix(real_root.trim_end_matches('/')).is_some_and(|rest| rest.starts_with('/'));
+        if inside {
+            return Ok(());
+        }
+        Err(Error::FileRefused {
+            path: self.given.to_string(),
+            why: format!("leads outside the workspace, to {}", quote(&real)),
+            hint: format!(
+                "a path relative to the workspace must stay inside it, so that what a pull request changes cannot make the action read other files; point {} at a file in the repository, or give an absolute path",
+                self.setting
+            ),
+        })
+    }
+
+    /// The whole file, when it is a regular file of at most `limit` bytes inside the workspace;
+    /// `Ok(None)` when nothing is there.
+    pub fn read(&self, limit: u64) -> Result<Option<Vec<u8>>> {
+        self.check_inside()?;
+        match host::read_file(self.path, limit) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.code == "ENOENT" => Ok(None),
+            Err(e) => Err(self.refused(e)),
+        }
+    }
+
+    /// The error for a failed open or read: a refusal for what is not a regular file or is too
+    /// large, else the host's own words.
+    pub fn refused(&self, e: HostError) -> Error {
+        match e.code.as_str() {
+            host::NOT_REGULAR => Error::FileRefused {
+                path: self.given.to_string(),
+                why: e.message,
+                hint: format!("the action reads only regular files; point {} at one", self.setting),
+            },
+            host::TOO_LARGE => Error::FileRefused {
+                path: self.given.to_string(),
+                why: e.message,
+                hint: format!("point {} at the right file", self.setting),
+            },
+            _ => self.io(e),
+        }
+    }
+
+    fn io(&self, e: HostError) -> Error {
+        Error::Io { op: "read", path: self.given.to_string(), message: e.message }
+    }
+}

@@ -19,10 +19,21 @@ function fail(message) {
 function crashed(err) {
   if (!globalThis[PANICKED]) {
     const what = err && err.message ? err.message : String(err);
-    fail(`stage-action crashed: ${what}. This is a bug in stage-action; please report it with this log`);
+    const trap = err instanceof WebAssembly.RuntimeError || (err instanceof RangeError && /call stack/.test(what));
+    fail(
+      trap
+        ? `stage-action crashed: the WebAssembly module stopped (${what}): it ran out of memory or stack. Give it a smaller input, or report this log`
+        : `stage-action crashed: ${what}. This is a bug in stage-action; please report it with this log`,
+    );
   }
   process.exitCode = 1;
 }
+
+// A trap inside the module's promise queue (a stack overflow, memory exhausted) is thrown from a
+// microtask, not returned through run()'s promise: catch it here too, so that every failure ends
+// as one error annotation and exit code 1, never as a raw stack trace.
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
 
 let wasm;
 try {

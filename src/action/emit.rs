@@ -1,14 +1,25 @@
 //! Writing a run's result, once, at the end: the only place that prints or writes the
-//! runner's files. A failed run writes no outputs and no summary.
+//! runner's files. A failed run writes no outputs (but those a report keeps on failure) and no
+//! summary; a run whose files cannot be written fails, with one error, before its log claims
+//! success.
 
 use super::inputs::Mode;
-use super::protocol::{command, escape_data, escape_html, output_entry};
+use super::protocol::{command, defuse, escape_data, escape_markdown, output_entry, safe_log_line};
 use super::report::{Annotation, Level, Report, Summary};
 use crate::error::Error;
 use crate::host;
 
 /// GitHub refuses step summaries over 1 MiB.
 const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// The runner masks every occurrence of a registered value in the rest of the job's log; a
+/// value this short (`1`, `on`, `dev`) would garble every line that happens to contain it, so
+/// shorter values are not registered. The action still never prints them itself.
+pub const MIN_MASK_CHARS: usize = 4;
+
+/// An annotation's message is cut here: GitHub shows only the start of a long one anyway, and a
+/// message is never the place for a whole value.
+const MESSAGE_LIMIT: usize = 4096;
 
 /// Writes `report` (and `failure`, if the run failed) the way `mode` speaks; returns the exit code.
 pub fn emit(mode: Mode, report: &Report, failure: Option<&Error>) -> i32 {
@@ -20,19 +31,30 @@ pub fn emit(mode: Mode, report: &Report, failure: Option<&Error>) -> i32 {
         (Ok(()), None) => 0,
         (Ok(()), Some(_)) => 1,
         (Err(e), _) => {
-            // Writing failed part-way; say so on stderr, which the runner also shows.
-            let _ = host::write_stderr(&format!("stage-action: {e}\n"));
+            // Writing failed part-way: one error, in the mode's voice, on whatever still works.
+            let line = match mode {
+                Mode::Actions => format!("{}\n", command("error", &[("title", "cannot write results".into())], &e)),
+                Mode::Terminal => format!("error: {e}\n"),
+            };
+            if host::write_stdout(&line).is_err() {
+                let _ = host::write_stderr(&line);
+            }
             1
         }
     }
 }
 
 /// The lines that mask `secret`: the whole value, and each line of a multi-line value (the
-/// runner masks line by line, so a multi-line secret needs both).
+/// runner masks line by line, so a multi-line secret needs both). Values and lines shorter than
+/// [`MIN_MASK_CHARS`] are left out.
 pub fn mask_lines(secret: &str) -> Vec<String> {
-    let mut lines = vec![command("add-mask", &[], secret)];
+    let long_enough = |s: &str| s.trim().chars().count() >= MIN_MASK_CHARS;
+    let mut lines = Vec::new();
+    if long_enough(secret) {
+        lines.push(command("add-mask", &[], secret));
+    }
     if secret.contains('\n') || secret.contains('\r') {
-        for part in secret.split(['\n', '\r']).filter(|l| !l.trim().is_empty()) {
+        for part in secret.split(['\n', '\r']).filter(|l| long_enough(l)) {
             lines.push(command("add-mask", &[], part));
         }
     }
@@ -55,7 +77,15 @@ fn annotation_line(a: &Annotation) -> String {
     if let Some(l) = a.line {
         props.push(("line", l.to_string()));
     }
-    command(name, &props, &a.message)
+    command(name, &props, &defuse(&cut(&a.message, MESSAGE_LIMIT)))
+}
+
+/// At most `max` characters of `text`, saying when it was cut.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((end, _)) => format!("{}… (cut at {max} characters)", &text[..end]).into(),
+    }
 }
 
 /// The error as an annotation.
@@ -79,10 +109,18 @@ fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> 
     }
     if host::env("RUNNER_DEBUG").as_deref() == Some("1") {
         for d in &report.debug {
-            out.push_str(&command("debug", &[], d));
+            out.push_str(&command("debug", &[], &defuse(d)));
             out.push('\n');
         }
     }
+    host::write_stdout(&out).map_err(|e| format!("cannot write to standard output: {e}"))?;
+    // The files before the log: if either cannot be written the run fails, and its log must not
+    // have said it succeeded. The summary goes first, so a failure leaves no outputs behind.
+    let written = match failure {
+        None => write_summary(&render_markdown(&report.summary)).and_then(|()| write_outputs(report, |_| true)),
+        Some(_) => write_outputs(report, |name| report.kept_on_failure.contains(&name)),
+    };
+    let mut out = String::new();
     // The error first: the runner shows only the first ten annotations of each kind.
     if let Some(e) = failure {
         out.push_str(&annotation_line(&error_annotation(e)));
@@ -92,35 +130,27 @@ fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> 
         out.push_str(&annotation_line(a));
         out.push('\n');
     }
-    if failure.is_none() {
+    if failure.is_none() && written.is_ok() {
         for line in &report.log {
-            out.push_str(&escape_log(line));
+            out.push_str(&safe_log_line(&cut(line, MESSAGE_LIMIT)));
             out.push('\n');
         }
     }
     host::write_stdout(&out).map_err(|e| format!("cannot write to standard output: {e}"))?;
-    if failure.is_some() {
+    written
+}
+
+/// Writes the outputs `keep` selects.
+fn write_outputs(report: &Report, keep: impl Fn(&'static str) -> bool) -> Result<(), String> {
+    let outputs: Vec<&(&'static str, String)> = report.outputs.iter().filter(|(n, _)| keep(n)).collect();
+    if outputs.is_empty() {
         return Ok(());
     }
-    write_outputs(report)?;
-    write_summary(&render_markdown(&report.summary))
-}
-
-/// A log line must not be taken for a workflow command.
-fn escape_log(line: &str) -> String {
-    if line.starts_with("::") {
-        format!(" {line}")
-    } else {
-        line.to_string()
-    }
-}
-
-fn write_outputs(report: &Report) -> Result<(), String> {
     match host::env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
         Some(path) => {
             // Build everything first so a refused value writes nothing at all.
             let mut text = String::new();
-            for (name, value) in &report.outputs {
+            for (name, value) in &outputs {
                 let delimiter = format!("ghadelimiter_{}", host::random_uuid());
                 text.push_str(&output_entry(name, value, &delimiter)?);
             }
@@ -129,7 +159,7 @@ fn write_outputs(report: &Report) -> Result<(), String> {
         None => {
             // Runners before 2.297 have no output file; @actions/core falls back to set-output.
             let mut text = String::new();
-            for (name, value) in &report.outputs {
+            for (name, value) in &outputs {
                 text.push_str(&command("set-output", &[("name", name.to_string())], value));
                 text.push('\n');
             }
@@ -152,20 +182,21 @@ fn write_summary(markdown: &str) -> Result<(), String> {
     host::append_file(&path, text.as_bytes()).map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY {path}: {e}"))
 }
 
-/// The summary as Markdown; every value from data is HTML-escaped.
+/// The summary as Markdown; every piece of text is escaped (see [`escape_markdown`]), so data
+/// renders as the text it is: no links, images, emphasis or HTML.
 pub fn render_markdown(s: &Summary) -> String {
-    let mut out = format!("### {}\n\n", escape_html(&s.title));
+    let mut out = format!("### {}\n\n", escape_markdown(&s.title));
     if !s.rows.is_empty() {
         out.push_str("| | |\n|---|---|\n");
         for (label, value) in &s.rows {
             let shown =
-                if value.is_empty() { "—".to_string() } else { format!("<code>{}</code>", escape_html(value)) };
-            out.push_str(&format!("| {} | {} |\n", escape_html(label), shown));
+                if value.is_empty() { "—".to_string() } else { format!("<code>{}</code>", escape_markdown(value)) };
+            out.push_str(&format!("| {} | {} |\n", escape_markdown(label), shown));
         }
         out.push('\n');
     }
     if let Some(t) = &s.table {
-        let cells = |row: &[String]| row.iter().map(|c| escape_html(c)).collect::<Vec<_>>().join(" | ");
+        let cells = |row: &[String]| row.iter().map(|c| escape_markdown(c)).collect::<Vec<_>>().join(" | ");
         out.push_str(&format!("| {} |\n|{}\n", cells(&t.header), "---|".repeat(t.header.len())));
         for row in &t.rows {
             out.push_str(&format!("| {} |\n", cells(row)));
@@ -173,7 +204,7 @@ pub fn render_markdown(s: &Summary) -> String {
         out.push('\n');
     }
     for note in &s.notes {
-        out.push_str(&escape_html(note));
+        out.push_str(&escape_markdown(note));
         out.push_str("\n\n");
     }
     out
@@ -251,15 +282,25 @@ mod tests {
 
     #[test]
     fn a_multi_line_secret_is_masked_whole_and_line_by_line() {
-        assert_eq!(mask_lines("one"), vec!["::add-mask::one"]);
+        assert_eq!(mask_lines("once"), vec!["::add-mask::once"]);
         assert_eq!(
-            mask_lines("-----BEGIN KEY-----\nabc\n-----END KEY-----"),
+            mask_lines("-----BEGIN KEY-----\nabcd\n-----END KEY-----"),
             vec![
-                "::add-mask::-----BEGIN KEY-----%0Aabc%0A-----END KEY-----",
+                "::add-mask::-----BEGIN KEY-----%0Aabcd%0A-----END KEY-----",
                 "::add-mask::-----BEGIN KEY-----",
-                "::add-mask::abc",
+                "::add-mask::abcd",
                 "::add-mask::-----END KEY-----",
             ]
+        );
+    }
+
+    #[test]
+    fn values_too_short_to_mask_without_garbling_the_log_are_not_registered() {
+        assert_eq!(mask_lines("one"), Vec::<String>::new());
+        assert_eq!(mask_lines("  ab  "), Vec::<String>::new());
+        assert_eq!(
+            mask_lines("key-1\nab\nkey-2"),
+            vec!["::add-mask::key-1%0Aab%0Akey-2", "::add-mask::key-1", "::add-mask::key-2"]
         );
     }
 
@@ -285,8 +326,8 @@ mod tests {
         };
         assert_eq!(
             render_markdown(&s),
-            "### t\n\n| | |\n|---|---|\n| Image | <code>&lt;b&gt;x&#124;y&lt;/b&gt;</code> |\n| Digest | — |\n\n\
-             | stage | image |\n|---|---|\n| dev | a&#124;b:1 |\n| production | c |\n\na &amp; b\n\n"
+            "### t\n\n| | |\n|---|---|\n| Image | <code>\\<b\\>x\\|y\\</b\\></code> |\n| Digest | — |\n\n\
+             | stage | image |\n|---|---|\n| dev | a\\|b:1 |\n| production | c |\n\na \\& b\n\n"
         );
         assert_eq!(
             render_text(&s),

@@ -36,21 +36,70 @@ pub fn output_entry(name: &str, value: &str, delimiter: &str) -> Result<String, 
     Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
 }
 
-/// Escapes text for Markdown table cells and HTML: data never becomes markup.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+/// Breaks every `##[` in text bound for the log: the runner takes `##[command]` for a command
+/// anywhere in a line. `##\[` shows the same to a person and is nothing to the runner.
+pub fn defuse(s: &str) -> String {
+    s.replace("##[", "##\\[")
+}
+
+/// A line of the step's log that the runner shows and never obeys, whatever data it holds. The
+/// runner splits its input at CR and LF, trims each line's leading white space, runs a line that
+/// then starts with `::` as a workflow command, and one holding `##[` anywhere as an old-style
+/// one. So: control characters are escaped (`\n`, `\u{1b}`: one item, one line), `##[` is broken,
+/// and a line that would start with `::` once trimmed starts with `\::` instead.
+pub fn safe_log_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '|' => out.push_str("&#124;"),
-            '`' => out.push_str("&#96;"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push('\t'),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    let out = defuse(&out);
+    let body = out.trim_start();
+    if body.starts_with("::") {
+        let lead = out.len() - body.len();
+        format!("{}\\{}", &out[..lead], body)
+    } else {
+        out
+    }
+}
+
+/// Escapes text for a Markdown summary so that it renders as the text it is: no emphasis,
+/// links, images, HTML, entities, strike-through or table cells of its own, and none of GitHub's
+/// autolinks for `https://…` and `www.…`. Only what could start markup is backslash-escaped
+/// (CommonMark allows that for any ASCII punctuation), so an image or a path reads as itself
+/// in the raw Markdown too: `*` `` ` `` `[` `]` `<` `>` `|` `&` `~` `!` `\\` and `@` always, `_`
+/// unless inside a word (where it cannot open emphasis), `:` before `//`, and the `.` of `www.`.
+/// Line breaks become `<br>`, so a value cannot end a table row or start a block.
+pub fn escape_markdown(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let before = |n: usize| i.checked_sub(n).map(|j| chars[j]);
+        let after = |n: usize| chars.get(i + n).copied();
+        let escape = match c {
+            '*' | '`' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '!' | '\\' | '@' => true,
+            '_' => !(before(1).is_some_and(char::is_alphanumeric) && after(1).is_some_and(char::is_alphanumeric)),
+            ':' => after(1) == Some('/') && after(2) == Some('/'),
+            '.' => (1..=3).all(|n| before(n).is_some_and(|b| b.eq_ignore_ascii_case(&'w'))),
+            _ => false,
+        };
+        match c {
             '\n' => out.push_str("<br>"),
             '\r' => {}
-            c => out.push(c),
+            c if c.is_control() => out.push(' '),
+            c => {
+                if escape {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
     }
     out
@@ -92,7 +141,46 @@ mod tests {
     }
 
     #[test]
-    fn html_escape_neutralises_markup_and_table_pipes() {
-        assert_eq!(escape_html("<img src=x onerror='a'>|`"), "&lt;img src=x onerror=&#39;a&#39;&gt;&#124;&#96;");
+    fn markdown_escape_leaves_no_markup_links_or_pipes() {
+        assert_eq!(escape_markdown("<img src=x onerror='a'>|`"), r"\<img src=x onerror='a'\>\|\`");
+        assert_eq!(escape_markdown("[x](https://evil.example) ![i](y)"), r"\[x\](https\://evil.example) \!\[i\](y)");
+        assert_eq!(
+            escape_markdown("WWW.evil.example a@b.c *b* _i_ &amp; ~~s~~"),
+            r"WWW\.evil.example a\@b.c \*b\* \_i\_ \&amp; \~\~s\~\~"
+        );
+        assert_eq!(escape_markdown("a\r\nb\u{1b}"), "a<br>b ");
+        // What is not markup stays as written.
+        let plain = "ghcr.io/acme/backend:1.4.2 kubernetes_deployment_v1.web (sensitive)";
+        assert_eq!(escape_markdown(plain), plain);
+    }
+
+    /// The runner's own reading of a line of output: split at CR and LF, leading white space
+    /// trimmed, `::` at the start or `##[` anywhere makes a command.
+    fn runner_sees_a_command(output: &str) -> bool {
+        output.split(['\r', '\n']).any(|l| l.trim_start().starts_with("::") || l.contains("##["))
+    }
+
+    #[test]
+    fn log_lines_never_become_commands_under_the_runners_rules() {
+        let hostile = [
+            "::set-output name=image::evil",
+            "  \t ::add-mask::a",
+            "x\n::warning::forged",
+            "x\r::stop-commands::t0k",
+            "x\r\n  ::error::e",
+            "see ##[error]forged",
+            "#\u{2028}##[group]x",
+            "###[x",
+            "\u{1b}[2K::debug::x",
+            "\u{85}::error::x",
+        ];
+        for line in hostile {
+            let safe = safe_log_line(line);
+            assert!(!runner_sees_a_command(&safe), "{line:?} became {safe:?}");
+            assert!(!safe.contains(['\r', '\n']), "{safe:?}");
+        }
+        assert_eq!(safe_log_line("dev: ghcr.io/a:1"), "dev: ghcr.io/a:1");
+        assert_eq!(safe_log_line("::x"), r"\::x");
+        assert_eq!(safe_log_line("a\n::x ##[y"), r"a\n::x ##\[y");
     }
 }

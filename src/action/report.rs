@@ -56,6 +56,9 @@ pub struct Report {
     pub outputs: Vec<(&'static str, String)>,
     /// Outputs whose value is sensitive: masked, and hidden in a terminal.
     pub sensitive_outputs: Vec<&'static str>,
+    /// Outputs that are facts even when the run then fails (a deployment that was created), and
+    /// so are written in spite of the all-or-nothing rule.
+    pub kept_on_failure: Vec<&'static str>,
     /// Values to mask before anything else is printed.
     pub secrets: Vec<String>,
     /// The job summary.

@@ -1,7 +1,9 @@
 // The README documents exactly what action.yml declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { root, runCli } from './harness.mjs';
@@ -47,4 +49,19 @@ test('the terminal takes exactly the inputs action.yml declares', () => {
   flags.delete('input');
   const declared = new Set(Object.keys(action.inputs).filter((n) => n !== 'command'));
   assert.deepEqual([...flags].sort(), [...declared].sort());
+});
+
+test("the README's example workflows pass zizmor: values reach scripts only through env:", () => {
+  // Every ```yaml block that is a whole workflow, linted as a repository's workflows would be.
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^jobs:/m.test(b));
+  assert.ok(blocks.length >= 5, `found ${blocks.length} workflows in the README`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-action-readme-'));
+  fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+  blocks.forEach((b, i) => fs.writeFileSync(path.join(dir, '.github', 'workflows', `readme-${i + 1}.yml`), b));
+  const config = path.join(root, 'tests', 'lint', 'zizmor-readme.yml');
+  const r = spawnSync('zizmor', ['--offline', '--no-progress', '--config', config, '--format', 'json', dir], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.error, undefined, 'zizmor must be installed (.ci/run installs it from PyPI)');
+  const findings = JSON.parse(r.stdout);
+  assert.deepEqual(findings.map((f) => `${f.ident}: ${f.locations?.[0]?.symbolic?.key?.Local?.given_path ?? ''}`), []);
 });

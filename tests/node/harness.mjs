@@ -81,7 +81,8 @@ export function actionEnv(inputs, { dir, outputPath, summaryPath, workspace, env
 /**
  * Runs the action in Actions mode.
  * @param {object} inputs  input name -> value (as `with:` gives them)
- * @param {object} opts    { env, workspace, outputFile (pre-existing content), summaryFile }
+ * @param {object} opts    { env, workspace, outputFile (pre-existing content), summaryFile,
+ *                          nodeArgs (flags for node itself), timeout (ms, then the run is killed) }
  */
 export function runAction(inputs, opts = {}) {
   const dir = tempDir();
@@ -90,7 +91,9 @@ export function runAction(inputs, opts = {}) {
   fs.writeFileSync(outputPath, opts.outputFile ?? '');
   fs.writeFileSync(summaryPath, '');
   const env = actionEnv(inputs, { dir, outputPath, summaryPath, workspace: opts.workspace ?? root, env: opts.env });
-  const r = spawnSync(process.execPath, [dist], { env, cwd: opts.cwd ?? dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), dist], {
+    env, cwd: opts.cwd ?? dir, encoding: 'utf8', maxBuffer: 1 << 28, timeout: opts.timeout,
+  });
   const outputText = fs.readFileSync(outputPath, 'utf8');
   const result = {
     code: r.status,

@@ -100,7 +100,7 @@ describe('a successful lookup', () => {
     assert.equal(r.outputs.image, 'nginx');
     assert.equal(r.outputs['image-tag'], '');
     assert.deepEqual(r.warnings.map((w) => w.raw), [
-      '::warning title=image has no tag::kubernetes_deployment_v1.legacy runs nginx, which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest',
+      '::warning title=image has no tag::kubernetes_deployment_v1.legacy runs "nginx", which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest',
     ]);
   });
 

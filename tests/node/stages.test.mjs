@@ -202,13 +202,9 @@ function promoted({ image, digest = '', previous = '', changed, from, to }) {
   };
 }
 
-/** As the action escapes summary cells. */
-function escapeHtml(s) {
-  return s.replace(/[&<>"'|`\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '|': '&#124;', '`': '&#96;', '\n': '<br>', '\r': '' })[c]);
-}
-
 const TABLE_HEAD = '| stage | image | tag | digest | serial |\n|---|---|---|---|---|\n';
-const row = (...cells) => `| ${cells.map((c) => escapeHtml(String(c))).join(' | ')} |\n`;
+// The cells here hold nothing Markdown would read as markup, so they appear as written.
+const row = (...cells) => `| ${cells.join(' | ')} |\n`;
 
 /** Parses `1d 2h 3m 4s` (format_duration's output) into seconds. */
 function seconds(text) {

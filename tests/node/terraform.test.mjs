@@ -545,7 +545,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assert.deepEqual(r.warnings[0].props, { title: 'image has no tag' });
       assert.equal(
         r.warnings[0].message,
-        'output.untagged runs ghcr.io/acme/worker, which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest',
+        'output.untagged runs "ghcr.io/acme/worker", which has no tag or digest: Kubernetes pulls `latest`, which can change under you; deploy a tag or a digest',
       );
       assert.deepEqual(
         r.outputs,

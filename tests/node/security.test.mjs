@@ -445,3 +445,44 @@ describe('result files that cannot be written', () => {
     assert.match(r.errors[0].message, /^cannot write GITHUB_STEP_SUMMARY /);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 8 and 10, through the artifact: deep inputs, misshapen states and sensitive maps.
+
+test('a stages file nested 100,000 levels deep is one clear error, not a crash', () => {
+  const ws = workspace({ '.github/stages.yml': `stages:\n  dev:\n    state:\n      ${'- '.repeat(100_000)}x\n` });
+  const r = run({ command: 'status' }, { workspace: ws });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(r.errors.map((e) => [e.props.title, e.props.file, e.props.line, e.message]), [[
+    'invalid stages file', '.github/stages.yml', '4',
+    '.github/stages.yml is not a valid stages file:\nline 4, column 257: the YAML nests more than 128 levels deep here; a stages file needs three (stages, a stage, its settings)',
+  ]]);
+});
+
+test('a legacy attribute key of 50,000 segments is refused as too deep, not a crash', () => {
+  const attributes = { [`${'a.0.'.repeat(50_000)}x`]: 'v' };
+  const legacy = { version: 3, serial: 1, lineage: 'l', modules: [{ path: ['root'], outputs: {}, resources: { 't.n': { type: 't', primary: { id: 'i', attributes } } } }] };
+  const ws = workspace({ 'old.tfstate': JSON.stringify(legacy) });
+  const r = run({ command: 'lookup', state: 'old.tfstate', address: 't.n.a' }, { workspace: ws });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.errors.length, 1);
+  assert.match(r.errors[0].message, /^state old\.tfstate is malformed: the attributes of t\.n nest more than 128 levels deep \(key "(a\.0\.){20}…" \(200001 characters\)\); Terraform never writes that, so this file is not a state$/);
+});
+
+test('a serial of -1 is named for what it is', () => {
+  const ws = workspace({ 's.tfstate': stateJson({ image: 'ghcr.io/a/b:1' }, { serial: -1 }) });
+  const r = run({ command: 'lookup', state: 's.tfstate', address: 'output.image' }, { workspace: ws });
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.errors.map((e) => e.message), [
+    'state s.tfstate is malformed: "serial" is -1; Terraform writes a whole number of 0 or more there (it counts the state\'s changes), so this file was edited or not written by Terraform',
+  ]);
+});
+
+test('a missed key under a sensitive map does not list its keys', () => {
+  const ws = workspace({ 's.tfstate': stateJson({ creds: { value: { api_key: 'k-123456', db_password: 'p-123456' }, type: ['object', {}], sensitive: true } }) });
+  const r = run({ command: 'lookup', state: 's.tfstate', address: 'output.creds.api_kee' }, { workspace: ws });
+  assert.equal(r.code, 1);
+  assert.equal(r.errors.length, 1);
+  assert.doesNotMatch(r.stdout, /api_key|db_password/);
+});

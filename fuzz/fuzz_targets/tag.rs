@@ -1,0 +1,4 @@
+//! `tag`: see `stage_action_fuzz::tag` for what is checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| stage_action_fuzz::tag(data));

@@ -6,11 +6,8 @@
 //! `replay_one_input`): a stack overflow aborts the process rather than unwinding, and would
 //! otherwise take every other test of the binary down with it, unnamed.
 //!
-//! `fuzz/regressions/OPEN` lists inputs whose bug is known and not yet fixed (in code the
-//! fuzz targets do not own): they are replayed and reported, but do not fail the test, and the
-//! report says when one passes so that its line can be removed.
+//! Every input must pass: a regression input is committed with its fix.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -31,19 +28,6 @@ fn replay_one_input() {
     let (target, path) = spec.split_once('=').expect("target=path");
     let data = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     checks::check(target, &data);
-}
-
-/// `target/file` → why it is still open.
-fn open_list() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(fuzz_dir().join("regressions/OPEN")).unwrap_or_default();
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(char::is_whitespace) {
-            Some((name, why)) => (name.to_string(), why.trim().to_string()),
-            None => (l.to_string(), String::new()),
-        })
-        .collect()
 }
 
 fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
@@ -72,33 +56,17 @@ fn replay(target: &str, path: &Path) -> Result<(), String> {
 
 #[test]
 fn every_seed_and_regression_input_passes_its_fuzz_check() {
-    let open = open_list();
     let mut failures = Vec::new();
     let mut seen = 0;
     for target in checks::TARGETS {
         let seeds = inputs("seeds", target);
         assert!(!seeds.is_empty(), "fuzz/seeds/{target}/ has no seed inputs");
-        for (kind, path) in
-            seeds.iter().map(|p| ("seeds", p)).chain(inputs("regressions", target).iter().map(|p| ("regressions", p)))
-        {
+        for path in seeds.iter().chain(inputs("regressions", target).iter()) {
             seen += 1;
-            let name = format!("{target}/{}", path.file_name().unwrap().to_string_lossy());
-            let result = replay(target, path);
-            match (kind, open.get(&name), result) {
-                ("regressions", Some(why), Err(_)) => eprintln!("still open: fuzz/regressions/{name}: {why}"),
-                ("regressions", Some(_), Ok(())) => {
-                    eprintln!("now passes: fuzz/regressions/{name}; remove its line from fuzz/regressions/OPEN")
-                }
-                (_, _, Err(e)) => failures.push(e),
-                (_, _, Ok(())) => {}
+            if let Err(e) = replay(target, path) {
+                failures.push(e);
             }
         }
-    }
-    for name in open.keys() {
-        assert!(
-            fuzz_dir().join("regressions").join(name).is_file(),
-            "fuzz/regressions/OPEN names {name}, which is absent"
-        );
     }
     assert!(failures.is_empty(), "{} of {seen} fuzz inputs fail:\n{}", failures.len(), failures.join("\n"));
 }

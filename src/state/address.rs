@@ -34,6 +34,10 @@ impl fmt::Display for Key {
                         '"' => f.write_str("\\\"")?,
                         '\\' => f.write_str("\\\\")?,
                         '\n' => f.write_str("\\n")?,
+                        '\t' => f.write_str("\\t")?,
+                        // No address the parser reads holds another control character, but a
+                        // key in a state may: shown escaped, never raw.
+                        c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
                         c => write!(f, "{c}")?,
                     }
                 }
@@ -55,7 +59,9 @@ pub enum Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Step::Attr(name) if is_identifier(name) => write!(f, ".{name}"),
+            // Any name the tokenizer reads back as one bare name is written after a dot: written
+            // in brackets, a first step after a resource without a key would read back as one.
+            Step::Attr(name) if is_bare(name) => write!(f, ".{name}"),
             Step::Attr(name) => write!(f, "{}", Key::Str(name.clone())),
             Step::Index(i) => write!(f, "[{i}]"),
         }
@@ -153,6 +159,11 @@ fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Whether `s` reads back as one bare name after a dot (see `tokenize`).
+fn is_bare(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| matches!(c, '.' | '[' | ']' | '"') || c.is_whitespace() || c.is_control())
 }
 
 /// A token of an address.
@@ -269,6 +280,12 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
                 }
                 let start = i;
                 while i < chars.len() && !matches!(chars[i], '.' | '[' | ']' | '"') && !chars[i].is_whitespace() {
+                    if chars[i].is_control() {
+                        return err(
+                            i + 1,
+                            format!("a control character (U+{:04X}) is not allowed in an address", chars[i] as u32),
+                        );
+                    }
                     i += 1;
                 }
                 tokens.push((Token::Name(chars[start..i].iter().collect()), column));
@@ -382,6 +399,30 @@ mod tests {
             Address::Resource(r) => r,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_path_step_that_is_no_identifier_renders_after_a_dot_and_reads_back_the_same() {
+        let a = Address::parse("aws_instance.web.a$b").unwrap();
+        let Address::Resource(r) = &a else { panic!("{a:?}") };
+        assert_eq!(format!("{}{}", r.instance(), path_string(&r.path)), "aws_instance.web.a$b");
+        assert_eq!(Address::parse("aws_instance.web.a$b").unwrap(), a);
+        assert_eq!(path_string(&[Step::Attr("a.b/c".into())]), "[\"a.b/c\"]");
+    }
+
+    #[test]
+    fn string_keys_render_their_escapes_and_never_a_raw_control_character() {
+        let key = Key::Str("a\"b\\c\nd\te\u{1b}".into());
+        assert_eq!(key.to_string(), r#"["a\"b\\c\nd\te\u{1b}"]"#);
+        let a = Address::parse(r#"t.n["x\ty"]"#).unwrap();
+        let Address::Resource(r) = &a else { panic!("{a:?}") };
+        assert_eq!(Address::parse(&r.instance()).unwrap(), a);
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_bare_names_too() {
+        let e = Address::parse("l.e.\u{0}").unwrap_err();
+        assert_eq!((e.column, e.problem.as_str()), (5, "a control character (U+0000) is not allowed in an address"));
     }
 
     #[test]

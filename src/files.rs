@@ -14,6 +14,11 @@ pub const SMALL_FILE_LIMIT: u64 = 1 << 20;
 /// The most a state file may hold: 256 MiB (large real states are tens of MiB).
 pub const STATE_FILE_LIMIT: u64 = 256 << 20;
 
+/// The workspace a path must stay inside: `Some(workspace)` when `given` is relative to it.
+pub fn within<'a>(workspace: &'a str, given: &str) -> Option<&'a str> {
+    (!given.starts_with('/') && !workspace.is_empty()).then_some(workspace)
+}
+
 /// A file to read: where it is, how the user named it, and what setting named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named<'a> {

@@ -3,7 +3,7 @@
 
 use super::Snapshot;
 use crate::error::{Error, InputProblem, Result};
-use crate::files::{Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
+use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};
 use crate::text::quote;
 
@@ -38,13 +38,12 @@ pub struct Location {
 impl Location {
     /// A location as the user gave it: relative paths start at `workspace` and must stay in it.
     pub fn new(workspace: &str, given: &str, state_workspace: Option<String>, setting: String) -> Location {
-        let relative = !given.starts_with('/') && !workspace.is_empty();
         Location {
             path: resolve(workspace, given),
             given: given.to_string(),
             workspace: state_workspace,
             setting,
-            within: relative.then(|| workspace.to_string()),
+            within: within(workspace, given).map(str::to_string),
         }
     }
 

@@ -5,7 +5,7 @@ use super::Spec;
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::local;
 use crate::error::{Error, InputProblem, Result};
-use crate::files::{Named, SMALL_FILE_LIMIT};
+use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::github::{GitHub, Repo};
 use crate::host;
 use crate::secret::Secret;
@@ -186,16 +186,12 @@ fn candidate(config: &Config) -> Result<Candidate> {
     match &config.proposal {
         Proposal::Tag { name, pushed } => Ok(Candidate { tag: name.clone(), pushed: *pushed, at: None }),
         Proposal::File { given, path } => {
-            let file = Named {
-                path,
-                given,
-                setting: "input `version-file`",
-                within: (!given.starts_with('/')).then_some(config.workspace.as_str()),
-            };
+            let file = Named { path, given, setting: "input `version-file`", within: within(&config.workspace, given) };
             let bytes = file.read(SMALL_FILE_LIMIT)?.ok_or_else(|| Error::Io {
                 op: "read",
                 path: given.clone(),
-                message: "there is no such file; check input `version-file` (a relative path starts at the workspace)".into(),
+                message: "there is no such file; check input `version-file` (a relative path starts at the workspace)"
+                    .into(),
             })?;
             let text = String::from_utf8_lossy(&bytes);
             let name = given.rsplit('/').next().unwrap_or(given);

@@ -4,7 +4,7 @@ use super::read::{mask_image, read, Found};
 use crate::action::{Inputs, Report};
 use crate::backend::{local, Source};
 use crate::error::{Error, Result};
-use crate::files::{Named, SMALL_FILE_LIMIT};
+use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::stages::{self, Reading, Stage, StagesFile};
 use crate::state::image;
 use crate::text::quote;
@@ -18,12 +18,7 @@ pub fn load(inputs: &Inputs) -> Result<(String, StagesFile)> {
     let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
     let workspace = super::workspace_dir();
     let path = local::resolve(&workspace, &given);
-    let file = Named {
-        path: &path,
-        given: &given,
-        setting: "input `stages-file`",
-        within: (!given.starts_with('/')).then_some(workspace.as_str()),
-    };
+    let file = Named { path: &path, given: &given, setting: "input `stages-file`", within: within(&workspace, &given) };
     let Some(bytes) = file.read(SMALL_FILE_LIMIT)? else {
         return Err(Error::StagesFileMissing { file: given });
     };

@@ -23,6 +23,15 @@ var require_host = __commonJS({
     function cwd() {
       return process.cwd();
     }
+    function kindOf(s) {
+      if (s.isFile()) return "file";
+      if (s.isDirectory()) return "dir";
+      if (s.isFIFO()) return "fifo";
+      if (s.isSocket()) return "socket";
+      if (s.isCharacterDevice()) return "char-device";
+      if (s.isBlockDevice()) return "block-device";
+      return "other";
+    }
     function stat(path) {
       let s;
       try {
@@ -31,10 +40,26 @@ var require_host = __commonJS({
         if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
         throw e;
       }
-      return { kind: s.isFile() ? "file" : s.isDirectory() ? "dir" : "other", size: s.size, mtime_ms: s.mtimeMs };
+      return { kind: kindOf(s), size: s.size, mtime_ms: s.mtimeMs };
     }
-    function open_read(path) {
-      return fs.openSync(path, "r");
+    function realpath(path) {
+      return fs.realpathSync.native(path);
+    }
+    function open_regular(path) {
+      const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+      let s;
+      try {
+        s = fs.fstatSync(fd);
+      } catch (e) {
+        fs.closeSync(fd);
+        throw e;
+      }
+      const kind = kindOf(s);
+      if (kind !== "file") {
+        fs.closeSync(fd);
+        return { fd: -1, kind, size: s.size, mtime_ms: s.mtimeMs };
+      }
+      return { fd, kind, size: s.size, mtime_ms: s.mtimeMs };
     }
     function read_into(fd, buf, position) {
       return fs.readSync(fd, buf, 0, buf.length, position);
@@ -71,27 +96,93 @@ var require_host = __commonJS({
     function now_ms() {
       return Date.now();
     }
-    function run_process(program, args2, cwd2, env) {
-      const { spawnSync } = require("node:child_process");
+    function timedOut(what, ms) {
+      const e = new Error(`${what} did not finish within ${ms / 1e3} s`);
+      e.code = "ETIMEDOUT";
+      return e;
+    }
+    function tooLarge(what, max) {
+      const e = new Error(`${what} gave more than ${max} bytes`);
+      e.code = "EFBIG";
+      return e;
+    }
+    function run_process(program, args2, cwd2, env, timeout_ms, max_bytes) {
+      const { spawn } = require("node:child_process");
       const extra = {};
       for (let i = 0; i + 1 < env.length; i += 2) extra[env[i]] = env[i + 1];
-      const r = spawnSync(program, args2, {
-        cwd: cwd2 || void 0,
-        env: { ...process.env, ...extra },
-        maxBuffer: 1 << 30,
-        windowsHide: true
+      return new Promise((resolve, reject) => {
+        const child = spawn(program, args2, {
+          cwd: cwd2 || void 0,
+          env: { ...process.env, ...extra },
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+          windowsHide: true
+        });
+        let failure = null;
+        const kill = (why) => {
+          failure = failure || why;
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
+        };
+        const timer = setTimeout(() => kill(timedOut(program, timeout_ms)), timeout_ms);
+        const out = [];
+        const err = [];
+        let size = 0;
+        const collect = (chunks) => (chunk) => {
+          size += chunk.length;
+          if (size > max_bytes) kill(tooLarge(program, max_bytes));
+          else chunks.push(chunk);
+        };
+        child.stdout.on("data", collect(out));
+        child.stderr.on("data", collect(err));
+        child.on("error", (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+        child.on("close", (code) => {
+          clearTimeout(timer);
+          if (failure) reject(failure);
+          else resolve({ status: code === null ? -1 : code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+        });
       });
-      if (r.error) throw r.error;
-      return { status: r.status === null ? -1 : r.status, stdout: r.stdout, stderr: r.stderr };
     }
-    async function http_request(method, url, headers, body) {
+    async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
       const h = new Headers();
       for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
-      const response = await fetch(url, { method, headers: h, body: body && body.length ? body : void 0 });
-      const flat = [];
-      response.headers.forEach((value, name) => flat.push(name, value));
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return { status: response.status, headers: flat, body: bytes };
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeout_ms);
+      try {
+        const response = await fetch(url, {
+          method,
+          headers: h,
+          body: body && body.length ? body : void 0,
+          redirect: "manual",
+          signal: controller.signal
+        });
+        const flat = [];
+        response.headers.forEach((value, name) => flat.push(name, value));
+        const chunks = [];
+        let size = 0;
+        if (response.body) {
+          for await (const chunk of response.body) {
+            size += chunk.length;
+            if (size > max_bytes) {
+              controller.abort();
+              throw tooLarge(`${method} ${url}`, max_bytes);
+            }
+            chunks.push(chunk);
+          }
+        }
+        return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
+      } catch (e) {
+        if (controller.signal.aborted && e.code !== "EFBIG") throw timedOut(`${method} ${url}`, timeout_ms);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
     }
     function mark_panicked() {
       globalThis[PANICKED2] = true;
@@ -101,7 +192,8 @@ var require_host = __commonJS({
       args,
       cwd,
       stat,
-      open_read,
+      realpath,
+      open_regular,
       read_into,
       close,
       read_dir,
@@ -120,7 +212,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, open_read, random_uuid, read_dir, read_into, run_process, stat, write_stderr, write_stdout } = require_host();
+    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, stat, write_stderr, write_stdout } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -217,11 +309,11 @@ var require_stage_action = __commonJS({
           const ret = arg0[arg1 >>> 0];
           return ret;
         },
-        __wbg_http_request_0bb1de38fbe0b45a: function() {
-          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+        __wbg_http_request_eb77bc84fea371ec: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9) {
             var v0 = getArrayJsValueFromWasm0(arg4, arg5);
             wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
-            const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7));
+            const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9);
             return ret;
           }, arguments);
         },
@@ -269,9 +361,9 @@ var require_stage_action = __commonJS({
             state0.a = 0;
           }
         },
-        __wbg_open_read_6ca46f2e5fd09631: function() {
+        __wbg_open_regular_6635e728e4f45af1: function() {
           return handleError(function(arg0, arg1) {
-            const ret = open_read(getStringFromWasm0(arg0, arg1));
+            const ret = open_regular(getStringFromWasm0(arg0, arg1));
             return ret;
           }, arguments);
         },
@@ -304,17 +396,26 @@ var require_stage_action = __commonJS({
             return ret;
           }, arguments);
         },
+        __wbg_realpath_9f8401ef1958ed7a: function() {
+          return handleError(function(arg0, arg1, arg2) {
+            const ret = realpath(getStringFromWasm0(arg1, arg2));
+            const ptr1 = passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+            const len1 = WASM_VECTOR_LEN;
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+          }, arguments);
+        },
         __wbg_resolve_dbf78ab4942478b0: function(arg0) {
           const ret = Promise.resolve(arg0);
           return ret;
         },
-        __wbg_run_process_5e911cbdfca25c44: function() {
-          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+        __wbg_run_process_7b5b488a97daa19b: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9) {
             var v0 = getArrayJsValueFromWasm0(arg2, arg3);
             wasm2.__wbindgen_free(arg2, arg3 * 4, 4);
             var v1 = getArrayJsValueFromWasm0(arg6, arg7);
             wasm2.__wbindgen_free(arg6, arg7 * 4, 4);
-            const ret = run_process(getStringFromWasm0(arg0, arg1), v0, getStringFromWasm0(arg4, arg5), v1);
+            const ret = run_process(getStringFromWasm0(arg0, arg1), v0, getStringFromWasm0(arg4, arg5), v1, arg8, arg9);
             return ret;
           }, arguments);
         },
@@ -589,10 +690,15 @@ function fail(message) {
 function crashed(err) {
   if (!globalThis[PANICKED]) {
     const what = err && err.message ? err.message : String(err);
-    fail(`stage-action crashed: ${what}. This is a bug in stage-action; please report it with this log`);
+    const trap = err instanceof WebAssembly.RuntimeError || err instanceof RangeError && /call stack/.test(what);
+    fail(
+      trap ? `stage-action crashed: the WebAssembly module stopped (${what}): it ran out of memory or stack. Give it a smaller input, or report this log` : `stage-action crashed: ${what}. This is a bug in stage-action; please report it with this log`
+    );
   }
   process.exitCode = 1;
 }
+process.on("uncaughtException", crashed);
+process.on("unhandledRejection", crashed);
 var wasm;
 try {
   wasm = require_stage_action();

@@ -11,6 +11,8 @@ use std::fmt;
 pub enum Error {
     /// One or more inputs are missing or malformed; each problem names its input.
     Inputs(Vec<InputProblem>),
+    /// The runner's environment lacks a variable a command needs, or holds a bad value.
+    Environment { name: &'static str, problem: String },
     /// The command named by the `command` input (or the first CLI argument) does not exist.
     UnknownCommand { given: String, known: Vec<&'static str> },
     /// A file or directory could not be read or written by the host.
@@ -137,6 +139,7 @@ impl Error {
     pub fn title(&self) -> &'static str {
         match self {
             Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
+            Error::Environment { .. } => "runner environment",
             // Io is any file (a state, a version file, the stages file), not only a state.
             Error::Io { .. } => "cannot read file",
             Error::FileRefused { .. } => "file refused",
@@ -195,6 +198,7 @@ impl fmt::Display for Error {
                     problems.iter().map(|p| format!("input `{}`: {}", p.input, p.problem)).collect();
                 f.write_str(&lines.join("\n"))
             }
+            Error::Environment { name, problem } => write!(f, "environment variable {name}: {problem}"),
             Error::UnknownCommand { given, known } => write!(
                 f,
                 "input `command`: unknown command \"{given}\"; use one of: {}",

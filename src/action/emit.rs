@@ -88,13 +88,36 @@ fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The error as an annotation.
-pub fn error_annotation(e: &Error) -> Annotation {
+/// GitHub shows at most this many error annotations of a step; the rest would be lost.
+const ERRORS_SHOWN: usize = 10;
+
+/// The error as annotations: one, or one for each problem of a stages file, each at its own
+/// line so that GitHub shows it there. The second value holds the problems past
+/// [`ERRORS_SHOWN`], as plain lines for the log.
+pub fn error_annotations(e: &Error) -> (Vec<Annotation>, Vec<String>) {
+    let title = Some(e.title().to_string());
+    if let Error::StagesFile { file, problems } = e {
+        let mut all = problems.iter().map(|(line, problem)| Annotation {
+            level: Level::Error,
+            title: title.clone(),
+            message: format!("{file}: {problem}"),
+            file: Some(file.clone()),
+            line: Some(*line),
+        });
+        let shown: Vec<Annotation> = all.by_ref().take(ERRORS_SHOWN).collect();
+        let rest: Vec<String> = all.map(|a| a.message).collect();
+        let more = if rest.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(format!("{} more problems in {file}:", rest.len())).chain(rest).collect()
+        };
+        return (shown, more);
+    }
     let (file, line) = match e.location() {
         Some((file, line)) => (Some(file), line),
         None => (None, None),
     };
-    Annotation { level: Level::Error, title: Some(e.title().to_string()), message: e.to_string(), file, line }
+    (vec![Annotation { level: Level::Error, title, message: e.to_string(), file, line }], Vec::new())
 }
 
 fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> {
@@ -123,8 +146,15 @@ fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> 
     let mut out = String::new();
     // The error first: the runner shows only the first ten annotations of each kind.
     if let Some(e) = failure {
-        out.push_str(&annotation_line(&error_annotation(e)));
-        out.push('\n');
+        let (annotations, more) = error_annotations(e);
+        for a in &annotations {
+            out.push_str(&annotation_line(a));
+            out.push('\n');
+        }
+        for line in &more {
+            out.push_str(&safe_log_line(&cut(line, MESSAGE_LIMIT)));
+            out.push('\n');
+        }
     }
     for a in &report.annotations {
         out.push_str(&annotation_line(a));
@@ -302,6 +332,19 @@ mod tests {
             mask_lines("key-1\nab\nkey-2"),
             vec!["::add-mask::key-1%0Aab%0Akey-2", "::add-mask::key-1", "::add-mask::key-2"]
         );
+    }
+
+    #[test]
+    fn each_problem_of_a_stages_file_is_an_annotation_at_its_line_and_past_ten_a_log_line() {
+        let problems: Vec<(usize, String)> = (1..=12).map(|l| (l, format!("line {l}, column 1: p{l}"))).collect();
+        let e = Error::StagesFile { file: "s.yml".into(), problems };
+        let (shown, more) = error_annotations(&e);
+        assert_eq!(shown.len(), 10);
+        assert_eq!(
+            (shown[3].file.as_deref(), shown[3].line, shown[3].message.as_str()),
+            (Some("s.yml"), Some(4), "s.yml: line 4, column 1: p4")
+        );
+        assert_eq!(more, ["2 more problems in s.yml:", "s.yml: line 11, column 1: p11", "s.yml: line 12, column 1: p12"]);
     }
 
     #[test]

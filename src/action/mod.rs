@@ -6,6 +6,6 @@ pub mod inputs;
 pub mod protocol;
 mod report;
 
-pub use emit::{emit, mask_lines, panic_line, render_markdown, render_text};
+pub use emit::{emit, error_annotations, mask_lines, panic_line, render_markdown, render_text};
 pub use inputs::{Inputs, Mode, Request};
 pub use report::{Annotation, Level, Report, Summary, Table};

@@ -33,18 +33,6 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
             "is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`",
         ));
     }
-    let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
-    let repo = Repo::parse(&repo_env);
-    if repo.is_none() {
-        problems.push(InputProblem::new(
-            "to",
-            format!("recording needs GITHUB_REPOSITORY as owner/name (it is \"{repo_env}\")"),
-        ));
-    }
-    let commit = host::env("GITHUB_SHA").filter(|s| !s.is_empty());
-    if commit.is_none() {
-        problems.push(InputProblem::new("to", "recording needs GITHUB_SHA, the commit that was deployed"));
-    }
     let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
         problems.push(p);
         super::DEFAULT_TIMEOUT_MS
@@ -52,12 +40,24 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     if !problems.is_empty() {
         return Err(Error::Inputs(problems));
     }
-    let (to, token, repo, commit) = (
-        to.unwrap_or_default(),
-        token.unwrap_or_else(|| Secret::new("")),
-        repo.unwrap_or(Repo { owner: String::new(), name: String::new() }),
-        commit.unwrap_or_default(),
-    );
+    // What the runner sets: a missing variable is the environment's fault, not an input's.
+    let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
+    let Some(repo) = Repo::parse(&repo_env) else {
+        return Err(Error::Environment {
+            name: "GITHUB_REPOSITORY",
+            problem: format!(
+                "recording a deployment needs the repository as owner/name, and it is {}; the runner sets it in every job: is this running outside GitHub Actions?",
+                crate::text::quote(&repo_env)
+            ),
+        });
+    };
+    let Some(commit) = host::env("GITHUB_SHA").filter(|s| !s.is_empty()) else {
+        return Err(Error::Environment {
+            name: "GITHUB_SHA",
+            problem: "recording a deployment needs the commit that was deployed, and it is not set; the runner sets it in every job".into(),
+        });
+    };
+    let (to, token) = (to.unwrap_or_default(), token.unwrap_or_else(|| Secret::new("")));
     report.secret(token.expose());
 
     let (file_name, file) = load(inputs)?;

@@ -456,7 +456,7 @@ test('a stages file nested 100,000 levels deep is one clear error, not a crash',
   assert.equal(r.stderr, '');
   assert.deepEqual(r.errors.map((e) => [e.props.title, e.props.file, e.props.line, e.message]), [[
     'invalid stages file', '.github/stages.yml', '4',
-    '.github/stages.yml is not a valid stages file:\nline 4, column 257: the YAML nests more than 128 levels deep here; a stages file needs three (stages, a stage, its settings)',
+    '.github/stages.yml: line 4, column 257: the YAML nests more than 128 levels deep here; a stages file needs three (stages, a stage, its settings)',
   ]]);
 });
 

@@ -693,13 +693,28 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.deepEqual(gh.requests.map((q) => [q.route, q.status]), [['create-deployment', 403]]);
     });
 
-    test('without a token or GITHUB_SHA: an input error, and no request', () => {
+    test('without a token: an input error, and no request', () => {
       gh.clearRequests();
       const r = record({ token: undefined }, { GITHUB_SHA: undefined });
       assertFailure(
         r,
         { title: 'invalid input' },
-        'input `token`: is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`\ninput `to`: recording needs GITHUB_SHA, the commit that was deployed',
+        'input `token`: is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`',
+      );
+      assert.equal(gh.requests.length, 0);
+    });
+
+    test('without GITHUB_SHA or GITHUB_REPOSITORY: the variable is named, not an input', () => {
+      gh.clearRequests();
+      assertFailure(
+        record({}, { GITHUB_SHA: undefined }),
+        { title: 'runner environment' },
+        'environment variable GITHUB_SHA: recording a deployment needs the commit that was deployed, and it is not set; the runner sets it in every job',
+      );
+      assertFailure(
+        record({}, { GITHUB_REPOSITORY: 'acme' }),
+        { title: 'runner environment' },
+        'environment variable GITHUB_REPOSITORY: recording a deployment needs the repository as owner/name, and it is "acme"; the runner sets it in every job: is this running outside GitHub Actions?',
       );
       assert.equal(gh.requests.length, 0);
     });
@@ -760,9 +775,20 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       return run({ 'stages-file': `stages-files/${name}`, ...inputs });
     }
 
-    /** exit 1, one ::error titled `invalid stages file` at file and line, listing `problems`. */
+    /**
+     * exit 1, nothing written, and one ::error titled `invalid stages file` for each of
+     * `problems`, at its own line of `file` (the first at `line`).
+     */
     function assertInvalid(r, file, line, problems) {
-      assertFailure(r, { title: 'invalid stages file', file, line: String(line) }, `${file} is not a valid stages file:\n${problems.join('\n')}`);
+      assert.equal(r.code, 1, detail(r));
+      assert.deepEqual(r.commands.map((c) => c.command), problems.map(() => 'error'), detail(r));
+      assert.deepEqual(
+        r.errors.map((e) => [e.props, e.message]),
+        problems.map((p) => [{ title: 'invalid stages file', file, line: /^line (\d+)/.exec(p)[1] }, `${file}: ${p}`]),
+      );
+      assert.equal(r.errors[0].props.line, String(line));
+      assert.deepEqual(r.outputs, {});
+      assert.equal(r.summary, '');
     }
 
     const MULTI = [
@@ -786,7 +812,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       '',
     ].join('\n');
 
-    test('every problem at once, each at its line; the annotation points at the first', () => {
+    test('every problem at once, each an annotation at its own line', () => {
       assertInvalid(withFile('multi.yml', MULTI), 'stages-files/multi.yml', 2, [
         'line 2, column 3: stage "dev" has no "address"; add the Terraform address of what runs its image, e.g. address: kubernetes_deployment_v1.backend',
         'line 4, column 5: stage "dev": unknown setting "adress"; did you mean "address"?',
@@ -796,16 +822,28 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       ]);
     });
 
+    test('past ten problems, the rest are listed in the log after a count', () => {
+      const text = `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n${Array.from({ length: 12 }, (_, i) => `    extra${i}: x\n`).join('')}`;
+      const r = withFile('many.yml', text);
+      assert.equal(r.code, 1, detail(r));
+      assert.deepEqual(r.errors.map((e) => e.props.line), ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14']);
+      const lines = r.stdout.trim().split('\n').filter((l) => !l.startsWith('::'));
+      assert.deepEqual(lines, [
+        '2 more problems in stages-files/many.yml:',
+        'stages-files/many.yml: line 15, column 5: stage "dev": unknown setting "extra10"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold',
+        'stages-files/many.yml: line 16, column 5: stage "dev": unknown setting "extra11"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold',
+      ]);
+    });
+
     test('the default .github/stages.yml is validated before promote reads any state', () => {
       const dir = tempDir('stage-action-stages-invalid-');
       try {
         write(path.join(dir, '.github', 'stages.yml'), MULTI);
         const r = runAction({ command: 'promote', to: 'qa' }, { workspace: dir });
-        assert.equal(r.errors[0]?.props.file, '.github/stages.yml', detail(r));
-        assert.equal(r.errors[0].props.line, '2');
-        assert.ok(r.errors[0].message.startsWith('.github/stages.yml is not a valid stages file:\nline 2, column 3: '), r.errors[0].message);
-        assert.equal(r.errors[0].message.split('\n').length, 6);
-        assertFailure(r, { title: 'invalid stages file', file: '.github/stages.yml', line: '2' }, r.errors[0].message);
+        assert.equal(r.code, 1, detail(r));
+        assert.deepEqual(r.errors.map((e) => [e.props.file, e.props.line]), [['.github/stages.yml', '2'], ['.github/stages.yml', '4'], ['.github/stages.yml', '6'], ['.github/stages.yml', '9'], ['.github/stages.yml', '11']], detail(r));
+        assert.ok(r.errors[0].message.startsWith('.github/stages.yml: line 2, column 3: '), r.errors[0].message);
+        assert.deepEqual(r.outputs, {});
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -818,7 +856,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       const { props, message } = r.errors[0];
       assert.equal(props.title, 'invalid stages file');
       assert.equal(props.file, 'stages-files/syntax.yml');
-      const m = /^stages-files\/syntax\.yml is not a valid stages file:\nline (\d+), column \d+: not valid YAML: [^\n]+$/.exec(message);
+      const m = /^stages-files\/syntax\.yml: line (\d+), column \d+: not valid YAML: [^\n]+$/.exec(message);
       assert.ok(m, message);
       assert.equal(props.line, m[1]);
       assert.ok(Number(m[1]) >= 4, message);
@@ -830,7 +868,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.equal(r.code, 1, detail(r));
       const { props, message } = r.errors[0];
       assert.deepEqual(props, { title: 'invalid stages file', file: 'stages-files/tab.yml', line: '3' });
-      assert.match(message, /^stages-files\/tab\.yml is not a valid stages file:\nline 3, column \d+: not valid YAML: .+ \(this line is indented with a tab; YAML indents with spaces only\)$/);
+      assert.match(message, /^stages-files\/tab\.yml: line 3, column \d+: not valid YAML: .+ \(this line is indented with a tab; YAML indents with spaces only\)$/);
       assertFailure(r, props, message);
     });
 

@@ -14,7 +14,7 @@ pub enum Error {
     /// The runner's environment lacks a variable a command needs, or holds a bad value.
     Environment { name: &'static str, problem: String },
     /// The command named by the `command` input (or the first CLI argument) does not exist.
-    UnknownCommand { given: String, known: Vec<&'static str> },
+    UnknownCommand { given: String, known: Vec<&'static str>, suggestion: Option<&'static str> },
     /// A file or directory could not be read or written by the host.
     Io { op: &'static str, path: String, message: String },
     /// A file the action will not read: not a regular file, too large, or leading outside the
@@ -199,11 +199,13 @@ impl fmt::Display for Error {
                 f.write_str(&lines.join("\n"))
             }
             Error::Environment { name, problem } => write!(f, "environment variable {name}: {problem}"),
-            Error::UnknownCommand { given, known } => write!(
-                f,
-                "input `command`: unknown command \"{given}\"; use one of: {}",
-                known.join(", ")
-            ),
+            Error::UnknownCommand { given, known, suggestion } => {
+                write!(f, "input `command`: unknown command {}; ", crate::text::quote(given))?;
+                match suggestion {
+                    Some(s) => write!(f, "did you mean {s}? The commands are: {}", known.join(", ")),
+                    None => write!(f, "use one of: {}", known.join(", ")),
+                }
+            }
             Error::Io { op, path, message } => write!(f, "cannot {op} {path}: {message}"),
             Error::FileRefused { path, why, hint } => write!(f, "{path} {why}; {hint}"),
             Error::StateNotFound { path, hint } => {

@@ -15,6 +15,7 @@ pub mod host;
 pub mod secret;
 pub mod stages;
 pub mod state;
+pub mod suggest;
 pub mod tags;
 pub mod text;
 pub mod version;

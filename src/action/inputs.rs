@@ -94,8 +94,15 @@ impl Inputs {
                 None => (flag.to_string(), None),
             };
             if !names.contains(&name.as_str()) || name == "command" {
-                let known: Vec<String> = names.iter().filter(|n| **n != "command").map(|n| format!("--{n}")).collect();
-                problems.push(InputProblem::new(&name, format!("unknown input; the inputs are: {}", known.join(", "))));
+                let known: Vec<&str> = names.iter().copied().filter(|n| *n != "command").collect();
+                let problem = match crate::suggest::closest(&name, known.iter().copied()) {
+                    Some(close) => format!("unknown input; did you mean --{close}?"),
+                    None => {
+                        let flags: Vec<String> = known.iter().map(|n| format!("--{n}")).collect();
+                        format!("unknown input; the inputs are: {}", flags.join(", "))
+                    }
+                };
+                problems.push(InputProblem::new(&name, problem));
                 // Skip its value too, so it is not taken for a stray argument.
                 if value.is_none() && args.get(i).is_some_and(|a| !a.starts_with("--")) {
                     i += 1;
@@ -173,11 +180,12 @@ mod tests {
 
     #[test]
     fn unknown_flags_and_missing_values_are_input_errors() {
-        let names = ["command", "state"];
-        let e = Inputs::from_args(&strings(&["lookup", "--stat", "x", "--state"]), &names).unwrap_err();
+        let names = ["command", "state", "address"];
+        let e =
+            Inputs::from_args(&strings(&["lookup", "--stat", "x", "--colour", "y", "--state"]), &names).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "input `stat`: unknown input; the inputs are: --state\ninput `state`: needs a value: --NAME VALUE"
+            "input `stat`: unknown input; did you mean --state?\ninput `colour`: unknown input; the inputs are: --state, --address\ninput `state`: needs a value: --NAME VALUE"
         );
     }
 

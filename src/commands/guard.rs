@@ -27,7 +27,14 @@ pub const SPEC: Spec = Spec {
         "branch",
         "timeout",
     ],
+    outputs: &["version", "previous-version", "bump", "prerelease"],
+    run: start,
 };
+
+/// [`run`] as the registry calls it.
+fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(run(inputs, report))
+}
 
 /// Where the proposed version came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,24 @@ pub const SPEC: Spec = Spec {
     name: "lookup",
     about: "read a value, and the image a workload runs, from a Terraform state",
     inputs: &["state", "workspace", "address", "container", "stage", "stages-file"],
+    outputs: &[
+        "value",
+        "image",
+        "image-repository",
+        "image-tag",
+        "image-digest",
+        "container",
+        "serial",
+        "lineage",
+        "terraform-version",
+    ],
+    run: start,
 };
+
+/// [`run`] as the registry calls it.
+fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(std::future::ready(run(inputs, report)))
+}
 
 /// The validated inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]

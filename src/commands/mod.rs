@@ -6,6 +6,7 @@ pub mod lookup;
 pub mod promote;
 pub mod read;
 pub mod record;
+pub mod registry;
 pub mod stage_file;
 pub mod status;
 
@@ -13,8 +14,12 @@ use crate::action::{self, Inputs, Mode, Report, Request};
 use crate::error::{Error, InputProblem, Result};
 use crate::host;
 
-/// A command's name, what it does, and the inputs it reads.
-#[derive(Debug)]
+/// A command's run, started: what [`dispatch`] awaits.
+pub type Running<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+
+/// A command, defined once: its name, what it does, the inputs it reads and the outputs it sets
+/// (each defined in [`registry`]), and how to run it. Dispatch, `--help`, the terminal's flags and
+/// the warning for inputs a command does not read all come from [`COMMANDS`].
 pub struct Spec {
     /// The value of the `command` input.
     pub name: &'static str,
@@ -22,38 +27,65 @@ pub struct Spec {
     pub about: &'static str,
     /// The inputs it reads (besides `command`).
     pub inputs: &'static [&'static str],
+    /// The outputs it sets.
+    pub outputs: &'static [&'static str],
+    /// Runs it.
+    pub run: for<'a> fn(&'a Inputs, &'a mut Report) -> Running<'a>,
+}
+
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spec").field("name", &self.name).field("inputs", &self.inputs).finish_non_exhaustive()
+    }
 }
 
 /// Every command.
 pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC];
 
-/// Every input name of every command, and `command`.
-pub fn input_names() -> Vec<&'static str> {
-    let mut names = vec!["command"];
-    for spec in COMMANDS {
-        for name in spec.inputs {
-            if !names.contains(name) {
-                names.push(name);
-            }
-        }
-    }
-    names
+/// The command called `name`.
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    COMMANDS.iter().find(|c| c.name == name)
 }
 
-/// Runs the command the inputs name.
+/// Every input name, `command` first.
+pub fn input_names() -> Vec<&'static str> {
+    registry::INPUTS.iter().map(|i| i.name).collect()
+}
+
+/// Runs the command the inputs name. In Actions mode, an input the step set that the command
+/// does not read gets a warning: it was probably meant for another command.
 pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    match inputs.command.as_str() {
-        "lookup" => lookup::run(inputs, report),
-        "guard" => guard::run(inputs, report).await,
-        "promote" => promote::run(inputs, report),
-        "status" => status::run(inputs, report),
-        "record" => record::run(inputs, report).await,
-        "" => Err(Error::Inputs(vec![InputProblem::new(
-            "command",
-            format!("is required; set it to one of: {}", names().join(", ")),
-        )])),
-        other => Err(Error::UnknownCommand { given: other.to_string(), known: names() }),
+    let spec = match inputs.command.as_str() {
+        "" => {
+            return Err(Error::Inputs(vec![InputProblem::new(
+                "command",
+                format!("is required; set it to one of: {}", names().join(", ")),
+            )]))
+        }
+        name => spec(name).ok_or_else(|| Error::UnknownCommand {
+            given: name.to_string(),
+            known: names(),
+            suggestion: crate::suggest::closest(name, names()),
+        })?,
+    };
+    for name in unread_inputs(spec, inputs) {
+        report.warning(
+            "input not used",
+            format!("input `{name}` is set, but `{}` does not read it; remove it from the step's `with:`", spec.name),
+        );
     }
+    (spec.run)(inputs, report).await
+}
+
+/// The inputs set to something other than their default that `spec` does not read. An input
+/// whose default is an expression (`${{ github.token }}`) is always set, so it never counts.
+pub fn unread_inputs(spec: &Spec, inputs: &Inputs) -> Vec<&'static str> {
+    registry::INPUTS
+        .iter()
+        .filter(|i| i.name != "command" && !spec.inputs.contains(&i.name) && !i.default_is_expression())
+        .filter(|i| inputs.get_exact(i.name).is_some_and(|v| !v.is_empty() && Some(v) != i.default))
+        .map(|i| i.name)
+        .collect()
 }
 
 /// The directory relative paths start from, for every command: `GITHUB_WORKSPACE`, else the
@@ -92,6 +124,26 @@ fn names() -> Vec<&'static str> {
     COMMANDS.iter().map(|c| c.name).collect()
 }
 
+/// Usage of one command for a terminal: what it does, and each input with its default.
+pub fn command_usage(spec: &Spec) -> String {
+    let mut out = format!(
+        "stage-action {}: {}\n\nUsage: node dist/index.js {} --input value ...\n\nInputs:\n",
+        spec.name, spec.about, spec.name
+    );
+    for name in spec.inputs {
+        let Some(def) = registry::input(name) else { continue };
+        out.push_str(&format!("  --{name}\n      {}\n", def.description));
+        if let Some(d) = def.default.filter(|d| !d.contains("${{")) {
+            out.push_str(&format!("      default: {d}\n"));
+        }
+    }
+    out.push_str("\nOutputs:\n");
+    for name in spec.outputs {
+        out.push_str(&format!("  {name}\n"));
+    }
+    out
+}
+
 /// Usage text for a terminal.
 pub fn usage() -> String {
     let mut out = String::from(
@@ -105,7 +157,7 @@ pub fn usage() -> String {
             c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")
         ));
     }
-    out.push_str("\nOutputs are printed as name=value lines on standard output; the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n");
+    out.push_str("\nOutputs are printed as name=value lines on standard output; the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n`node dist/index.js COMMAND --help` describes one command.\n");
     out
 }
 
@@ -129,7 +181,12 @@ pub async fn main() -> i32 {
     let mut report = Report::default();
     match request {
         Ok(Request::Help) => {
-            let _ = host::write_stdout(&usage());
+            // `lookup --help` describes lookup; `--help` alone, every command.
+            let text = match host::args().first().and_then(|c| spec(c)) {
+                Some(spec) if mode == Mode::Terminal => command_usage(spec),
+                _ => usage(),
+            };
+            let _ = host::write_stdout(&text);
             0
         }
         Ok(Request::Run(inputs)) => {

@@ -17,7 +17,14 @@ pub const SPEC: Spec = Spec {
     name: "record",
     about: "record a GitHub deployment of what a stage runs now (run it after the apply)",
     inputs: &["to", "token", "stages-file", "timeout"],
+    outputs: &["deployment-id"],
+    run: start,
 };
+
+/// [`run`] as the registry calls it.
+fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(run(inputs, report))
+}
 
 /// Records the deployment.
 pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {

@@ -15,7 +15,14 @@ pub const SPEC: Spec = Spec {
     name: "status",
     about: "show what every stage runs, and which are behind the stage they are promoted from",
     inputs: &["stages-file"],
+    outputs: &["stages"],
+    run: start,
 };
+
+/// [`run`] as the registry calls it.
+fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(std::future::ready(run(inputs, report)))
+}
 
 /// Runs the status report.
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {

@@ -371,27 +371,6 @@ fn is_null(s: &MarkedScalarNode) -> bool {
     s.as_str().is_empty() || (s.may_coerce() && matches!(s.as_str(), "~" | "null" | "Null" | "NULL"))
 }
 
-/// A close match for `given` among `known`, for "did you mean". Optimal string alignment
-/// counts a swap of two letters as one edit (`form` → `from`); allowed edits grow with the
-/// length, so short words do not match everything. Case and `_` versus `-` are ignored first:
-/// `min_soak` and `Min-Soak` both mean `min-soak`.
-fn closest<'k>(given: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
-    // Longer than any valid name: not compared (the edit distance costs the product of lengths).
-    let plausible = |s: &str| s.len() <= 4 * MAX_NAME;
-    if !plausible(given) {
-        return None;
-    }
-    let normal = |s: &str| s.to_lowercase().replace('_', "-");
-    let given_normal = normal(given);
-    known
-        .into_iter()
-        .filter(|k| plausible(k))
-        .map(|k| (strsim::osa_distance(&given_normal, &normal(k)), k))
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
 /// A value inside a quoted phrase: escaped, and cut after [`crate::text::EXCERPT_CHARS`]
 /// characters.
 fn clip(value: &str) -> String {
@@ -442,7 +421,7 @@ fn read_top(top: &MarkedMappingNode, problems: &mut Problems) -> Vec<Draft> {
         let message = if looks_like_a_stage {
             explained = true;
             format!("unknown top-level key {}; if it is a stage, indent it under \"stages:\"", quote(key.as_str()))
-        } else if closest(key.as_str(), ["stages"]).is_some() {
+        } else if crate::suggest::closest(key.as_str(), ["stages"]).is_some() {
             explained = true;
             format!("unknown top-level key {}; did you mean \"stages\"?", quote(key.as_str()))
         } else {
@@ -650,7 +629,7 @@ fn read_stage(name_key: &MarkedScalarNode, value: &Node, problems: &mut Problems
                 draft.lines.hold = Some(line);
             }
             other => {
-                let message = match closest(other, SETTINGS) {
+                let message = match crate::suggest::closest(other, SETTINGS) {
                     Some(known) => format!("stage {name}: unknown setting {}; did you mean \"{known}\"?", quote(other)),
                     None => {
                         format!("stage {name}: unknown setting {}; the settings are {}", quote(other), list(&SETTINGS))
@@ -789,7 +768,7 @@ fn check_from(stages: &[Draft], problems: &mut Problems) {
             // A handful of stages is usual; comparing a misspelt `from` with thousands of names,
             // for thousands of stages, would take longer than reading the file.
             let close = if names.len() <= 1_000 {
-                closest(from, names.iter().copied().filter(|n| *n != draft.name))
+                crate::suggest::closest(from, names.iter().copied().filter(|n| *n != draft.name))
             } else {
                 None
             };

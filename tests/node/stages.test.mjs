@@ -933,9 +933,9 @@ describe('stages: promote, status, record and lookup `stage` on states written b
     test('a missing stages file', () => {
       const dir = tempDir('stage-action-stages-none-');
       try {
-        for (const command of ['status', 'promote']) {
+        for (const inputs of [{ command: 'status' }, { command: 'promote', to: 'qa' }]) {
           assertFailure(
-            runAction({ command, to: 'qa' }, { workspace: dir }),
+            runAction(inputs, { workspace: dir }),
             { title: 'invalid stages file', file: '.github/stages.yml' },
             'the stages file .github/stages.yml does not exist; create it (see "Stages" in the README), or set input `stages-file`',
           );

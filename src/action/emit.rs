@@ -344,7 +344,10 @@ mod tests {
             (shown[3].file.as_deref(), shown[3].line, shown[3].message.as_str()),
             (Some("s.yml"), Some(4), "s.yml: line 4, column 1: p4")
         );
-        assert_eq!(more, ["2 more problems in s.yml:", "s.yml: line 11, column 1: p11", "s.yml: line 12, column 1: p12"]);
+        assert_eq!(
+            more,
+            ["2 more problems in s.yml:", "s.yml: line 11, column 1: p11", "s.yml: line 12, column 1: p12"]
+        );
     }
 
     #[test]

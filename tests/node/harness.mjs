@@ -8,11 +8,32 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const dist = path.join(root, 'dist', 'index.js');
-/** ../shared beside the checkout; absent in a user's clone. */
-export const shared = path.resolve(root, '..', 'shared');
+/**
+ * ../shared beside the checkout; absent in a user's clone. STAGE_ACTION_SHARED names another place
+ * (a relative path counts from the repository root); `STAGE_ACTION_SHARED=/nonexistent` shows what
+ * the tests do without it.
+ */
+export const shared = path.resolve(root, process.env.STAGE_ACTION_SHARED || path.join('..', 'shared'));
+/** The full Terraform state corpus (../shared/corpus/tfstate, about 3 MB), when `hasCorpus`. */
 export const corpus = path.join(shared, 'corpus', 'tfstate');
 export const hasCorpus = fs.existsSync(corpus);
-export const corpusSkip = hasCorpus ? false : `skipped: ${corpus} is absent (CI has ../shared beside the checkout; a plain clone does not)`;
+/** The committed sample of the corpus, laid out like it (tests/fixtures/README.md): always present. */
+export const fixtureCorpus = path.join(root, 'tests', 'fixtures', 'tfstate');
+const corpusAbsent = `the full corpus ${corpus} is absent`;
+/**
+ * `{ skip: corpusSkip }` for each test of the full corpus (on the test, not its `describe`, so that the
+ * report counts what did not run): a reason when the corpus is absent. Under CI=true it is never a reason: a CI without the corpus would otherwise report
+ * its tests as done, so they run, and `requireCorpus()` fails them.
+ */
+export const corpusSkip = hasCorpus || process.env.CI === 'true'
+  ? false
+  : `skipped: ${corpusAbsent} (a plain clone has no ../shared; set STAGE_ACTION_SHARED to where it is); the committed tests/fixtures ran, and under CI=true this fails`;
+/** Call first in a test of the full corpus: throws, saying why and what to do, when it is absent. */
+export function requireCorpus() {
+  if (!hasCorpus) {
+    throw new Error(`${corpusAbsent} and CI=true: CI must run every corpus test; put the shared directory beside the checkout (../shared) or set STAGE_ACTION_SHARED to it`);
+  }
+}
 
 export function tempDir(prefix = 'stage-action-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runAction, runCli, root, corpus, corpusSkip, tempDir } from './harness.mjs';
+import { runAction, runCli, root, corpus, corpusSkip, fixtureCorpus, requireCorpus, tempDir } from './harness.mjs';
 
 const example = 'examples/dev.tfstate';
 
@@ -239,26 +239,57 @@ describe('bad input fails with one clear error and writes nothing', () => {
   });
 });
 
-describe('workspaces of a working directory', () => {
-  const fixture = path.join(corpus, 'terraform/internal/command/testdata');
-  test('.terraform/environment names a workspace that has no state: the error lists those that do', { skip: corpusSkip }, () => {
-    const e = assertFailed(runAction({ command: 'lookup', state: 'init-backend-selected-workspace-doesnt-exist-multi', address: 'output.foo' }, { workspace: fixture }));
-    assert.equal(e.message, 'workspace "bar" (selected by init-backend-selected-workspace-doesnt-exist-multi/.terraform/environment) has no state in init-backend-selected-workspace-doesnt-exist-multi; workspaces with a state: default, foo; set input `workspace` to one of them');
-  });
-  test('the workspace input, then TF_WORKSPACE, then .terraform/environment choose', { skip: corpusSkip }, () => {
-    const dir = 'backend-change-multi-to-single';
-    const byFile = runAction({ command: 'lookup', state: dir, address: 'output.foo' }, { workspace: fixture });
-    const byEnv = runAction({ command: 'lookup', state: dir, address: 'output.foo' }, { workspace: fixture, env: { TF_WORKSPACE: 'env2' } });
-    const byInput = runAction({ command: 'lookup', state: dir, address: 'output.foo', workspace: 'env1' }, { workspace: fixture, env: { TF_WORKSPACE: 'env2' } });
-    assert.match(byFile.summary, /terraform\.tfstate\.d\/env1\/terraform\.tfstate/);
-    assert.match(byEnv.summary, /terraform\.tfstate\.d\/env2\/terraform\.tfstate/);
-    assert.match(byInput.summary, /terraform\.tfstate\.d\/env1\/terraform\.tfstate/);
-    assert.notEqual(byEnv.outputs.lineage, byInput.outputs.lineage);
-  });
-});
+// The checks below run on the committed sample of the corpus (tests/fixtures/tfstate) in every
+// clone, and again on the full corpus when it is present; see tests/fixtures/README.md.
+const corpora = [
+  { name: 'committed fixtures', dir: fixtureCorpus, skip: false, ready: () => {} },
+  { name: 'full corpus', dir: corpus, skip: corpusSkip, ready: requireCorpus },
+];
 
-describe('the corpus, through the built action', { skip: corpusSkip }, () => {
-  test('every expected image of every real state', () => {
+for (const { name, dir, skip, ready } of corpora) {
+  describe(`workspaces of a working directory (${name})`, () => {
+    const fixture = path.join(dir, 'terraform/internal/command/testdata');
+    test('.terraform/environment names a workspace that has no state: the error lists those that do', { skip }, () => {
+      ready();
+      const e = assertFailed(runAction({ command: 'lookup', state: 'init-backend-selected-workspace-doesnt-exist-multi', address: 'output.foo' }, { workspace: fixture }));
+      assert.equal(e.message, 'workspace "bar" (selected by init-backend-selected-workspace-doesnt-exist-multi/.terraform/environment) has no state in init-backend-selected-workspace-doesnt-exist-multi; workspaces with a state: default, foo; set input `workspace` to one of them');
+    });
+    test('the workspace input, then TF_WORKSPACE, then .terraform/environment choose', { skip }, () => {
+      ready();
+      const ws = 'backend-change-multi-to-single';
+      const byFile = runAction({ command: 'lookup', state: ws, address: 'output.foo' }, { workspace: fixture });
+      const byEnv = runAction({ command: 'lookup', state: ws, address: 'output.foo' }, { workspace: fixture, env: { TF_WORKSPACE: 'env2' } });
+      const byInput = runAction({ command: 'lookup', state: ws, address: 'output.foo', workspace: 'env1' }, { workspace: fixture, env: { TF_WORKSPACE: 'env2' } });
+      assert.match(byFile.summary, /terraform\.tfstate\.d\/env1\/terraform\.tfstate/);
+      assert.match(byEnv.summary, /terraform\.tfstate\.d\/env2\/terraform\.tfstate/);
+      assert.match(byInput.summary, /terraform\.tfstate\.d\/env1\/terraform\.tfstate/);
+      assert.notEqual(byEnv.outputs.lineage, byInput.outputs.lineage);
+    });
+  });
+
+  describe(`the corpus, through the built action (${name})`, () => {
+    test("tfstate-lookup's own test table", { skip }, () => {
+      ready();
+      const cases = JSON.parse(fs.readFileSync(path.join(dir, 'tfstate-lookup/expected.json'), 'utf8'));
+      assert.equal(cases.length, 35);
+      for (const { key, expected } of cases) {
+        const r = runAction({ command: 'lookup', state: path.join(dir, 'tfstate-lookup/terraform.tfstate'), address: key });
+        if (expected === null) {
+          assertFailed(r);
+        } else {
+          assert.equal(r.code, 0, `${key}: ${r.stdout}`);
+          const want = typeof expected === 'string' ? expected : JSON.stringify(expected);
+          assert.equal(r.outputs.value, want, key);
+        }
+      }
+    });
+  });
+}
+
+// The real-world states may not be redistributed (tests/fixtures/README.md): only the full corpus has them.
+describe('the real-world states, through the built action (full corpus)', () => {
+  test('every expected image of every real state', { skip: corpusSkip }, () => {
+    requireCorpus();
     const expected = JSON.parse(fs.readFileSync(path.join(corpus, 'real/expected_images.json'), 'utf8'));
     let n = 0;
     for (const [file, want] of Object.entries(expected.files)) {
@@ -278,20 +309,6 @@ describe('the corpus, through the built action', { skip: corpusSkip }, () => {
       }
     }
     assert.equal(n, 42);
-  });
-
-  test("tfstate-lookup's own test table", () => {
-    const cases = JSON.parse(fs.readFileSync(path.join(corpus, 'tfstate-lookup/expected.json'), 'utf8'));
-    for (const { key, expected } of cases) {
-      const r = runAction({ command: 'lookup', state: path.join(corpus, 'tfstate-lookup/terraform.tfstate'), address: key });
-      if (expected === null) {
-        assertFailed(r);
-      } else {
-        assert.equal(r.code, 0, `${key}: ${r.stdout}`);
-        const want = typeof expected === 'string' ? expected : JSON.stringify(expected);
-        assert.equal(r.outputs.value, want, key);
-      }
-    }
   });
 });
 

@@ -97,11 +97,26 @@ pub enum Error {
     PartlyRecorded { id: u64, environment: String, repo: String, source: Box<Error> },
     /// A git command failed.
     Git { command: String, message: String, hint: String },
+    /// A problem caused by one input of the step: names it.
+    InInput { input: &'static str, source: Box<Error> },
+    /// A problem caused by one setting of a stage in the stages file: points the annotation at
+    /// that line (`line` is the stage's own line when the setting is absent).
+    InSetting { file: String, line: usize, setting: &'static str, source: Box<Error> },
     /// A bug: a panic or a broken invariant.
     Internal(String),
 }
 
 impl Error {
+    /// The error beneath the ones that only say where it happened (input, setting, stage).
+    pub fn innermost(&self) -> &Error {
+        match self {
+            Error::InInput { source, .. } | Error::InSetting { source, .. } | Error::Stage { source, .. } => {
+                source.innermost()
+            }
+            other => other,
+        }
+    }
+
     /// The file and line an annotation should point at, when the problem is in a file of the
     /// repository (GitHub then shows it on a pull request's diff).
     pub fn location(&self) -> Option<(String, Option<usize>)> {
@@ -112,7 +127,8 @@ impl Error {
             Error::VersionFile { file, line, .. } => Some((file.clone(), *line)),
             Error::StagesFile { file, problems } => Some((file.clone(), problems.first().map(|p| p.0))),
             Error::StagesFileMissing { file } => Some((file.clone(), None)),
-            Error::Stage { source, .. } => source.location(),
+            Error::Stage { source, .. } | Error::InInput { source, .. } => source.location(),
+            Error::InSetting { file, line, .. } => Some((file.clone(), Some(*line))),
             _ => None,
         }
     }
@@ -174,7 +190,9 @@ impl Error {
             Error::NoImage { .. } => "no image",
             Error::InvalidImage { .. } => "invalid image",
             Error::Promotion { .. } => "promotion refused",
-            Error::Stage { source, .. } => source.title(),
+            Error::Stage { source, .. } | Error::InInput { source, .. } | Error::InSetting { source, .. } => {
+                source.title()
+            }
             Error::Internal(_) => "internal error",
         }
     }
@@ -300,18 +318,18 @@ impl fmt::Display for Error {
             }
             Error::ContainerRequired { address, names } => write!(
                 f,
-                "{address} has {} containers; set input `container` to one of: {}",
+                "{address} has {} containers; set `container` to one of: {}",
                 names.len(),
                 names.join(", ")
             ),
             Error::ContainerNotFound { address, name, names } => write!(
                 f,
-                "input `container`: {address} has no container \"{name}\"; its containers are: {}",
+                "{address} has no container \"{name}\"; its containers are: {}",
                 names.join(", ")
             ),
             Error::NotAWorkload { address, container } => write!(
                 f,
-                "input `container`: \"{container}\" was given, but {address} is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest"
+                "\"{container}\" was given as `container`, but {address} is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest"
             ),
             Error::GitHub { what, status, message, hint } => {
                 write!(f, "cannot {what}: ")?;
@@ -358,6 +376,8 @@ impl fmt::Display for Error {
             ),
             Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
+            Error::InInput { input, source } => write!(f, "input `{input}`: {source}"),
+            Error::InSetting { file, line, setting, source } => write!(f, "{file} line {line}, `{setting}`: {source}"),
             Error::PartlyRecorded { id, environment, repo, source } => write!(
                 f,
                 "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"

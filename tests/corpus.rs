@@ -190,7 +190,7 @@ mod full_corpus {
         let e = ask(&bytes, "kubernetes_deployment.kafka", Some("zookeeper")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "input `container`: kubernetes_deployment.kafka has no container \"zookeeper\"; its containers are: wipe-kafka-data (init), kafka"
+            "kubernetes_deployment.kafka has no container \"zookeeper\"; its containers are: wipe-kafka-data (init), kafka"
         );
     }
 

@@ -43,6 +43,8 @@ pub struct Config {
     pub address: String,
     /// The container to pick.
     pub container: Option<String>,
+    /// The stages file and the stage, when `stage` named one: its settings answer for problems.
+    pub stage: Option<(String, crate::stages::Stage)>,
 }
 
 impl Config {
@@ -64,6 +66,7 @@ impl Config {
                 source: super::stage_file::source(&file_name, stage),
                 address: stage.address.clone(),
                 container: stage.container.clone(),
+                stage: Some((file_name.clone(), stage.clone())),
             });
         }
         let mut problems = Vec::new();
@@ -104,6 +107,7 @@ impl Config {
             )),
             address: inputs.get("address").unwrap_or_default().to_string(),
             container: inputs.get("container").map(str::to_string),
+            stage: None,
         })
     }
 }
@@ -111,7 +115,16 @@ impl Config {
 /// Runs the lookup.
 pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs)?;
-    let found = super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)?;
+    let found = match &config.stage {
+        Some((file, stage)) => super::stage_file::read_stage(file, stage, &mut report.debug)?,
+        None => super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
+            .map_err(|e| match e {
+                Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
+                    Error::InInput { input: "container", source: Box::new(e) }
+                }
+                other => other,
+            })?,
+    };
     describe(report, &found);
     Ok(())
 }

@@ -49,18 +49,40 @@ pub fn source(file: &str, stage: &Stage) -> Source {
     ))
 }
 
-/// Reads what `stage` of the stages file `file` runs. A state that is not there is the stage's
-/// `state` setting's fault, not an input's: the advice says where to fix it.
+/// Reads what `stage` of the stages file `file` runs. A problem that a setting of the stage
+/// causes — a state that is not there, an address or container the state does not have — is that
+/// setting's, not an input's: the error points at its line of the stages file.
 pub fn read_stage(file: &str, stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
-    read(&source(file, stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| match e {
-        Error::StateNotFound { path, hint: None } => Error::StateNotFound {
-            path,
-            hint: Some(format!(
-                "fix `state` of stage {} in {file} (line {}), or run its first terraform apply",
-                stage.name, stage.lines.state
-            )),
-        },
-        other => other,
+    read(&source(file, stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| {
+        let lines = &stage.lines;
+        let (setting, line) = match e {
+            Error::StateNotFound { .. }
+            | Error::WorkspaceNotFound { .. }
+            | Error::RemoteBackend { .. }
+            | Error::FileRefused { .. }
+            | Error::Io { .. } => ("state", lines.state),
+            Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
+                ("container", lines.container.unwrap_or(stage.line))
+            }
+            Error::BadAddress { .. }
+            | Error::AddressNotFound { .. }
+            | Error::InstanceKeyRequired { .. }
+            | Error::InstanceNotFound { .. }
+            | Error::UnexpectedInstanceKey { .. }
+            | Error::NoInstances { .. }
+            | Error::OnlyDeposed { .. }
+            | Error::AttributeNotFound { .. } => ("address", lines.address),
+            // The state itself is broken: its own message says where.
+            other => return other,
+        };
+        let e = match e {
+            Error::StateNotFound { path, hint: None } => Error::StateNotFound {
+                path,
+                hint: Some("fix the path, or run this stage's first terraform apply".into()),
+            },
+            other => other,
+        };
+        Error::InSetting { file: file.to_string(), line, setting, source: Box::new(e) }
     })
 }
 
@@ -68,7 +90,7 @@ pub fn read_stage(file: &str, stage: &Stage, debug: &mut Vec<String>) -> Result<
 /// file, no workspace state, or a state without the address (its first apply is to come).
 pub fn runs_nothing_yet(e: &Error) -> bool {
     matches!(
-        e,
+        e.innermost(),
         Error::StateNotFound { .. }
             | Error::WorkspaceNotFound { .. }
             | Error::AddressNotFound { .. }

@@ -71,10 +71,7 @@ fn a_byte_order_mark_is_ignored() {
 #[test]
 fn the_only_container_answers_and_several_need_a_name() {
     let e = ask("kubernetes_deployment_v1.web", None).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "kubernetes_deployment_v1.web has 2 containers; set input `container` to one of: app, sidecar"
-    );
+    assert_eq!(e.to_string(), "kubernetes_deployment_v1.web has 2 containers; set `container` to one of: app, sidecar");
     let a = ask("kubernetes_deployment_v1.web", Some("sidecar")).unwrap();
     assert_eq!(a.image.as_deref(), Some("envoy:1"));
     assert_eq!(a.address, "kubernetes_deployment_v1.web");
@@ -83,7 +80,7 @@ fn the_only_container_answers_and_several_need_a_name() {
 #[test]
 fn container_on_something_that_is_not_a_workload_is_an_error() {
     let e = ask("output.image", Some("app")).unwrap_err();
-    assert_eq!(e.to_string(), "input `container`: \"app\" was given, but output.image is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest");
+    assert_eq!(e.to_string(), "\"app\" was given as `container`, but output.image is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest");
 }
 
 #[test]

@@ -169,7 +169,8 @@ describe('sensitive values', () => {
 describe('bad input fails with one clear error and writes nothing', () => {
   const cases = [
     ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record'],
-    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; use one of: lookup, guard, promote, status, record'],
+    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; did you mean lookup? The commands are: lookup, guard, promote, status, record'],
+    ['an unknown command, nothing close', { command: 'deploy', state: example }, 'invalid input', 'input `command`: unknown command "deploy"; use one of: lookup, guard, promote, status, record'],
     ['missing state and address', { command: 'lookup' }, 'invalid input',
       'input `state`: is required: the .tfstate file, or the Terraform working directory that holds it\ninput `address`: is required, e.g. kubernetes_deployment_v1.backend or output.image'],
     ['a malformed address', { command: 'lookup', state: example, address: 'module.app[x].y.z' }, 'invalid input',
@@ -185,7 +186,7 @@ describe('bad input fails with one clear error and writes nothing', () => {
     ['an address that is not there', { command: 'lookup', state: example, address: 'kubernetes_deployment_v1.backnd' }, 'address not found',
       'address kubernetes_deployment_v1.backnd not found in examples/dev.tfstate; did you mean kubernetes_deployment_v1.backend?'],
     ['several containers and none named', { command: 'lookup', state: example, address: 'kubernetes_deployment_v1.backend' }, 'container not found',
-      'kubernetes_deployment_v1.backend has 2 containers; set input `container` to one of: backend, metrics'],
+      'input `container`: kubernetes_deployment_v1.backend has 2 containers; set `container` to one of: backend, metrics'],
     ['a container that is not there', { command: 'lookup', state: example, address: 'kubernetes_deployment_v1.backend', container: 'api' }, 'container not found',
       'input `container`: kubernetes_deployment_v1.backend has no container "api"; its containers are: migrate (init), backend, metrics'],
   ];
@@ -331,10 +332,43 @@ describe('the terminal face', () => {
     assert.equal(r.stderr, 'error: address output.imag not found in examples/dev.tfstate; did you mean output.image?\n');
   });
 
-  test('unknown flags are refused with the list of inputs', () => {
-    const r = runCli(['lookup', '--stat', example]);
+  test('unknown flags are refused with a suggestion, or the list of inputs', () => {
+    let r = runCli(['lookup', '--stat', example]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'error: input `stat`: unknown input; the inputs are: --state, --workspace, --address, --container, --stage, --stages-file\n');
+    assert.equal(r.stderr, 'error: input `stat`: unknown input; did you mean --state?\n');
+    r = runCli(['lookup', '--colour', 'red']);
+    assert.equal(r.stderr, 'error: input `colour`: unknown input; the inputs are: --state, --workspace, --address, --container, --stage, --stages-file\n');
+  });
+
+  test('COMMAND --help describes that command: its inputs, their defaults, its outputs', () => {
+    const r = runCli(['promote', '--help']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, [
+      'stage-action promote: pick the image a stage should run from its source stage, refusing unsafe promotions',
+      '',
+      'Usage: node dist/index.js promote --input value ...',
+      '',
+      'Inputs:',
+      '  --to',
+      '      promote, record: the stage to promote into, or that was just deployed.',
+      '  --image-tag',
+      '      promote: refuse unless the source stage runs exactly this tag.',
+      '  --stages-file',
+      '      lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.',
+      '      default: .github/stages.yml',
+      '',
+      'Outputs:',
+      '  image', '  image-tag', '  image-digest', '  previous-image', '  previous-image-tag', '  changed', '  from', '  to',
+      '',
+    ].join('\n'));
+  });
+
+  test('an input the command does not read is a warning, unless it is the default', () => {
+    const r = runAction({ command: 'lookup', state: example, address: 'output.image', to: 'qa', 'tag-prefix': 'v', timeout: '60s', token: 'ghs_x' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(r.warnings.map((w) => [w.props.title, w.message]), [
+      ['input not used', 'input `to` is set, but `lookup` does not read it; remove it from the step\'s `with:`'],
+    ]);
   });
 
   test('--help and no arguments print usage', () => {

@@ -454,8 +454,12 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.equal(r.code, 1, detail(r));
       assert.equal(r.errors.length, 1, detail(r));
       assert.equal(r.errors[0].props.title, 'state not found');
-      assert.match(r.errors[0].message, /^source stage nostate: state stages\/missing does not exist; /);
-      assertFailure(r, { title: 'state not found' }, r.errors[0].message);
+      // The annotation points at the stage's `state` line in the stages file.
+      assertFailure(
+        r,
+        { title: 'state not found', file: 'stages-files/cases.yml', line: '85' },
+        "source stage nostate: stages-files/cases.yml line 85, `state`: state stages/missing does not exist; fix the path, or run this stage's first terraform apply",
+      );
       // The path came from the stages file, not from an input: the advice must not send the
       // reader to input `state` (which promote does not even take).
       assert.ok(!r.errors[0].message.includes('input `state`'), `advice names input \`state\`:\n${r.errors[0].message}`);
@@ -465,8 +469,8 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       const r = promoteCase('after-noworkload');
       assertFailure(
         r,
-        { title: 'address not found' },
-        'source stage noworkload: address terraform_data.web.output.image not found in stages/dev/terraform.tfstate',
+        { title: 'address not found', file: 'stages-files/cases.yml', line: '93' },
+        'source stage noworkload: stages-files/cases.yml line 93, `address`: address terraform_data.web.output.image not found in stages/dev/terraform.tfstate',
       );
     });
 
@@ -744,6 +748,33 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.equal(r.outputs.image, K8S_IMAGE);
       assert.equal(r.outputs.container, 'backend');
       assert.equal(r.outputs.serial, '42');
+    });
+
+    test('a stage whose `container` the workload lacks: the stages file line is blamed, not an input', () => {
+      const file = 'stages-files/nope.yml';
+      write(path.join(ws, file), [
+        'stages:',
+        '  dev:',
+        '    state: stages/k8s.tfstate',
+        '    address: kubernetes_deployment_v1.backend',
+        '    container: nope',
+        '  qa:',
+        '    from: dev',
+        '    state: stages/k8s-qa.tfstate',
+        '    address: kubernetes_deployment_v1.backend',
+        '',
+      ].join('\n'));
+      const why = 'kubernetes_deployment_v1.backend has no container "nope"; its containers are: migrate (init), backend, metrics';
+      assertFailure(
+        run({ command: 'promote', to: 'qa', 'stages-file': file }),
+        { title: 'container not found', file, line: '5' },
+        `source stage dev: ${file} line 5, \`container\`: ${why}`,
+      );
+      assertFailure(
+        run({ command: 'lookup', stage: 'dev', 'stages-file': file }),
+        { title: 'container not found', file, line: '5' },
+        `${file} line 5, \`container\`: ${why}`,
+      );
     });
 
     test('`stage` with `address` is an input error', () => {

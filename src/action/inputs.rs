@@ -49,10 +49,10 @@ pub enum Request {
 }
 
 impl Inputs {
-    /// Inputs given directly, for tests and embedding.
+    /// Inputs given directly, for tests and embedding; as from the environment, trimmed, and an
+    /// empty value kept (`tag-prefix: ''` means "no prefix").
     pub fn new(mode: Mode, command: &str, values: &[(&str, &str)]) -> Inputs {
-        let values =
-            values.iter().map(|(k, v)| (k.to_string(), v.trim().to_string())).filter(|(_, v)| !v.is_empty()).collect();
+        let values = values.iter().map(|(k, v)| (k.to_string(), v.trim().to_string())).collect();
         Inputs { mode, command: command.to_string(), values }
     }
 

@@ -2,6 +2,7 @@
 //! default workspace and `terraform.tfstate.d/NAME/terraform.tfstate` for the others.
 
 use super::Snapshot;
+use crate::commands::Context;
 use crate::error::{Error, InputProblem, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};
@@ -33,17 +34,22 @@ pub struct Location {
     pub setting: String,
     /// The workspace, when `given` is relative to it: then every file read must stay inside.
     pub within: Option<String>,
+    /// `TF_WORKSPACE`, when set: chooses the workspace unless the input does.
+    pub tf_workspace: Option<String>,
 }
 
 impl Location {
-    /// A location as the user gave it: relative paths start at `workspace` and must stay in it.
-    pub fn new(workspace: &str, given: &str, state_workspace: Option<String>, setting: String) -> Location {
+    /// A location as the user gave it: relative paths start at the run's workspace and must
+    /// stay in it.
+    pub fn new(context: &Context, given: &str, state_workspace: Option<String>, setting: String) -> Location {
+        let workspace = &context.workspace;
         Location {
             path: resolve(workspace, given),
             given: given.to_string(),
             workspace: state_workspace,
             setting,
             within: within(workspace, given).map(str::to_string),
+            tf_workspace: context.tf_workspace.clone(),
         }
     }
 
@@ -114,7 +120,7 @@ fn selected_workspace(loc: &Location) -> Result<(String, Selected)> {
     if let Some(w) = &loc.workspace {
         return Ok((w.clone(), Selected::Input));
     }
-    if let Some(w) = host::env("TF_WORKSPACE").map(|w| w.trim().to_string()).filter(|w| !w.is_empty()) {
+    if let Some(w) = loc.tf_workspace.clone() {
         check_workspace("TF_WORKSPACE", &w).map_err(|p| Error::Inputs(vec![p]))?;
         return Ok((w, Selected::Env));
     }

@@ -1,13 +1,12 @@
 //! `command: guard`: may this tag be released? The gate a release workflow runs first, and the
 //! check a pull request runs before a version can merge.
 
-use super::Spec;
+use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::local;
 use crate::error::{Error, InputProblem, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::github::{GitHub, Repo};
-use crate::host;
 use crate::secret::Secret;
 use crate::tags::{self, TagSource};
 use crate::version::{self, Policy};
@@ -32,8 +31,8 @@ pub const SPEC: Spec = Spec {
 };
 
 /// [`run`] as the registry calls it.
-fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(run(inputs, report))
+fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(run(inputs, context, report))
 }
 
 /// Where the proposed version came from.
@@ -69,6 +68,8 @@ pub struct Config {
     pub workspace: String,
     /// How long each API request or git command may take, in milliseconds.
     pub timeout_ms: u64,
+    /// `GITHUB_SHA`: the commit a tag that does not exist yet would be made on.
+    pub commit: Option<String>,
 }
 
 fn choice(inputs: &Inputs, name: &str, default: bool, problems: &mut Vec<InputProblem>) -> bool {
@@ -84,8 +85,9 @@ fn choice(inputs: &Inputs, name: &str, default: bool, problems: &mut Vec<InputPr
 }
 
 impl Config {
-    /// Reads and checks every input before any work starts.
-    pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
+    /// Reads and checks every input before any work starts; pure: the run's environment comes
+    /// in as `context`.
+    pub fn from_inputs(inputs: &Inputs, context: &Context) -> Result<Config> {
         let mut problems = Vec::new();
         // `tag-prefix: ''` (given, empty) means no prefix; absent means the default `v`.
         let prefix = inputs.get_exact("tag-prefix").unwrap_or("v").to_string();
@@ -104,17 +106,19 @@ impl Config {
                 TagSource::Git
             }
         };
-        let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
+        let repo_env = context.repository.clone().unwrap_or_default();
         let repo = Repo::parse(&repo_env);
         if source == TagSource::Api && repo.is_none() {
             problems.push(InputProblem::new(
                 "tags-from",
                 format!(
-                    "api needs GITHUB_REPOSITORY as owner/name (it is \"{repo_env}\"); set it, or use `tags-from: git`"
+                    "api needs GITHUB_REPOSITORY as owner/name (it is {}); set it, or use `tags-from: git`",
+                    crate::text::quote(&repo_env)
                 ),
             ));
         }
-        let workspace = super::workspace_dir();
+        let workspace = context.workspace.clone();
+        let pushed_tag = context.pushed_tag();
         let proposal = match (inputs.get("tag"), inputs.get("version-file")) {
             (Some(_), Some(_)) => {
                 problems.push(InputProblem::new(
@@ -123,14 +127,12 @@ impl Config {
                 ));
                 None
             }
-            (Some(tag), None) => {
-                Some(Proposal::Tag { name: tag.to_string(), pushed: pushed_tag().as_deref() == Some(tag) })
-            }
+            (Some(tag), None) => Some(Proposal::Tag { name: tag.to_string(), pushed: pushed_tag == Some(tag) }),
             (None, Some(file)) => {
                 Some(Proposal::File { given: file.to_string(), path: local::resolve(&workspace, file) })
             }
-            (None, None) => match pushed_tag() {
-                Some(name) => Some(Proposal::Tag { name, pushed: true }),
+            (None, None) => match pushed_tag {
+                Some(name) => Some(Proposal::Tag { name: name.to_string(), pushed: true }),
                 None => {
                     problems.push(InputProblem::new(
                         "tag",
@@ -161,9 +163,8 @@ impl Config {
             token,
             branch,
             repo,
-            api_url: host::env("GITHUB_API_URL")
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| "https://api.github.com".into()),
+            api_url: context.api_url.clone(),
+            commit: context.sha.clone(),
             workspace,
             timeout_ms,
         })
@@ -175,11 +176,6 @@ impl Config {
     fn git(&self) -> tags::git::Git {
         tags::git::Git { dir: self.workspace.clone(), timeout_ms: self.timeout_ms }
     }
-}
-
-/// The tag this run was started for, when it is a tag push.
-fn pushed_tag() -> Option<String> {
-    host::env("GITHUB_REF")?.strip_prefix("refs/tags/").map(str::to_string)
 }
 
 /// The tag proposed, and where to point an annotation about it.
@@ -215,8 +211,8 @@ fn candidate(config: &Config) -> Result<Candidate> {
 }
 
 /// Runs the guard.
-pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    let config = Config::from_inputs(inputs)?;
+pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+    let config = Config::from_inputs(inputs, context)?;
     if let Some(t) = &config.token {
         report.secret(t.expose());
     }
@@ -254,7 +250,7 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     if let Some(branch) = &config.branch {
         let tag_exists = listing.names.contains(&proposed.tag);
         let commit =
-            if tag_exists { proposed.tag.clone() } else { host::env("GITHUB_SHA").unwrap_or_else(|| "HEAD".into()) };
+            if tag_exists { proposed.tag.clone() } else { config.commit.clone().unwrap_or_else(|| "HEAD".into()) };
         if !tags::reachable(config.source, github.as_ref(), &config.git(), &commit, branch).await? {
             return Err(Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() });
         }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::read::{mask_image, Found};
-use super::Spec;
+use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{local, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
@@ -30,8 +30,8 @@ pub const SPEC: Spec = Spec {
 };
 
 /// [`run`] as the registry calls it.
-fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, report)))
+fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(std::future::ready(run(inputs, context, report)))
 }
 
 /// The validated inputs.
@@ -50,7 +50,7 @@ pub struct Config {
 impl Config {
     /// Reads and checks every input before any work starts. `stage` stands for the inline
     /// inputs (`state`, `workspace`, `address`, `container`): they come from the stages file.
-    pub fn from_inputs(inputs: &Inputs) -> Result<Config> {
+    pub fn from_inputs(inputs: &Inputs, context: &Context) -> Result<Config> {
         if let Some(name) = inputs.get("stage") {
             let inline: Vec<InputProblem> = ["state", "workspace", "address", "container"]
                 .iter()
@@ -60,10 +60,10 @@ impl Config {
             if !inline.is_empty() {
                 return Err(Error::Inputs(inline));
             }
-            let (file_name, file) = super::stage_file::load(inputs)?;
+            let (file_name, file) = super::stage_file::load(inputs, context)?;
             let stage = super::stage_file::stage(&file, "stage", name)?;
             return Ok(Config {
-                source: super::stage_file::source(&file_name, stage),
+                source: super::stage_file::source(&file_name, stage, context),
                 address: stage.address.clone(),
                 container: stage.container.clone(),
                 stage: Some((file_name.clone(), stage.clone())),
@@ -100,7 +100,7 @@ impl Config {
         let given = state.unwrap_or_default();
         Ok(Config {
             source: Source::Local(local::Location::new(
-                &super::workspace_dir(),
+                context,
                 given,
                 workspace.map(str::to_string),
                 "input `state`".into(),
@@ -113,10 +113,10 @@ impl Config {
 }
 
 /// Runs the lookup.
-pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    let config = Config::from_inputs(inputs)?;
+pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+    let config = Config::from_inputs(inputs, context)?;
     let found = match &config.stage {
-        Some((file, stage)) => super::stage_file::read_stage(file, stage, &mut report.debug)?,
+        Some((file, stage)) => super::stage_file::read_stage(file, stage, context, &mut report.debug)?,
         None => super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
             .map_err(|e| match e {
                 Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {

@@ -1,6 +1,7 @@
 //! One module per command: validated inputs → core calls → a [`Report`]. Commands never
 //! print; [`main`] hands the report to `action` once, at the end.
 
+pub mod context;
 pub mod guard;
 pub mod lookup;
 pub mod promote;
@@ -9,6 +10,10 @@ pub mod record;
 pub mod registry;
 pub mod stage_file;
 pub mod status;
+#[cfg(test)]
+mod tests;
+
+pub use context::Context;
 
 use crate::action::{self, Inputs, Mode, Report, Request};
 use crate::error::{Error, InputProblem, Result};
@@ -30,7 +35,7 @@ pub struct Spec {
     /// The outputs it sets.
     pub outputs: &'static [&'static str],
     /// Runs it.
-    pub run: for<'a> fn(&'a Inputs, &'a mut Report) -> Running<'a>,
+    pub run: for<'a> fn(&'a Inputs, &'a Context, &'a mut Report) -> Running<'a>,
 }
 
 impl std::fmt::Debug for Spec {
@@ -54,7 +59,7 @@ pub fn input_names() -> Vec<&'static str> {
 
 /// Runs the command the inputs name. In Actions mode, an input the step set that the command
 /// does not read gets a warning: it was probably meant for another command.
-pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
+pub async fn dispatch(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let spec = match inputs.command.as_str() {
         "" => {
             return Err(Error::Inputs(vec![InputProblem::new(
@@ -74,7 +79,7 @@ pub async fn dispatch(inputs: &Inputs, report: &mut Report) -> Result<()> {
             format!("input `{name}` is set, but `{}` does not read it; remove it from the step's `with:`", spec.name),
         );
     }
-    (spec.run)(inputs, report).await
+    (spec.run)(inputs, context, report).await
 }
 
 /// The inputs set to something other than their default that `spec` does not read. An input
@@ -86,12 +91,6 @@ pub fn unread_inputs(spec: &Spec, inputs: &Inputs) -> Vec<&'static str> {
         .filter(|i| inputs.get_exact(i.name).is_some_and(|v| !v.is_empty() && Some(v) != i.default))
         .map(|i| i.name)
         .collect()
-}
-
-/// The directory relative paths start from, for every command: `GITHUB_WORKSPACE`, else the
-/// current directory (a terminal run).
-pub fn workspace_dir() -> String {
-    host::env("GITHUB_WORKSPACE").filter(|w| !w.is_empty()).or_else(|| host::cwd().ok()).unwrap_or_default()
 }
 
 /// How long one request or one child process may take unless input `timeout` says otherwise.
@@ -190,7 +189,7 @@ pub async fn main() -> i32 {
             0
         }
         Ok(Request::Run(inputs)) => {
-            let result = dispatch(&inputs, &mut report).await;
+            let result = dispatch(&inputs, &Context::from_env(), &mut report).await;
             action::emit(mode, &report, result.err().as_ref())
         }
         Err(e) => action::emit(mode, &report, Some(&e)),

@@ -2,7 +2,7 @@
 //! and refuse the unsafe promotions.
 
 use super::stage_file::{load, read_stage, reading, runs_nothing_yet, stage};
-use super::Spec;
+use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, InputProblem, Result};
 use crate::host;
@@ -18,8 +18,8 @@ pub const SPEC: Spec = Spec {
 };
 
 /// [`run`] as the registry calls it.
-fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, report)))
+fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(std::future::ready(run(inputs, context, report)))
 }
 
 /// Shown in place of a sensitive image and its parts.
@@ -52,12 +52,12 @@ pub fn header() -> Vec<String> {
 }
 
 /// Runs the promotion decision.
-pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
+pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let Some(to) = inputs.get("to") else {
         return Err(Error::Inputs(vec![InputProblem::new("to", "is required: the stage to promote into, e.g. qa")]));
     };
     let expected_tag = inputs.get("image-tag");
-    let (file_name, file) = load(inputs)?;
+    let (file_name, file) = load(inputs, context)?;
     let target = stage(&file, "to", to)?;
     // A stage without `from` or on hold needs no state read to be refused.
     let from = stages::promotion_source(target)
@@ -67,10 +67,11 @@ pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
     fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
-    let source_found = read_stage(&file_name, source, &mut report.debug).map_err(wrap("source", &source.name))?;
+    let source_found =
+        read_stage(&file_name, source, context, &mut report.debug).map_err(wrap("source", &source.name))?;
     let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
-    let (target_reading, target_secret) = match read_stage(&file_name, target, &mut report.debug) {
+    let (target_reading, target_secret) = match read_stage(&file_name, target, context, &mut report.debug) {
         Ok(found) => (Some(reading(&found, report).map_err(wrap("target", &target.name))?), found.image_is_secret()),
         Err(e) if runs_nothing_yet(&e) => {
             report.debug.push(format!("{} runs nothing yet: {e}", target.name));

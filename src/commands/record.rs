@@ -5,11 +5,10 @@ use serde_json::json;
 
 use super::promote::HIDDEN;
 use super::stage_file::{load, read_stage, reading, stage};
-use super::Spec;
+use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::error::{Error, InputProblem, Result};
 use crate::github::{GitHub, NewDeployment, Repo};
-use crate::host;
 use crate::secret::Secret;
 
 /// The command's name and inputs.
@@ -22,54 +21,88 @@ pub const SPEC: Spec = Spec {
 };
 
 /// [`run`] as the registry calls it.
-fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(run(inputs, report))
+fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(run(inputs, context, report))
+}
+
+/// The validated inputs and what the runner says about the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The stage just deployed.
+    pub to: String,
+    /// The API token.
+    pub token: Secret,
+    /// `GITHUB_REPOSITORY`.
+    pub repo: Repo,
+    /// `GITHUB_SHA`: the commit deployed.
+    pub commit: String,
+    /// `GITHUB_API_URL`.
+    pub api_url: String,
+    /// The run's log, linked from the deployment's status.
+    pub log_url: Option<String>,
+    /// How long each request may take.
+    pub timeout_ms: u64,
+}
+
+impl Config {
+    /// Checks every input, then what the runner sets (a missing variable is the environment's
+    /// fault, not an input's); pure.
+    pub fn from_inputs(inputs: &Inputs, context: &Context) -> Result<Config> {
+        let mut problems = Vec::new();
+        let to = inputs.get("to");
+        if to.is_none() {
+            problems.push(InputProblem::new("to", "is required: the stage that was just deployed, e.g. qa"));
+        }
+        let token = inputs.get("token").map(Secret::new);
+        if token.is_none() {
+            problems.push(InputProblem::new(
+                "token",
+                "is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`",
+            ));
+        }
+        let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
+            problems.push(p);
+            super::DEFAULT_TIMEOUT_MS
+        });
+        let (Some(to), Some(token), true) = (to, token, problems.is_empty()) else {
+            return Err(Error::Inputs(problems));
+        };
+        let repo_env = context.repository.clone().unwrap_or_default();
+        let Some(repo) = Repo::parse(&repo_env) else {
+            return Err(Error::Environment {
+                name: "GITHUB_REPOSITORY",
+                problem: format!(
+                    "recording a deployment needs the repository as owner/name, and it is {}; the runner sets it in every job: is this running outside GitHub Actions?",
+                    crate::text::quote(&repo_env)
+                ),
+            });
+        };
+        let Some(commit) = context.sha.clone() else {
+            return Err(Error::Environment {
+                name: "GITHUB_SHA",
+                problem: "recording a deployment needs the commit that was deployed, and it is not set; the runner sets it in every job".into(),
+            });
+        };
+        Ok(Config {
+            to: to.to_string(),
+            token,
+            repo,
+            commit,
+            api_url: context.api_url.clone(),
+            log_url: context.run_url(),
+            timeout_ms,
+        })
+    }
 }
 
 /// Records the deployment.
-pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    let mut problems = Vec::new();
-    let to = inputs.get("to");
-    if to.is_none() {
-        problems.push(InputProblem::new("to", "is required: the stage that was just deployed, e.g. qa"));
-    }
-    let token = inputs.get("token").map(Secret::new);
-    if token.is_none() {
-        problems.push(InputProblem::new(
-            "token",
-            "is required to create a deployment: `token: ${{ github.token }}` with `deployments: write`",
-        ));
-    }
-    let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
-        problems.push(p);
-        super::DEFAULT_TIMEOUT_MS
-    });
-    if !problems.is_empty() {
-        return Err(Error::Inputs(problems));
-    }
-    // What the runner sets: a missing variable is the environment's fault, not an input's.
-    let repo_env = host::env("GITHUB_REPOSITORY").unwrap_or_default();
-    let Some(repo) = Repo::parse(&repo_env) else {
-        return Err(Error::Environment {
-            name: "GITHUB_REPOSITORY",
-            problem: format!(
-                "recording a deployment needs the repository as owner/name, and it is {}; the runner sets it in every job: is this running outside GitHub Actions?",
-                crate::text::quote(&repo_env)
-            ),
-        });
-    };
-    let Some(commit) = host::env("GITHUB_SHA").filter(|s| !s.is_empty()) else {
-        return Err(Error::Environment {
-            name: "GITHUB_SHA",
-            problem: "recording a deployment needs the commit that was deployed, and it is not set; the runner sets it in every job".into(),
-        });
-    };
-    let (to, token) = (to.unwrap_or_default(), token.unwrap_or_else(|| Secret::new("")));
+pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+    let Config { to, token, repo, commit, api_url, log_url, timeout_ms } = Config::from_inputs(inputs, context)?;
     report.secret(token.expose());
 
-    let (file_name, file) = load(inputs)?;
-    let target = stage(&file, "to", to)?;
-    let found = read_stage(&file_name, target, &mut report.debug).map_err(|e| Error::Stage {
+    let (file_name, file) = load(inputs, context)?;
+    let target = stage(&file, "to", &to)?;
+    let found = read_stage(&file_name, target, context, &mut report.debug).map_err(|e| Error::Stage {
         stage: target.name.clone(),
         role: "deployed",
         source: Box::new(e),
@@ -87,8 +120,7 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
                 "from": target.from, "serial": now.serial, "state": found.state_name })
     };
 
-    let api = host::env("GITHUB_API_URL").filter(|u| !u.is_empty()).unwrap_or_else(|| "https://api.github.com".into());
-    let github = GitHub::new(&api, repo.clone(), Some(&token), timeout_ms)?;
+    let github = GitHub::new(&api_url, repo.clone(), Some(&token), timeout_ms)?;
     let deployment = NewDeployment {
         git_ref: commit.clone(),
         environment: target.name.clone(),
@@ -97,12 +129,6 @@ pub async fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
         auto_merge: false,
         required_contexts: Vec::new(),
         task: "deploy".into(),
-    };
-    let log_url = match (host::env("GITHUB_SERVER_URL"), host::env("GITHUB_RUN_ID")) {
-        (Some(server), Some(run)) if !server.is_empty() && !run.is_empty() => {
-            Some(format!("{server}/{repo}/actions/runs/{run}"))
-        }
-        _ => None,
     };
     let id = github.create_deployment(&deployment).await?;
     // From here the deployment exists: its id is an output even if marking it fails.

@@ -1,6 +1,7 @@
 //! The stages file, read for a command, and each stage's state read as a [`Reading`].
 
 use super::read::{mask_image, read, Found};
+use super::Context;
 use crate::action::{Inputs, Report};
 use crate::backend::{local, Source};
 use crate::error::{Error, Result};
@@ -14,11 +15,11 @@ pub const DEFAULT: &str = ".github/stages.yml";
 
 /// Reads and checks the stages file named by `stages-file` (relative to `GITHUB_WORKSPACE`);
 /// returns its name as given, and its stages.
-pub fn load(inputs: &Inputs) -> Result<(String, StagesFile)> {
+pub fn load(inputs: &Inputs, context: &Context) -> Result<(String, StagesFile)> {
     let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
-    let workspace = super::workspace_dir();
-    let path = local::resolve(&workspace, &given);
-    let file = Named { path: &path, given: &given, setting: "input `stages-file`", within: within(&workspace, &given) };
+    let workspace = &context.workspace;
+    let path = local::resolve(workspace, &given);
+    let file = Named { path: &path, given: &given, setting: "input `stages-file`", within: within(workspace, &given) };
     let Some(bytes) = file.read(SMALL_FILE_LIMIT)? else {
         return Err(Error::StagesFileMissing { file: given });
     };
@@ -40,9 +41,9 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
 }
 
 /// Where a stage's state is; `file` is the stages file, named in advice.
-pub fn source(file: &str, stage: &Stage) -> Source {
+pub fn source(file: &str, stage: &Stage, context: &Context) -> Source {
     Source::Local(local::Location::new(
-        &super::workspace_dir(),
+        context,
         &stage.state,
         stage.workspace.clone(),
         format!("`state` of stage {} in {file} (line {})", stage.name, stage.lines.state),
@@ -52,8 +53,8 @@ pub fn source(file: &str, stage: &Stage) -> Source {
 /// Reads what `stage` of the stages file `file` runs. A problem that a setting of the stage
 /// causes — a state that is not there, an address or container the state does not have — is that
 /// setting's, not an input's: the error points at its line of the stages file.
-pub fn read_stage(file: &str, stage: &Stage, debug: &mut Vec<String>) -> Result<Found> {
-    read(&source(file, stage), &stage.address, stage.container.as_deref(), debug).map_err(|e| {
+pub fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mut Vec<String>) -> Result<Found> {
+    read(&source(file, stage, context), &stage.address, stage.container.as_deref(), debug).map_err(|e| {
         let lines = &stage.lines;
         let (setting, line) = match e {
             Error::StateNotFound { .. }

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::promote::{header, row};
 use super::stage_file::{load, read_stage, reading, runs_nothing_yet};
-use super::Spec;
+use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, Result};
 use crate::stages::{self, Reading};
@@ -20,20 +20,20 @@ pub const SPEC: Spec = Spec {
 };
 
 /// [`run`] as the registry calls it.
-fn start<'a>(inputs: &'a Inputs, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, report)))
+fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
+    Box::pin(std::future::ready(run(inputs, context, report)))
 }
 
 /// Runs the status report.
-pub fn run(inputs: &Inputs, report: &mut Report) -> Result<()> {
-    let (file_name, file) = load(inputs)?;
+pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+    let (file_name, file) = load(inputs, context)?;
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
     // output, which a later step may need, under its mask.
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
     for stage in &file.stages {
-        let result = match read_stage(&file_name, stage, &mut report.debug) {
+        let result = match read_stage(&file_name, stage, context, &mut report.debug) {
             Ok(found) => {
                 if found.image_is_secret() {
                     secret.push(stage.name.clone());

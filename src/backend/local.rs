@@ -1,7 +1,7 @@
 //! The local backend: a state file, or a working directory with `terraform.tfstate` for the
 //! default workspace and `terraform.tfstate.d/NAME/terraform.tfstate` for the others.
 
-use super::Snapshot;
+use super::{Opened, Snapshot};
 use crate::commands::Context;
 use crate::error::{Error, InputProblem, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
@@ -86,12 +86,13 @@ fn join(a: &str, b: &str) -> String {
     format!("{}/{}", a.trim_end_matches('/'), b)
 }
 
-/// Opens the state the location names.
-pub fn open(loc: &Location) -> Result<Snapshot> {
+/// Opens the state the location names; no file, or a working directory whose workspace has no
+/// state, is "no state yet".
+pub fn open(loc: &Location) -> Result<Opened> {
     loc.file(&loc.path, &loc.given).check_inside()?;
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
-        None => Err(Error::StateNotFound { path: loc.given.clone(), hint: None }),
+        None => Ok(Opened::NoStateYet(Error::StateNotFound { path: loc.given.clone(), hint: None })),
         Some(Kind::Dir) => read_dir(loc),
         Some(_) => {
             if loc.workspace.is_some() {
@@ -103,7 +104,7 @@ pub fn open(loc: &Location) -> Result<Snapshot> {
             if loc.path.ends_with("/.terraform/terraform.tfstate") {
                 return Err(Error::BackendSettings { path: loc.given.clone() });
             }
-            read_file(loc, &loc.path, loc.given.clone(), None)
+            read_file(loc, &loc.path, loc.given.clone(), None).map(Opened::State)
         }
     }
 }
@@ -160,11 +161,12 @@ fn existing_workspaces(dir: &str) -> Vec<String> {
     found
 }
 
-fn read_dir(loc: &Location) -> Result<Snapshot> {
+fn read_dir(loc: &Location) -> Result<Opened> {
     let (workspace, selected) = selected_workspace(loc)?;
     let path = state_file(&loc.path, &workspace);
     let name = state_file(loc.given.trim_end_matches('/'), &workspace);
-    if !is_file(&path) {
+    // Something there that is not a regular file is refused when opened, not taken for "none".
+    if host::stat(&path).map_err(|e| io("read", &name, e))?.is_none() {
         let selected_by = match selected {
             Selected::Input => "input `workspace`".to_string(),
             Selected::Env => "TF_WORKSPACE".to_string(),
@@ -174,14 +176,14 @@ fn read_dir(loc: &Location) -> Result<Snapshot> {
         if let Some(backend) = remote_backend(loc) {
             return Err(Error::RemoteBackend { dir: loc.given.trim_end_matches('/').to_string(), backend });
         }
-        return Err(Error::WorkspaceNotFound {
+        return Ok(Opened::NoStateYet(Error::WorkspaceNotFound {
             workspace,
             selected_by,
             dir: loc.given.clone(),
             existing: existing_workspaces(&loc.path),
-        });
+        }));
     }
-    read_file(loc, &path, name, Some(workspace))
+    read_file(loc, &path, name, Some(workspace)).map(Opened::State)
 }
 
 /// The backend type recorded in `.terraform/terraform.tfstate` by `terraform init`, unless local.
@@ -191,4 +193,54 @@ fn remote_backend(loc: &Location) -> Option<String> {
     let settings: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let backend = settings.get("backend")?.get("type")?.as_str()?;
     (backend != "local").then(|| backend.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(dir: &std::path::Path, given: &str, tf_workspace: Option<&str>) -> Location {
+        let context = Context {
+            workspace: dir.to_string_lossy().into_owned(),
+            tf_workspace: tf_workspace.map(str::to_string),
+            ..Context::default()
+        };
+        Location::new(&context, given, None, "input `state`".into())
+    }
+
+    fn no_state(opened: Result<Opened>) -> String {
+        match opened {
+            Ok(Opened::NoStateYet(why)) => why.to_string(),
+            Ok(Opened::State(s)) => panic!("a state: {}", s.name),
+            Err(e) => panic!("an error: {e}"),
+        }
+    }
+
+    #[test]
+    fn nothing_there_is_no_state_yet_and_a_file_is_a_state() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            no_state(open(&location(dir.path(), "dev.tfstate", None))),
+            "state dev.tfstate does not exist; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate"
+        );
+        std::fs::write(dir.path().join("dev.tfstate"), "{}").unwrap();
+        let Ok(Opened::State(snapshot)) = open(&location(dir.path(), "dev.tfstate", None)) else { panic!() };
+        assert_eq!((snapshot.name.as_str(), snapshot.size, snapshot.workspace), ("dev.tfstate", Some(2), None));
+    }
+
+    #[test]
+    fn a_working_directory_without_the_workspace_state_is_no_state_yet_naming_what_chose_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("infra/terraform.tfstate.d/blue")).unwrap();
+        std::fs::write(dir.path().join("infra/terraform.tfstate.d/blue/terraform.tfstate"), "{}").unwrap();
+        assert_eq!(
+            no_state(open(&location(dir.path(), "infra", Some("green")))),
+            "workspace \"green\" (selected by TF_WORKSPACE) has no state in infra; workspaces with a state: blue; set input `workspace` to one of them"
+        );
+        let Ok(Opened::State(snapshot)) = open(&location(dir.path(), "infra", Some("blue"))) else { panic!() };
+        assert_eq!(
+            (snapshot.name.as_str(), snapshot.workspace.as_deref()),
+            ("infra/terraform.tfstate.d/blue/terraform.tfstate", Some("blue"))
+        );
+    }
 }

@@ -1,9 +1,10 @@
-//! Where a state lives. Each backend returns the state's bytes and where they came from;
-//! adding one means a file of its own and one arm in [`read`].
+//! Where a state lives. Each backend opens a state as a stream of bytes, or says, typed, that
+//! there is no state there yet (no apply has written one); adding a backend means a file of its
+//! own and one arm in [`open`]. Opening is async: the backends to come speak HTTP.
 
 pub mod local;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Where to read a state from, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +27,18 @@ pub struct Snapshot {
     pub modified_ms: Option<f64>,
 }
 
+/// What opening a state found.
+pub enum Opened {
+    /// A state to read.
+    State(Snapshot),
+    /// There is no state there yet: the stage's first apply is to come. The error says so in
+    /// the backend's own words, for a command that needs a state (`lookup`); `promote` and
+    /// `status` take it as "runs nothing yet".
+    NoStateYet(Error),
+}
+
 /// Opens the state at `source`.
-pub fn open(source: &Source) -> Result<Snapshot> {
+pub async fn open(source: &Source) -> Result<Opened> {
     match source {
         Source::Local(location) => local::open(location),
     }

@@ -31,7 +31,7 @@ pub const SPEC: Spec = Spec {
 
 /// [`run`] as the registry calls it.
 fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, context, report)))
+    Box::pin(run(inputs, context, report))
 }
 
 /// The validated inputs.
@@ -113,11 +113,13 @@ impl Config {
 }
 
 /// Runs the lookup.
-pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs, context)?;
     let found = match &config.stage {
-        Some((file, stage)) => super::stage_file::read_stage(file, stage, context, &mut report.debug)?,
+        Some((file, stage)) => super::stage_file::read_stage(file, stage, context, &mut report.debug).await?.found()?,
         None => super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
+            .await
+            .and_then(super::read::Outcome::found)
             .map_err(|e| match e {
                 Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
                     Error::InInput { input: "container", source: Box::new(e) }

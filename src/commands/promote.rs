@@ -1,6 +1,7 @@
 //! `command: promote`: pick what the next stage should run, from what its source stage runs,
 //! and refuse the unsafe promotions.
 
+use super::read::Outcome;
 use super::stage_file::{load, read_stage, reading, runs_nothing_yet, stage};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
@@ -19,7 +20,7 @@ pub const SPEC: Spec = Spec {
 
 /// [`run`] as the registry calls it.
 fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, context, report)))
+    Box::pin(run(inputs, context, report))
 }
 
 /// Shown in place of a sensitive image and its parts.
@@ -52,7 +53,7 @@ pub fn header() -> Vec<String> {
 }
 
 /// Runs the promotion decision.
-pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let Some(to) = inputs.get("to") else {
         return Err(Error::Inputs(vec![InputProblem::new("to", "is required: the stage to promote into, e.g. qa")]));
     };
@@ -67,17 +68,22 @@ pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()
     fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
-    let source_found =
-        read_stage(&file_name, source, context, &mut report.debug).map_err(wrap("source", &source.name))?;
+    let source_found = read_stage(&file_name, source, context, &mut report.debug)
+        .await
+        .and_then(Outcome::found)
+        .map_err(wrap("source", &source.name))?;
     let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
-    let (target_reading, target_secret) = match read_stage(&file_name, target, context, &mut report.debug) {
-        Ok(found) => (Some(reading(&found, report).map_err(wrap("target", &target.name))?), found.image_is_secret()),
-        Err(e) if runs_nothing_yet(&e) => {
-            report.debug.push(format!("{} runs nothing yet: {e}", target.name));
+    let target_read = read_stage(&file_name, target, context, &mut report.debug).await;
+    let (target_reading, target_secret) = match target_read {
+        read if runs_nothing_yet(&read) => {
+            report.debug.push(format!("{} runs nothing yet", target.name));
             (None, false)
         }
-        Err(e) => return Err(wrap("target", &target.name)(e)),
+        Ok(Outcome::Found(found)) => {
+            (Some(reading(&found, report).map_err(wrap("target", &target.name))?), found.image_is_secret())
+        }
+        Ok(Outcome::NoStateYet(e)) | Err(e) => return Err(wrap("target", &target.name)(e)),
     };
 
     let request = PromotionRequest {

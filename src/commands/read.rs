@@ -1,8 +1,8 @@
 //! Reading what an address holds in a state: open the backend, stream-load what the address
 //! needs, answer it. Shared by `lookup` and the stage commands.
 
-use crate::backend::{self, Source};
-use crate::error::Result;
+use crate::backend::{self, Opened, Source};
+use crate::error::{Error, Result};
 use crate::state::{self, Answer, Lookup, Want};
 
 /// An answer, with what is known of the state it came from.
@@ -43,10 +43,31 @@ pub fn mask_image(report: &mut crate::action::Report, image: &str) {
     }
 }
 
+/// What reading a stage's state found: an answer, or no state at all yet.
+pub enum Outcome {
+    /// The answer at the address (boxed: it is much larger than the other variant).
+    Found(Box<Found>),
+    /// The backend has no state there yet; the error says so, for a command that needs one.
+    NoStateYet(Error),
+}
+
+impl Outcome {
+    /// The answer, or the backend's "no state yet" as the error it is for `lookup`.
+    pub fn found(self) -> Result<Found> {
+        match self {
+            Outcome::Found(found) => Ok(*found),
+            Outcome::NoStateYet(e) => Err(e),
+        }
+    }
+}
+
 /// Reads `address` (and `container`) from the state at `source`; debug lines go to `debug`.
-pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut Vec<String>) -> Result<Found> {
+pub async fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut Vec<String>) -> Result<Outcome> {
     let parsed_address = state::parse_address(address)?;
-    let snapshot = backend::open(source)?;
+    let snapshot = match backend::open(source).await? {
+        Opened::State(snapshot) => snapshot,
+        Opened::NoStateYet(why) => return Ok(Outcome::NoStateYet(why)),
+    };
     debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
     let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&parsed_address))?;
     let parsed = loaded.state(&snapshot.name)?;
@@ -58,7 +79,7 @@ pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut
         parsed.outputs.len()
     ));
     let answer = state::lookup_parsed(&parsed, &parsed_address, Lookup { address, container, origin: &snapshot.name })?;
-    Ok(Found {
+    Ok(Outcome::Found(Box::new(Found {
         state_name: snapshot.name,
         workspace: snapshot.workspace,
         modified_ms: snapshot.modified_ms,
@@ -66,5 +87,5 @@ pub fn read(source: &Source, address: &str, container: Option<&str>, debug: &mut
         lineage: parsed.lineage.clone(),
         terraform_version: parsed.terraform_version.clone(),
         answer,
-    })
+    })))
 }

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::promote::HIDDEN;
+use super::read::Outcome;
 use super::stage_file::{load, read_stage, reading, stage};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
@@ -102,11 +103,10 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
 
     let (file_name, file) = load(inputs, context)?;
     let target = stage(&file, "to", &to)?;
-    let found = read_stage(&file_name, target, context, &mut report.debug).map_err(|e| Error::Stage {
-        stage: target.name.clone(),
-        role: "deployed",
-        source: Box::new(e),
-    })?;
+    let found = read_stage(&file_name, target, context, &mut report.debug)
+        .await
+        .and_then(Outcome::found)
+        .map_err(|e| Error::Stage { stage: target.name.clone(), role: "deployed", source: Box::new(e) })?;
     let now = reading(&found, report)?;
     // A sensitive image is not published in a deployment, which anyone who can read the
     // repository can read.

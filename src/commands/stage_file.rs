@@ -1,6 +1,6 @@
 //! The stages file, read for a command, and each stage's state read as a [`Reading`].
 
-use super::read::{mask_image, read, Found};
+use super::read::{mask_image, read, Found, Outcome};
 use super::Context;
 use crate::action::{Inputs, Report};
 use crate::backend::{local, Source};
@@ -52,51 +52,57 @@ pub fn source(file: &str, stage: &Stage, context: &Context) -> Source {
 
 /// Reads what `stage` of the stages file `file` runs. A problem that a setting of the stage
 /// causes — a state that is not there, an address or container the state does not have — is that
-/// setting's, not an input's: the error points at its line of the stages file.
-pub fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mut Vec<String>) -> Result<Found> {
-    read(&source(file, stage, context), &stage.address, stage.container.as_deref(), debug).map_err(|e| {
-        let lines = &stage.lines;
-        let (setting, line) = match e {
-            Error::StateNotFound { .. }
-            | Error::WorkspaceNotFound { .. }
-            | Error::RemoteBackend { .. }
-            | Error::FileRefused { .. }
-            | Error::Io { .. } => ("state", lines.state),
-            Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
-                ("container", lines.container.unwrap_or(stage.line))
-            }
-            Error::BadAddress { .. }
-            | Error::AddressNotFound { .. }
-            | Error::InstanceKeyRequired { .. }
-            | Error::InstanceNotFound { .. }
-            | Error::UnexpectedInstanceKey { .. }
-            | Error::NoInstances { .. }
-            | Error::OnlyDeposed { .. }
-            | Error::AttributeNotFound { .. } => ("address", lines.address),
-            // The state itself is broken: its own message says where.
-            other => return other,
-        };
-        let e = match e {
-            Error::StateNotFound { path, hint: None } => Error::StateNotFound {
-                path,
-                hint: Some("fix the path, or run this stage's first terraform apply".into()),
-            },
-            other => other,
-        };
-        Error::InSetting { file: file.to_string(), line, setting, source: Box::new(e) }
-    })
+/// setting's, not an input's: the error, and a "no state yet", point at its line of the stages
+/// file.
+pub async fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mut Vec<String>) -> Result<Outcome> {
+    let at = |e: Error| in_setting(file, stage, e);
+    match read(&source(file, stage, context), &stage.address, stage.container.as_deref(), debug).await {
+        Ok(Outcome::NoStateYet(why)) => Ok(Outcome::NoStateYet(at(why))),
+        Ok(found) => Ok(found),
+        Err(e) => Err(at(e)),
+    }
 }
 
-/// Whether an error means "this stage runs nothing yet" rather than "cannot be read": no state
-/// file, no workspace state, or a state without the address (its first apply is to come).
-pub fn runs_nothing_yet(e: &Error) -> bool {
-    matches!(
-        e.innermost(),
+/// `e`, as the fault of the stage setting that caused it, when one did.
+fn in_setting(file: &str, stage: &Stage, e: Error) -> Error {
+    let lines = &stage.lines;
+    let (setting, line) = match e {
         Error::StateNotFound { .. }
-            | Error::WorkspaceNotFound { .. }
-            | Error::AddressNotFound { .. }
-            | Error::NoInstances { .. }
-    )
+        | Error::WorkspaceNotFound { .. }
+        | Error::RemoteBackend { .. }
+        | Error::FileRefused { .. }
+        | Error::Io { .. } => ("state", lines.state),
+        Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
+            ("container", lines.container.unwrap_or(stage.line))
+        }
+        Error::BadAddress { .. }
+        | Error::AddressNotFound { .. }
+        | Error::InstanceKeyRequired { .. }
+        | Error::InstanceNotFound { .. }
+        | Error::UnexpectedInstanceKey { .. }
+        | Error::NoInstances { .. }
+        | Error::OnlyDeposed { .. }
+        | Error::AttributeNotFound { .. } => ("address", lines.address),
+        // The state itself is broken: its own message says where.
+        other => return other,
+    };
+    let e = match e {
+        Error::StateNotFound { path, hint: None } => {
+            Error::StateNotFound { path, hint: Some("fix the path, or run this stage's first terraform apply".into()) }
+        }
+        other => other,
+    };
+    Error::InSetting { file: file.to_string(), line, setting, source: Box::new(e) }
+}
+
+/// Whether a stage runs nothing yet: its backend has no state ([`Outcome::NoStateYet`]), or
+/// the state has no such address or no instance of it (its first apply is to come).
+pub fn runs_nothing_yet(read: &Result<Outcome>) -> bool {
+    match read {
+        Ok(Outcome::NoStateYet(_)) => true,
+        Ok(Outcome::Found(_)) => false,
+        Err(e) => matches!(e.innermost(), Error::AddressNotFound { .. } | Error::NoInstances { .. }),
+    }
 }
 
 /// What a stage's answer says it runs, for the promotion decision; an error when the address

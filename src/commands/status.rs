@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::promote::{header, row};
+use super::read::Outcome;
 use super::stage_file::{load, read_stage, reading, runs_nothing_yet};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
@@ -21,11 +22,11 @@ pub const SPEC: Spec = Spec {
 
 /// [`run`] as the registry calls it.
 fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
-    Box::pin(std::future::ready(run(inputs, context, report)))
+    Box::pin(run(inputs, context, report))
 }
 
 /// Runs the status report.
-pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let (file_name, file) = load(inputs, context)?;
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
@@ -33,15 +34,16 @@ pub fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
     for stage in &file.stages {
-        let result = match read_stage(&file_name, stage, context, &mut report.debug) {
-            Ok(found) => {
+        let read = read_stage(&file_name, stage, context, &mut report.debug).await;
+        let result = match read {
+            read if runs_nothing_yet(&read) => Ok(None),
+            Ok(Outcome::Found(found)) => {
                 if found.image_is_secret() {
                     secret.push(stage.name.clone());
                 }
                 reading(&found, report).map(Some)
             }
-            Err(e) if runs_nothing_yet(&e) => Ok(None),
-            Err(e) => Err(e),
+            Ok(Outcome::NoStateYet(e)) | Err(e) => Err(e),
         };
         readings.push((stage.name.clone(), result));
     }

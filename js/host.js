@@ -111,9 +111,44 @@ function writeAll(fd, text) {
   }
 }
 
-// node:crypto costs milliseconds to load; only a run that writes outputs needs it.
+const HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1));
+
+/** 16 bytes from the kernel's CSPRNG (/dev/urandom), or throws (no such device, e.g. Windows). */
+function urandom16() {
+  const buf = Buffer.alloc(16);
+  const fd = fs.openSync('/dev/urandom', 'r');
+  try {
+    for (let off = 0; off < 16; ) {
+      const n = fs.readSync(fd, buf, off, 16 - off, null);
+      if (n <= 0) throw new Error('/dev/urandom: short read');
+      off += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return buf;
+}
+
+/**
+ * A random (version 4) UUID, for the output file's delimiters, which must stay unguessable
+ * (see @actions/core's file-command.ts). Loading node:crypto costs a few ms of start-up, so
+ * the bytes come from /dev/urandom, the same kernel CSPRNG that seeds node:crypto; where that
+ * cannot be read (Windows), node:crypto.
+ */
 function random_uuid() {
-  return require('node:crypto').randomUUID();
+  let b;
+  try {
+    b = urandom16();
+  } catch {
+    return require('node:crypto').randomUUID();
+  }
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // variant 10 (RFC 9562)
+  const h = (i) => HEX[b[i]];
+  return (
+    h(0) + h(1) + h(2) + h(3) + '-' + h(4) + h(5) + '-' + h(6) + h(7) + '-' + h(8) + h(9) + '-' +
+    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+  );
 }
 
 function now_ms() {

@@ -20,6 +20,14 @@ pub mod tags;
 pub mod text;
 pub mod version;
 
+// The default wasm allocator (dlmalloc) has a large `malloc` that V8's optimizing tier
+// recompiles mid-run on some inputs, and the exit waits for it. With talc a lookup runs ~6 KB
+// less wasm and a 50 KB lookup in Actions mode took 4–5 ms less (BENCHMARKS.md, "Start-up:
+// before / after"). Single-threaded wasm only; native builds keep the system allocator.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use wasm_bindgen::prelude::*;

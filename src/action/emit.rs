@@ -141,7 +141,10 @@ fn emit_actions(report: &Report, failure: Option<&Error>) -> Result<(), String> 
     // have said it succeeded. The summary goes first, so a failure leaves no outputs behind.
     let written = match failure {
         None => write_summary(&render_markdown(&report.summary)).and_then(|()| write_outputs(report, |_| true)),
-        Some(_) => write_outputs(report, |name| report.kept_on_failure.contains(&name)),
+        // A failed step says in its summary too what stopped it and what to do; the outputs a
+        // report keeps on failure are facts (a deployment that exists).
+        Some(e) => write_summary(&render_failure(&report.command, e))
+            .and_then(|()| write_outputs(report, |name| report.kept_on_failure.contains(&name))),
     };
     let mut out = String::new();
     // The error first: the runner shows only the first ten annotations of each kind.
@@ -236,6 +239,27 @@ pub fn render_markdown(s: &Summary) -> String {
     for note in &s.notes {
         out.push_str(&escape_markdown(note));
         out.push_str("\n\n");
+    }
+    out
+}
+
+/// The summary of a failed run: the command, what stopped it (the annotation's title), and the
+/// message, which says where and what to do; each problem of a stages file is an item.
+pub fn render_failure(command: &str, e: &Error) -> String {
+    let command = if command.is_empty() { String::new() } else { format!(" {}", escape_markdown(command)) };
+    let mut out = format!("### stage-action{command}: {}\n\n", escape_markdown(e.title()));
+    match e {
+        Error::StagesFile { file, problems } => {
+            out.push_str(&format!("{} is not a valid stages file:\n\n", escape_markdown(file)));
+            for (_, problem) in problems {
+                out.push_str(&format!("- {}\n", escape_markdown(problem)));
+            }
+            out.push('\n');
+        }
+        e => {
+            out.push_str(&escape_markdown(&cut(&e.to_string(), MESSAGE_LIMIT)));
+            out.push_str("\n\n");
+        }
     }
     out
 }
@@ -347,6 +371,23 @@ mod tests {
         assert_eq!(
             more,
             ["2 more problems in s.yml:", "s.yml: line 11, column 1: p11", "s.yml: line 12, column 1: p12"]
+        );
+    }
+
+    #[test]
+    fn a_failure_has_a_summary_that_says_what_stopped_it() {
+        let e = Error::Promotion { to: "qa".into(), message: "qa is on hold".into() };
+        assert_eq!(
+            render_failure("promote", &e),
+            "### stage-action promote: promotion refused\n\ncannot promote into qa: qa is on hold\n\n"
+        );
+        let e = Error::StagesFile {
+            file: "s.yml".into(),
+            problems: vec![(2, "line 2, column 3: a".into()), (4, "line 4, column 1: *b*".into())],
+        };
+        assert_eq!(
+            render_failure("status", &e),
+            "### stage-action status: invalid stages file\n\ns.yml is not a valid stages file:\n\n- line 2, column 3: a\n- line 4, column 1: \\*b\\*\n\n"
         );
     }
 

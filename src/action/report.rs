@@ -49,9 +49,11 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Everything a successful run produces.
+/// Everything a run produces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
+    /// The command that ran, for the summary of a failed run.
+    pub command: String,
     /// Step outputs in order.
     pub outputs: Vec<(&'static str, String)>,
     /// Outputs whose value is sensitive: masked, and hidden in a terminal.

@@ -189,6 +189,7 @@ pub async fn main() -> i32 {
             0
         }
         Ok(Request::Run(inputs)) => {
+            report.command = inputs.command.clone();
             let result = dispatch(&inputs, &Context::from_env(), &mut report).await;
             action::emit(mode, &report, result.err().as_ref())
         }

@@ -4,7 +4,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAction, runCli } from './harness.mjs';
+import { assertFailureSummary, runAction, runCli } from './harness.mjs';
 import { makeFixture, versionTags } from './git-fixtures.mjs';
 import { startGitHub } from './github-server.mjs';
 
@@ -26,7 +26,7 @@ function assertRefused(r) {
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.equal(r.errors.length, 1, r.stdout);
   assert.equal(r.outputText, '');
-  assert.equal(r.summary, '');
+  assertFailureSummary(r, 'guard', r.errors[0].props.title, r.errors[0].message);
   return r.errors[0];
 }
 

@@ -117,6 +117,7 @@ export function runAction(inputs, opts = {}) {
   });
   const outputText = fs.readFileSync(outputPath, 'utf8');
   const result = {
+    command: inputs.command,
     code: r.status,
     signal: r.signal,
     stdout: r.stdout,
@@ -130,6 +131,19 @@ export function runAction(inputs, opts = {}) {
   result.warnings = result.commands.filter((c) => c.command === 'warning');
   fs.rmSync(dir, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * Asserts the summary a failed run writes: `### stage-action COMMAND: TITLE`, then the error's
+ * message (compared whole when it holds nothing Markdown escapes, else by its first words).
+ */
+export function assertFailureSummary(r, command, title, message) {
+  const head = `### stage-action${command ? ` ${command}` : ''}: ${title}\n\n`;
+  if (!r.summary.startsWith(head)) throw new Error(`the failure summary does not start with ${JSON.stringify(head)}:\n${r.summary}`);
+  if (message === undefined) return;
+  const plain = !/[*`[\]<>|&~!\\@\n]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|:\/\/|www\./i.test(message);
+  const want = plain ? `${head}${message}\n\n` : null;
+  if (plain && r.summary !== want) throw new Error(`the failure summary is\n${r.summary}\nnot\n${want}`);
 }
 
 /** Runs the terminal face: `node dist/index.js ARGS...` without GITHUB_ACTIONS. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runAction, runCli, root, corpus, corpusSkip, fixtureCorpus, requireCorpus, tempDir } from './harness.mjs';
+import { assertFailureSummary, runAction, runCli, root, corpus, corpusSkip, fixtureCorpus, requireCorpus, tempDir } from './harness.mjs';
 
 const example = 'examples/dev.tfstate';
 
@@ -13,7 +13,7 @@ function assertFailed(r) {
   assert.equal(r.code, 1, `exit code; stdout=${r.stdout} stderr=${r.stderr}`);
   assert.equal(r.errors.length, 1, `one ::error line, got: ${r.stdout}`);
   assert.equal(r.outputText, '', 'nothing written to GITHUB_OUTPUT');
-  assert.equal(r.summary, '', 'nothing written to the summary');
+  assertFailureSummary(r, r.command, r.errors[0].props.title, r.errors[0].message);
   return r.errors[0];
 }
 

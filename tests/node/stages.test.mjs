@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root as repoRoot, runAction, tempDir } from './harness.mjs';
+import { assertFailureSummary, root as repoRoot, runAction, tempDir } from './harness.mjs';
 import { startGitHub } from './github-server.mjs';
 
 const skip = terraform ? false : 'skipped: terraform is not on PATH (the stages tests build their states with it)';
@@ -168,7 +168,7 @@ function assertFailure(r, props, message) {
   assert.equal(r.errors[0].message, message);
   assert.equal(r.outputText, '');
   assert.deepEqual(r.outputs, {});
-  assert.equal(r.summary, '');
+  assertFailureSummary(r, r.command, props.title, props.title === 'invalid stages file' ? undefined : message);
 }
 
 /** A refusal of promote: title `promotion refused`, nothing written. */
@@ -692,7 +692,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.deepEqual(r.commands.map((c) => c.command), ['add-mask', 'error'], detail(r));
       assertTokenHidden(r);
       assert.equal(r.outputText, '');
-      assert.equal(r.summary, '');
+      assertFailureSummary(r, 'record', 'GitHub API error');
       assert.equal(gh.deployments().length, before);
       assert.deepEqual(gh.requests.map((q) => [q.route, q.status]), [['create-deployment', 403]]);
     });
@@ -819,7 +819,8 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       );
       assert.equal(r.errors[0].props.line, String(line));
       assert.deepEqual(r.outputs, {});
-      assert.equal(r.summary, '');
+      assertFailureSummary(r, r.command, 'invalid stages file');
+      assert.ok(r.summary.includes(`is not a valid stages file:\n\n- line ${line}, `), r.summary);
     }
 
     const MULTI = [

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAction, tempDir } from './harness.mjs';
+import { assertFailureSummary, runAction, tempDir } from './harness.mjs';
 
 const skip = terraform ? false : 'terraform not found on PATH';
 
@@ -178,7 +178,7 @@ function assertFailure(r, title, message) {
   assert.equal(r.stdout.trim().split('\n').length, 1, r.stdout);
   assert.equal(r.outputText, '');
   assert.deepEqual(r.outputs, {});
-  assert.equal(r.summary, '');
+  assertFailureSummary(r, 'lookup', title, message);
 }
 
 /**
@@ -691,7 +691,7 @@ describe('lookup on states written by terraform', { skip }, () => {
       assert.equal(r.errors.length, 1);
       assert.equal(r.errors[0].message, `address terraform_data.nope not found in ${stack}/terraform.tfstate.d/prod/terraform.tfstate`);
       assert.equal(r.outputText, '');
-      assert.equal(r.summary, '');
+      assertFailureSummary(r, 'lookup', 'address not found');
     });
   });
 });

@@ -302,7 +302,18 @@ fn emit_terminal(report: &Report, failure: Option<&Error>) -> Result<(), String>
         };
         err.push_str(&format!("{level}: {}\n", a.message));
     }
-    if failure.is_none() {
+    if failure.is_none() && report.json {
+        // For scripts: every output, sensitive ones hidden as in the text form.
+        let outputs: serde_json::Map<String, serde_json::Value> = report
+            .outputs
+            .iter()
+            .map(|(name, value)| {
+                let value = if report.sensitive_outputs.contains(name) { "***" } else { value.as_str() };
+                (name.to_string(), serde_json::Value::String(value.to_string()))
+            })
+            .collect();
+        host::write_stdout(&format!("{}\n", serde_json::Value::Object(outputs))).map_err(|e| e.to_string())?;
+    } else if failure.is_none() {
         let mut out = String::new();
         for (name, value) in &report.outputs {
             let value = if report.sensitive_outputs.contains(name) { "***" } else { value.as_str() };

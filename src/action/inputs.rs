@@ -22,6 +22,8 @@ pub struct Inputs {
     pub mode: Mode,
     /// The command to run.
     pub command: String,
+    /// A terminal's `--json`: the outputs as one JSON object on standard output.
+    pub json: bool,
     values: BTreeMap<String, String>,
 }
 
@@ -44,6 +46,8 @@ pub fn mode() -> Mode {
 pub enum Request {
     /// Run a command with these inputs.
     Run(Inputs),
+    /// Print the version (`--version`).
+    Version,
     /// Print usage (`--help`, or no arguments in a terminal).
     Help,
 }
@@ -53,7 +57,7 @@ impl Inputs {
     /// empty value kept (`tag-prefix: ''` means "no prefix").
     pub fn new(mode: Mode, command: &str, values: &[(&str, &str)]) -> Inputs {
         let values = values.iter().map(|(k, v)| (k.to_string(), v.trim().to_string())).collect();
-        Inputs { mode, command: command.to_string(), values }
+        Inputs { mode, command: command.to_string(), json: false, values }
     }
 
     /// Reads every input in `names` from `INPUT_*`, as `core.getInput` does: trimmed, and an
@@ -66,12 +70,13 @@ impl Inputs {
             }
         }
         let command = values.remove("command").unwrap_or_default();
-        Inputs { mode: Mode::Actions, command, values }
+        Inputs { mode: Mode::Actions, command, json: false, values }
     }
 
     /// Parses `COMMAND --name value --name=value …`; `names` are the inputs that exist.
     pub fn from_args(args: &[String], names: &[&str]) -> Result<Request> {
         let mut command = None;
+        let mut json = false;
         let mut values = BTreeMap::new();
         let mut problems = Vec::new();
         let mut i = 0;
@@ -80,6 +85,13 @@ impl Inputs {
             i += 1;
             if arg == "--help" || arg == "-h" || arg == "help" {
                 return Ok(Request::Help);
+            }
+            if arg == "--version" {
+                return Ok(Request::Version);
+            }
+            if arg == "--json" {
+                json = true;
+                continue;
             }
             let Some(flag) = arg.strip_prefix("--") else {
                 if command.is_none() {
@@ -127,7 +139,7 @@ impl Inputs {
         }
         match command {
             None => Ok(Request::Help),
-            Some(command) => Ok(Request::Run(Inputs { mode: Mode::Terminal, command, values })),
+            Some(command) => Ok(Request::Run(Inputs { mode: Mode::Terminal, command, json, values })),
         }
     }
 

@@ -54,6 +54,8 @@ pub struct Table {
 pub struct Report {
     /// The command that ran, for the summary of a failed run.
     pub command: String,
+    /// A terminal asked for the outputs as one JSON object (`--json`).
+    pub json: bool,
     /// Step outputs in order.
     pub outputs: Vec<(&'static str, String)>,
     /// Outputs whose value is sensitive: masked, and hidden in a terminal.

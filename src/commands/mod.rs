@@ -156,7 +156,7 @@ pub fn usage() -> String {
             c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")
         ));
     }
-    out.push_str("\nOutputs are printed as name=value lines on standard output; the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n`node dist/index.js COMMAND --help` describes one command.\n");
+    out.push_str("\nOutputs are printed as name=value lines on standard output (with --json, as one JSON object); the summary goes to standard error.\nInside GitHub Actions (GITHUB_ACTIONS=true) inputs come from the step's `with:` instead.\n`node dist/index.js COMMAND --help` describes one command; --version prints the version.\n");
     out
 }
 
@@ -190,8 +190,13 @@ pub async fn main() -> i32 {
         }
         Ok(Request::Run(inputs)) => {
             report.command = inputs.command.clone();
+            report.json = inputs.json;
             let result = dispatch(&inputs, &Context::from_env(), &mut report).await;
             action::emit(mode, &report, result.err().as_ref())
+        }
+        Ok(Request::Version) => {
+            let _ = host::write_stdout(&format!("stage-action {}\n", env!("CARGO_PKG_VERSION")));
+            0
         }
         Err(e) => action::emit(mode, &report, Some(&e)),
     }

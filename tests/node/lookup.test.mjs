@@ -340,6 +340,18 @@ describe('the terminal face', () => {
     assert.equal(r.stderr, 'error: input `colour`: unknown input; the inputs are: --state, --workspace, --address, --container, --stage, --stages-file\n');
   });
 
+  test('--version prints the version; --json prints the outputs as one object, sensitive ones hidden', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    assert.equal(runCli(['--version']).stdout, `stage-action ${pkg.version}\n`);
+    const r = runCli(['lookup', '--state', example, '--address', 'kubernetes_deployment_v1.backend', '--container', 'backend', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['value', 'image', 'image-repository', 'image-tag', 'image-digest', 'container', 'serial', 'lineage', 'terraform-version']);
+    assert.equal(out.image, 'ghcr.io/acme/backend:1.4.2');
+    const secret = runCli(['lookup', '--state', example, '--address', 'output.db_password', '--json']);
+    assert.equal(JSON.parse(secret.stdout).value, '***');
+  });
+
   test('COMMAND --help describes that command: its inputs, their defaults, its outputs', () => {
     const r = runCli(['promote', '--help']);
     assert.equal(r.code, 0);

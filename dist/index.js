@@ -90,8 +90,32 @@ var require_host = __commonJS({
         }
       }
     }
+    var HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
+    function urandom16() {
+      const buf = Buffer.alloc(16);
+      const fd = fs.openSync("/dev/urandom", "r");
+      try {
+        for (let off = 0; off < 16; ) {
+          const n = fs.readSync(fd, buf, off, 16 - off, null);
+          if (n <= 0) throw new Error("/dev/urandom: short read");
+          off += n;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+      return buf;
+    }
     function random_uuid() {
-      return require("node:crypto").randomUUID();
+      let b;
+      try {
+        b = urandom16();
+      } catch {
+        return require("node:crypto").randomUUID();
+      }
+      b[6] = b[6] & 15 | 64;
+      b[8] = b[8] & 63 | 128;
+      const h = (i) => HEX[b[i]];
+      return h(0) + h(1) + h(2) + h(3) + "-" + h(4) + h(5) + "-" + h(6) + h(7) + "-" + h(8) + h(9) + "-" + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
     }
     function now_ms() {
       return Date.now();

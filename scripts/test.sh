@@ -14,6 +14,9 @@ esac
 echo "== core, natively: cargo test"
 cargo test --locked --quiet
 
+echo "== documentation builds without a warning: cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+
 echo "== host door and GitHub client, in wasm under Node: wasm-bindgen-test"
 cargo test --locked --target wasm32-unknown-unknown --test host --test github
 

@@ -89,7 +89,7 @@ fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// GitHub shows at most this many error annotations of a step; the rest would be lost.
-const ERRORS_SHOWN: usize = 10;
+pub const ERRORS_SHOWN: usize = 10;
 
 /// The error as annotations: one, or one for each problem of a stages file, each at its own
 /// line so that GitHub shows it there. The second value holds the problems past

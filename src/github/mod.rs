@@ -2,7 +2,7 @@
 //!
 //! octocrab normally brings hyper, rustls and tokio; none of them runs in wasm. Built with
 //! `default-features = false` it is a typed client over any tower `Service`, so this module gives
-//! it one ([`transport::HostTransport`]) and an executor on the JavaScript event loop. Requests go
+//! it one (`transport::HostTransport`) and an executor on the JavaScript event loop. Requests go
 //! through octocrab's own layers: the base URI (`GITHUB_API_URL`, so GitHub Enterprise works), the
 //! headers GitHub asks for, and the token. Responses are read raw so that errors keep their
 //! headers (a rate limit's reset time lives in `x-ratelimit-reset`).
@@ -89,17 +89,13 @@ fn within(api: &str, url: &str) -> bool {
     url.strip_prefix(api).is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
 }
 
+/// What a path segment keeps as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Percent-encodes a path segment (tag names may hold `/`, `+` and more).
 fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// Like [`segment`], but keeps `/` (a ref prefix such as `app/v` is a path).
@@ -426,7 +422,9 @@ pub fn next_link(header: Option<&str>) -> Option<String> {
     })
 }
 
-/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`.
+/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`. Written out rather than through chrono
+/// (compiled in by octocrab, but not its formatter): chrono's formatting adds 18 KB to the module
+/// that every run loads, for one line of a rate-limit error.
 pub fn utc(epoch: i64) -> String {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);

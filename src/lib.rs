@@ -8,6 +8,7 @@
 pub mod action;
 pub mod backend;
 pub mod commands;
+pub mod context;
 pub mod error;
 pub mod files;
 pub mod github;

@@ -2,7 +2,7 @@
 //! default workspace and `terraform.tfstate.d/NAME/terraform.tfstate` for the others.
 
 use super::{Opened, Snapshot};
-use crate::commands::Context;
+use crate::context::Context;
 use crate::error::{Error, InputProblem, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};

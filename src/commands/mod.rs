@@ -1,7 +1,6 @@
 //! One module per command: validated inputs → core calls → a [`Report`]. Commands never
 //! print; [`main`] hands the report to `action` once, at the end.
 
-pub mod context;
 pub mod guard;
 pub mod lookup;
 pub mod promote;
@@ -13,7 +12,7 @@ pub mod status;
 #[cfg(test)]
 mod tests;
 
-pub use context::Context;
+pub use crate::context::Context;
 
 use crate::action::{self, Inputs, Mode, Report, Request};
 use crate::error::{Error, InputProblem, Result};

@@ -1,10 +1,10 @@
 //! Each command's configuration from (inputs, context), natively: defaults, every refusal and
 //! its message, with no environment and no files (the context is made up here).
 
-use super::context::Context;
 use super::{guard, lookup, record, timeout_ms};
 use crate::action::{Inputs, Mode};
 use crate::backend::Source;
+use crate::context::Context;
 use crate::error::Error;
 use crate::github::Repo;
 use crate::secret::Secret;

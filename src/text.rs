@@ -8,38 +8,40 @@ pub const EXCERPT_CHARS: usize = 80;
 /// (`\n`, `\u{1b}`, `\u{202e}`), and cut after [`EXCERPT_CHARS`] characters with `…` and the
 /// full length, so a 100 MB value costs one short line.
 pub fn quote(data: &str) -> String {
-    let mut out = String::with_capacity(data.len().min(EXCERPT_CHARS * 2) + 2);
-    out.push('"');
-    for (shown, c) in data.chars().enumerate() {
-        if shown == EXCERPT_CHARS {
-            out.push_str(&format!("…\" ({} characters)", data.chars().count()));
-            return out;
-        }
-        push_escaped(&mut out, c);
+    match cut(data) {
+        (shown, None) => format!("\"{shown}\""),
+        (shown, Some(count)) => format!("\"{shown}…\" ({count} characters)"),
     }
-    out.push('"');
-    out
 }
 
 /// As [`quote`], without the quotes: for a message that puts its own around the data.
 pub fn excerpt(data: &str) -> String {
-    let quoted = quote(data);
-    match quoted.rsplit_once("…\" (") {
-        Some((head, count)) => format!("{}… ({count}", &head[1..]),
-        None => quoted[1..quoted.len() - 1].to_string(),
+    match cut(data) {
+        (shown, None) => shown,
+        (shown, Some(count)) => format!("{shown}… ({count} characters)"),
     }
+}
+
+/// The first [`EXCERPT_CHARS`] characters of `data`, escaped, and its length in characters when
+/// that is more: the one way data is shortened for a message.
+fn cut(data: &str) -> (String, Option<usize>) {
+    let mut shown = String::with_capacity(data.len().min(EXCERPT_CHARS * 2));
+    for (n, c) in data.chars().enumerate() {
+        if n == EXCERPT_CHARS {
+            return (shown, Some(data.chars().count()));
+        }
+        push_escaped(&mut shown, c);
+    }
+    (shown, None)
 }
 
 /// A name from data (an attribute or map key) as a message lists it: as written when it is short
 /// and has nothing to escape, so `spec` stays `spec`; else as [`quote`] gives it.
 pub fn name(data: &str) -> String {
-    let plain = data.chars().count() <= EXCERPT_CHARS
-        && !data.is_empty()
-        && data.chars().all(|c| {
-            let mut one = String::new();
-            push_escaped(&mut one, c);
-            one.len() == c.len_utf8() && !c.is_whitespace()
-        });
+    let plain = !data.is_empty()
+        && data.chars().count() <= EXCERPT_CHARS
+        && !data.chars().any(char::is_whitespace)
+        && escape(data) == data;
     if plain {
         data.to_string()
     } else {
@@ -53,6 +55,19 @@ pub fn escape(data: &str) -> String {
     let mut out = String::with_capacity(data.len());
     for c in data.chars() {
         push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// `text` on one line, as a person should see it: as [`escape`], but quotes, backslashes and
+/// tabs stay as written (for a whole log line, not data inside quotes).
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' | '\t' => out.push(c),
+            c => push_escaped(&mut out, c),
+        }
     }
     out
 }
@@ -87,6 +102,7 @@ mod tests {
         assert_eq!(quote("a\"b\\c\r\n::error::x\u{1b}[2K\u{202e}"), r#""a\"b\\c\r\n::error::x\u{1b}[2K\u{202e}""#);
         assert_eq!(escape("x\ny"), "x\\ny");
         assert_eq!(excerpt("a\nb"), "a\\nb");
+        assert_eq!(one_line("say \"hi\"\tC:\\x\r\n\u{1b}[2K\u{2028}"), "say \"hi\"\tC:\\x\\r\\n\\u{1b}[2K\\u{2028}");
     }
 
     #[test]

@@ -48,19 +48,7 @@ pub fn defuse(s: &str) -> String {
 /// one. So: control characters are escaped (`\n`, `\u{1b}`: one item, one line), `##[` is broken,
 /// and a line that would start with `::` once trimmed starts with `\::` instead.
 pub fn safe_log_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push('\t'),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    let out = defuse(&out);
+    let out = defuse(&crate::text::one_line(line));
     let body = out.trim_start();
     if body.starts_with("::") {
         let lead = out.len() - body.len();

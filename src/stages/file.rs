@@ -371,19 +371,6 @@ fn is_null(s: &MarkedScalarNode) -> bool {
     s.as_str().is_empty() || (s.may_coerce() && matches!(s.as_str(), "~" | "null" | "Null" | "NULL"))
 }
 
-/// A value inside a quoted phrase: escaped, and cut after [`crate::text::EXCERPT_CHARS`]
-/// characters.
-fn clip(value: &str) -> String {
-    let count = value.chars().count();
-    let shown: String = value.chars().take(crate::text::EXCERPT_CHARS).collect();
-    let escaped = crate::text::escape(&shown);
-    if count > crate::text::EXCERPT_CHARS {
-        format!("{escaped}… ({count} characters)")
-    } else {
-        escaped
-    }
-}
-
 /// Stage names for a message: each as [`crate::text::name`] shows it, at most ten, then how
 /// many more.
 fn list_names(names: &[&str]) -> String {
@@ -738,7 +725,10 @@ impl Setting<'_> {
             Err(e) => {
                 problems.at(
                     self.at(),
-                    format!("stage {stage}: \"min-soak: {}\" is not a valid soak time: {e}", clip(s.as_str())),
+                    format!(
+                        "stage {stage}: \"min-soak: {}\" is not a valid soak time: {e}",
+                        crate::text::excerpt(s.as_str())
+                    ),
                 );
                 None
             }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::read::{mask_image, Found};
+use super::read::{mask_image, Found, HIDDEN, HIDDEN_IN_MESSAGE};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{local, Source};
@@ -151,7 +151,7 @@ struct ImageParts {
 }
 
 fn image_parts(report: &mut Report, reference: &str, address: &str, secret: bool) -> ImageParts {
-    let shown = if secret { "a sensitive value".to_string() } else { quote(reference) };
+    let shown = if secret { HIDDEN_IN_MESSAGE.to_string() } else { quote(reference) };
     match image::parse(reference) {
         Ok(r) => {
             if r.tag.is_none() && r.digest.is_none() {
@@ -219,7 +219,7 @@ fn describe(report: &mut Report, found: &Found) {
     report.output("lineage", found.lineage.clone().unwrap_or_default());
     report.output("terraform-version", found.terraform_version.clone().unwrap_or_default());
 
-    let shown_value = if hidden { "(sensitive)".to_string() } else { shorten(&value, 300) };
+    let shown_value = if hidden { HIDDEN.to_string() } else { shorten(&value, 300) };
     let mut rows = vec![("State".to_string(), name.to_string())];
     if let Some(w) = workspace {
         rows.push(("Workspace".into(), w.to_string()));

@@ -1,7 +1,7 @@
 //! `command: promote`: pick what the next stage should run, from what its source stage runs,
 //! and refuse the unsafe promotions.
 
-use super::read::Outcome;
+use super::read::{Outcome, HIDDEN};
 use super::stage_file::{load, read_stage, reading, runs_nothing_yet, stage};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
@@ -22,9 +22,6 @@ pub const SPEC: Spec = Spec {
 fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -> super::Running<'a> {
     Box::pin(run(inputs, context, report))
 }
-
-/// Shown in place of a sensitive image and its parts.
-pub const HIDDEN: &str = "(sensitive)";
 
 /// A stage's row in the summary table; a `secret` image shows as [`HIDDEN`].
 pub fn row(name: &str, reading: Option<&Reading>, secret: bool, note: &str) -> Vec<String> {

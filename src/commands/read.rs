@@ -33,6 +33,12 @@ impl Found {
     }
 }
 
+/// Shown in a summary or the log in place of a sensitive value and its parts.
+pub const HIDDEN: &str = "(sensitive)";
+
+/// Said in a message in place of a sensitive value ("output.image runs a sensitive value, …").
+pub const HIDDEN_IN_MESSAGE: &str = "a sensitive value";
+
 /// Registers a secret image and every part of it an output may carry (the repository, tag and
 /// digest), so that none of them prints, whichever output a workflow echoes.
 pub fn mask_image(report: &mut crate::action::Report, image: &str) {

@@ -3,8 +3,7 @@
 
 use serde_json::json;
 
-use super::promote::HIDDEN;
-use super::read::Outcome;
+use super::read::{Outcome, HIDDEN};
 use super::stage_file::{load, read_stage, reading, stage};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};

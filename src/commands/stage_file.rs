@@ -1,6 +1,6 @@
 //! The stages file, read for a command, and each stage's state read as a [`Reading`].
 
-use super::read::{mask_image, read, Found, Outcome};
+use super::read::{mask_image, read, Found, Outcome, HIDDEN_IN_MESSAGE};
 use super::Context;
 use crate::action::{Inputs, Report};
 use crate::backend::{local, Source};
@@ -120,7 +120,7 @@ pub fn reading(found: &Found, report: &mut Report) -> Result<Reading> {
     let parsed = image::parse(&reference).map_err(|why| Error::InvalidImage {
         address: found.answer.address.clone(),
         state: found.state_name.clone(),
-        reference: if secret { "(a sensitive value)".into() } else { quote(&reference) },
+        reference: if secret { HIDDEN_IN_MESSAGE.into() } else { quote(&reference) },
         why,
     })?;
     Ok(Reading {

@@ -44,6 +44,17 @@ pub fn emit(mode: Mode, report: &Report, failure: Option<&Error>) -> i32 {
     }
 }
 
+/// Prints `text` (usage, the version) to standard output as it is; returns the exit code.
+pub fn emit_text(text: &str) -> i32 {
+    match host::write_stdout(text) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = host::write_stderr(&format!("error: cannot write to standard output: {e}\n"));
+            1
+        }
+    }
+}
+
 /// The lines that mask `secret`: the whole value, and each line of a multi-line value (the
 /// runner masks line by line, so a multi-line secret needs both). Values and lines shorter than
 /// [`MIN_MASK_CHARS`] are left out.

@@ -7,8 +7,8 @@ pub mod protocol;
 mod report;
 
 pub use emit::{
-    emit, error_annotations, mask_lines, panic_line, render_failure, render_markdown, render_text, ERRORS_SHOWN,
-    MIN_MASK_CHARS,
+    emit, emit_text, error_annotations, mask_lines, panic_line, render_failure, render_markdown, render_text,
+    ERRORS_SHOWN, MIN_MASK_CHARS,
 };
 pub use inputs::{Inputs, Mode, Request};
 pub use report::{Annotation, Level, Report, Summary, Table};

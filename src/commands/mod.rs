@@ -184,8 +184,7 @@ pub async fn main() -> i32 {
                 Some(spec) if mode == Mode::Terminal => command_usage(spec),
                 _ => usage(),
             };
-            let _ = host::write_stdout(&text);
-            0
+            action::emit_text(&text)
         }
         Ok(Request::Run(inputs)) => {
             report.command = inputs.command.clone();
@@ -193,10 +192,7 @@ pub async fn main() -> i32 {
             let result = dispatch(&inputs, &Context::from_env(), &mut report).await;
             action::emit(mode, &report, result.err().as_ref())
         }
-        Ok(Request::Version) => {
-            let _ = host::write_stdout(&format!("stage-action {}\n", env!("CARGO_PKG_VERSION")));
-            0
-        }
+        Ok(Request::Version) => action::emit_text(&format!("stage-action {}\n", env!("CARGO_PKG_VERSION"))),
         Err(e) => action::emit(mode, &report, Some(&e)),
     }
 }

@@ -162,14 +162,15 @@ pub fn usage() -> String {
 /// The whole run: read inputs the way the mode dictates, run, emit. Returns the exit code.
 pub async fn main() -> i32 {
     let mode = action::inputs::mode();
+    // The command named first in a terminal: it picks the flags checked and the help shown.
+    let args = if mode == Mode::Terminal { host::args() } else { Vec::new() };
+    let named = args.first().and_then(|c| spec(c));
     let request = match mode {
         Mode::Actions => Ok(Request::Run(Inputs::from_env(&input_names()))),
         Mode::Terminal => {
             // Flags are checked against the named command's own inputs, so a typo is told the
             // inputs that command takes.
-            let args = host::args();
-            let spec = args.first().and_then(|c| COMMANDS.iter().find(|s| s.name == c));
-            let names: Vec<&str> = match spec {
+            let names: Vec<&str> = match named {
                 Some(s) => std::iter::once("command").chain(s.inputs.iter().copied()).collect(),
                 None => input_names(),
             };
@@ -180,9 +181,9 @@ pub async fn main() -> i32 {
     match request {
         Ok(Request::Help) => {
             // `lookup --help` describes lookup; `--help` alone, every command.
-            let text = match host::args().first().and_then(|c| spec(c)) {
-                Some(spec) if mode == Mode::Terminal => command_usage(spec),
-                _ => usage(),
+            let text = match named {
+                Some(spec) => command_usage(spec),
+                None => usage(),
             };
             action::emit_text(&text)
         }

@@ -198,16 +198,6 @@ impl Error {
     }
 }
 
-/// `a, b or c`, each quoted as code, at most `max` of them and then "and N more".
-pub(crate) fn list(items: &[String], max: usize) -> String {
-    let shown: Vec<String> = items.iter().take(max).map(|s| s.to_string()).collect();
-    let mut out = shown.join(", ");
-    if items.len() > max {
-        out.push_str(&format!(" and {} more", items.len() - max));
-    }
-    out
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -290,12 +280,12 @@ impl fmt::Display for Error {
             Error::InstanceKeyRequired { address, keys } => write!(
                 f,
                 "{address} has several instances (count or for_each); add one of the keys: {}",
-                list(keys, 10)
+                crate::text::list(keys, 10)
             ),
             Error::InstanceNotFound { address, keys } => write!(
                 f,
                 "instance {address} not found; the instances are: {}",
-                list(keys, 10)
+                crate::text::list(keys, 10)
             ),
             Error::UnexpectedInstanceKey { address, resource } => write!(
                 f,
@@ -312,7 +302,7 @@ impl fmt::Display for Error {
             Error::AttributeNotFound { address, found, missing, available } => {
                 write!(f, "{address} not found: {found} has no {missing}")?;
                 if !available.is_empty() {
-                    write!(f, "; it has {}", list(available, 12))?;
+                    write!(f, "; it has {}", crate::text::list(available, 12))?;
                 }
                 Ok(())
             }
@@ -409,6 +399,41 @@ pub fn bad_address(address: &str, column: usize, problem: &str) -> String {
         "{} is not a Terraform address: {problem} at column {column}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas",
         crate::text::quote(address)
     )
+}
+
+/// Phase one of the domain errors: the state's own values, shown as today's variants.
+impl From<crate::state::Error> for Error {
+    fn from(e: crate::state::Error) -> Error {
+        use crate::state::Error as S;
+        match e {
+            S::Read { path, message } => Error::Io { op: "read", path, message },
+            S::Empty { path } => Error::EmptyState { path },
+            S::NotText { path, offset } => Error::NotText { path, offset },
+            S::NotJson { path, line, column, detail } => Error::NotJson { path, line, column, detail },
+            S::TooDeep { path, at } => Error::TooDeep { path, at },
+            S::NotAState { path, why } => Error::NotAState { path, why },
+            S::UnsupportedVersion { path, version } => Error::UnsupportedVersion { path, version },
+            S::Encrypted { path } => Error::Encrypted { path },
+            S::BackendSettings { path } => Error::BackendSettings { path },
+            S::Malformed { path, detail } => Error::MalformedState { path, detail },
+            S::BadAddress { address, column, problem } => Error::BadAddress { address, column, problem },
+            S::AddressNotFound { address, state, suggestions } => Error::AddressNotFound { address, state, suggestions },
+            S::InstanceKeyRequired { address, keys } => Error::InstanceKeyRequired { address, keys },
+            S::InstanceNotFound { address, keys } => Error::InstanceNotFound { address, keys },
+            S::UnexpectedInstanceKey { address, resource } => Error::UnexpectedInstanceKey { address, resource },
+            S::NoInstances { address } => Error::NoInstances { address },
+            S::OnlyDeposed { address } => Error::OnlyDeposed { address },
+            S::AttributeNotFound { address, found, missing, available } => {
+                Error::AttributeNotFound { address, found, missing, available }
+            }
+            S::ContainerRequired { address, names } => Error::ContainerRequired { address, names },
+            S::ContainerNotFound { address, name, names } => Error::ContainerNotFound { address, name, names },
+            S::NotAWorkload { address, container } => Error::NotAWorkload { address, container },
+            S::NoImage { address, state } => Error::NoImage { address, state },
+            S::InvalidImage { address, state, reference, why } => Error::InvalidImage { address, state, reference, why },
+            S::Internal(message) => Error::Internal(message),
+        }
+    }
 }
 
 /// The crate's result type.

@@ -92,6 +92,16 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// `a, b or c`, each quoted as code, at most `max` of them and then "and N more".
+pub fn list(items: &[String], max: usize) -> String {
+    let shown: Vec<String> = items.iter().take(max).map(|s| s.to_string()).collect();
+    let mut out = shown.join(", ");
+    if items.len() > max {
+        out.push_str(&format!(" and {} more", items.len() - max));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stage_action::error::Error;
+use stage_action::state::Error;
 use stage_action::state::{self, Lookup};
 
 /// The committed sample, laid out like the full corpus so that one check runs on either.

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use regex::Regex;
-use stage_action::error::Error;
+use stage_action::state::Error;
 use stage_action::state::{self, image, path_string, Address, Lookup};
 use stage_action::{stages, version};
 
@@ -314,7 +314,7 @@ pub fn state_reader(data: &[u8]) {
         let streamed = state::load(Trickle { data, step }, None, ORIGIN, &state::Want::for_address(&parsed))
             .and_then(|loaded| loaded.state(ORIGIN).and_then(|s| state::lookup(&s, query)));
         for e in [whole.as_ref().err(), streamed.as_ref().err()].into_iter().flatten() {
-            assert!(!matches!(e, Error::Internal(_) | Error::Io { .. }), "{address}: a reader's own fault: {e:?}");
+            assert!(!matches!(e, Error::Internal(_) | Error::Read { .. }), "{address}: a reader's own fault: {e:?}");
         }
         match (&whole, &streamed) {
             (Ok(w), Ok(s)) => {
@@ -328,7 +328,7 @@ pub fn state_reader(data: &[u8]) {
             // of what it keeps (that is what makes it fast): a file broken only where the address
             // does not look may still answer. The top-level fields it checks as the whole does.
             (Err(Error::NotJson { .. } | Error::NotText { .. }), Ok(_)) => {}
-            (Err(Error::MalformedState { detail, .. }), Ok(_))
+            (Err(Error::Malformed { detail, .. }), Ok(_))
                 if detail.starts_with("\"resources\"") || detail.starts_with("\"outputs\"") => {}
             (Err(w), Ok(_)) => panic!("{address}: the whole file is refused ({w:?}) but the stream answers"),
             // Both refuse: a file with several faults may be refused for a different one first.

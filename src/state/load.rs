@@ -13,7 +13,7 @@ use std::io::Read;
 use super::address::{module_string, parse_module, Address, Mode};
 use super::scan::{ScanError, Scanner};
 use super::{v4, Attributes, Instance, Key, State};
-use crate::error::{Error, Result};
+use super::error::{Error, Result};
 
 /// Which resource's instances the lookup needs in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +124,7 @@ pub fn load(reader: impl Read, size: Option<u64>, origin: &str, want: &Want) -> 
     let mut top = Top::default();
     let mut version_is_4 = false;
     let outcome = skim_state(&mut scanner, &mut skim, &mut top, &mut version_is_4, want);
-    let malformed = |detail: String| Error::MalformedState { path: origin.to_string(), detail };
+    let malformed = |detail: String| Error::Malformed { path: origin.to_string(), detail };
     match outcome {
         Ok(()) if version_is_4 => {
             // In the order the whole-file parser checks them.
@@ -196,7 +196,7 @@ fn decided_by(prefix: &[u8], origin: &str) -> Option<Error> {
 fn scan_error(e: ScanError, origin: &str) -> Error {
     let path = origin.to_string();
     match e {
-        ScanError::Io(message) => Error::Io { op: "read", path, message },
+        ScanError::Io(message) => Error::Read { path, message },
         ScanError::Syntax { line, column, problem } => {
             Error::NotJson { path, line: line as usize, column: column as usize, detail: problem }
         }
@@ -382,7 +382,7 @@ impl Loaded {
             Inner::Whole(bytes) => return super::parse(bytes, origin),
             Inner::Skimmed(skim) => skim,
         };
-        let malformed = |detail: String| Error::MalformedState { path: origin.to_string(), detail };
+        let malformed = |detail: String| Error::Malformed { path: origin.to_string(), detail };
         let outputs = match &skim.outputs {
             Some(raw) if raw != "null" => v4::read_outputs(raw).map_err(malformed)?,
             _ => Vec::new(),

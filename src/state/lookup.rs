@@ -8,7 +8,7 @@ use super::address::{module_string, parse_module, path_string, Address, Key, Res
 use super::path::{kind, resolve, walk};
 use super::workload::{containers, Container};
 use super::{Instance, Resource, State};
-use crate::error::{Error, Result};
+use super::error::{Error, Result};
 
 /// What to look up.
 #[derive(Debug, Clone, Copy)]

@@ -5,6 +5,7 @@
 //! only the instance that answers a lookup is parsed into a tree.
 
 mod address;
+pub mod error;
 mod flatmap;
 pub mod image;
 mod legacy;
@@ -21,8 +22,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use self::error::Result;
 use crate::text;
+pub use error::Kind as ErrorKind;
+pub use self::error::Error;
 pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
 pub use load::{load, Loaded, Want};
 pub use lookup::{lookup, lookup_parsed, parse_address, Answer, Lookup};
@@ -113,10 +116,10 @@ impl Attributes<'_> {
                 if e.to_string().starts_with("recursion limit exceeded") {
                     Error::TooDeep { path: origin.to_string(), at: format!("in {owner}") }
                 } else {
-                    Error::MalformedState { path: origin.to_string(), detail: format!("{owner}: {e}") }
+                    Error::Malformed { path: origin.to_string(), detail: format!("{owner}: {e}") }
                 }
             }),
-            Attributes::Flat(pairs) => flatmap::expand(pairs).map_err(|deep| Error::MalformedState {
+            Attributes::Flat(pairs) => flatmap::expand(pairs).map_err(|deep| Error::Malformed {
                 path: origin.to_string(),
                 detail: format!(
                     "the attributes of {owner} nest more than {} levels deep (key {}); Terraform never writes that, so this file is not a state",
@@ -283,7 +286,7 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
     // A byte-order mark is not JSON, but editors on Windows add one; Terraform ignores it too.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(Error::EmptyState { path: origin.to_string() });
+        return Err(Error::Empty { path: origin.to_string() });
     }
     let envelope = envelope(text).map_err(|e| json_error(&e, origin, text))?;
     if envelope.encrypted_data.is_some() {
@@ -309,7 +312,7 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
         envelope.serial.map(RawValue::get),
         envelope.lineage.map(RawValue::get),
     )
-    .map_err(|detail| Error::MalformedState { path: origin.to_string(), detail })?;
+    .map_err(|detail| Error::Malformed { path: origin.to_string(), detail })?;
     let mut state = State {
         format_version: version,
         terraform_version: head.terraform_version,
@@ -318,11 +321,11 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &str) -> Result<State<'a>> {
         outputs: Vec::new(),
         resources: Vec::new(),
     };
-    let malformed = |detail: String| Error::MalformedState { path: origin.to_string(), detail };
+    let malformed = |detail: String| Error::Malformed { path: origin.to_string(), detail };
     match version {
         4 => {
             if envelope.modules.is_some() && envelope.resources.is_none() {
-                return Err(Error::MalformedState {
+                return Err(Error::Malformed {
                     path: origin.to_string(),
                     detail: "it says version 4 but has \"modules\" (a version 3 layout) and no \"resources\"".into(),
                 });
@@ -415,7 +418,7 @@ fn json_error(e: &serde_json::Error, origin: &str, text: &str) -> Error {
     }
     if e.is_data() {
         if let Some(field) = message.strip_prefix("duplicate field `").and_then(|m| m.split('`').next()) {
-            return Error::MalformedState { path, detail: repeated(field) };
+            return Error::Malformed { path, detail: repeated(field) };
         }
         let first = text.trim_start().chars().next().unwrap_or(' ');
         let why = if first != '{' {

@@ -120,9 +120,9 @@ fn sensitive_outputs_are_secrets() {
 }
 
 #[test]
-fn a_bad_address_names_the_input_and_column() {
+fn a_bad_address_names_the_column_and_the_input_is_named_by_the_caller() {
     let e = ask("kubernetes_deployment_v1 .web", None).unwrap_err();
-    assert_eq!(e.to_string(), "input `address`: \"kubernetes_deployment_v1 .web\" is not a Terraform address: white space is not allowed in an address at column 25; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas");
+    assert_eq!(e.to_string(), "\"kubernetes_deployment_v1 .web\" is not a Terraform address: white space is not allowed in an address at column 25; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas");
 }
 
 #[test]

@@ -70,14 +70,8 @@ pub enum Error {
     GitHub { what: String, status: Option<u16>, message: String, hint: String },
     /// The GitHub API's rate limit is used up.
     RateLimited { what: String, reset: String },
-    /// The proposed tag is not the prefix and a SemVer version.
-    BadTag { message: String, at: Option<(String, usize)> },
-    /// The version file could not be read.
-    VersionFile { file: String, line: Option<usize>, message: String },
-    /// The guard refuses the tag.
-    Refused { tag: String, message: String, at: Option<(String, usize)> },
-    /// The tagged commit is not on the required branch.
-    NotOnBranch { tag: String, commit: String, branch: String },
+    /// A proposed release is invalid or refused.
+    Version(crate::version::Error),
     /// The stages file does not exist.
     StagesFileMissing { file: String },
     /// The stages file has problems: each a line and a message (`line L[, column C]: …`).
@@ -121,10 +115,7 @@ impl Error {
     /// repository (GitHub then shows it on a pull request's diff).
     pub fn location(&self) -> Option<(String, Option<usize>)> {
         match self {
-            Error::BadTag { at: Some((file, line)), .. } | Error::Refused { at: Some((file, line)), .. } => {
-                Some((file.clone(), Some(*line)))
-            }
-            Error::VersionFile { file, line, .. } => Some((file.clone(), *line)),
+            Error::Version(e) => e.location(),
             Error::StagesFile { file, problems } => Some((file.clone(), problems.first().map(|p| p.0))),
             Error::StagesFileMissing { file } => Some((file.clone(), None)),
             Error::Stage { source, .. } | Error::InInput { source, .. } => source.location(),
@@ -184,8 +175,10 @@ impl Error {
             }
             Error::GitHub { .. } | Error::RateLimited { .. } | Error::PartlyRecorded { .. } => "GitHub API error",
             Error::Git { .. } => "git error",
-            Error::BadTag { .. } | Error::VersionFile { .. } => "invalid version",
-            Error::Refused { .. } | Error::NotOnBranch { .. } => "release refused",
+            Error::Version(e) => match e.kind() {
+                crate::version::error::Kind::Invalid => "invalid version",
+                crate::version::error::Kind::Refused => "release refused",
+            },
             Error::StagesFileMissing { .. } | Error::StagesFile { .. } => "invalid stages file",
             Error::NoImage { .. } => "no image",
             Error::InvalidImage { .. } => "invalid image",
@@ -330,18 +323,7 @@ impl fmt::Display for Error {
                 }
                 write!(f, "; {hint}")
             }
-            Error::BadTag { message, .. } => {
-                write!(f, "{message}; a release tag is the prefix and a SemVer 2.0.0 version, such as v1.2.3 or v2.0.0-rc.1")
-            }
-            Error::VersionFile { file, message, .. } => write!(f, "{file}: {message}"),
-            Error::Refused { tag, message, .. } => write!(f, "{tag} may not be released: {message}"),
-            Error::NotOnBranch { tag, commit, branch } => {
-                if tag == commit {
-                    write!(f, "{tag} may not be released: it is not on branch {branch}; tag a commit that is merged into {branch}")
-                } else {
-                    write!(f, "{tag} may not be released: commit {commit} is not on branch {branch}; merge it into {branch} first")
-                }
-            }
+            Error::Version(e) => e.fmt(f),
             Error::StagesFileMissing { file } => write!(
                 f,
                 "the stages file {file} does not exist; create it (see \"Stages\" in the README), or set input `stages-file`"
@@ -391,7 +373,21 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// `Display` is the whole sentence a person reads, the cause's words included (as anyhow's
+/// `{:#}` prints a chain); `source` hands a program the typed cause beneath a *where* (input,
+/// stages-file setting, stage) or a domain's value.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InInput { source, .. }
+            | Error::InSetting { source, .. }
+            | Error::Stage { source, .. }
+            | Error::PartlyRecorded { source, .. } => Some(source.as_ref()),
+            Error::Version(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// Why an address does not parse, for the `address` input (or a stages file's `address`).
 pub fn bad_address(address: &str, column: usize, problem: &str) -> String {
@@ -433,6 +429,29 @@ impl From<crate::state::Error> for Error {
             S::InvalidImage { address, state, reference, why } => Error::InvalidImage { address, state, reference, why },
             S::Internal(message) => Error::Internal(message),
         }
+    }
+}
+
+/// Phase one of the domain errors: a file's own values, shown as today's variants.
+impl From<crate::files::Error> for Error {
+    fn from(e: crate::files::Error) -> Error {
+        match e {
+            crate::files::Error::Io { op, path, message } => Error::Io { op, path, message },
+            crate::files::Error::Refused { path, why, hint } => Error::FileRefused { path, why, hint },
+        }
+    }
+}
+
+/// Phase one of the domain errors: git's own value, shown as today's variant.
+impl From<crate::tags::git::Error> for Error {
+    fn from(e: crate::tags::git::Error) -> Error {
+        Error::Git { command: e.command, message: e.message, hint: e.hint }
+    }
+}
+
+impl From<crate::version::Error> for Error {
+    fn from(e: crate::version::Error) -> Error {
+        Error::Version(e)
     }
 }
 

@@ -5,9 +5,34 @@
 //! can turn `VERSION` into a link to `/proc/self/environ`, but cannot make the action read it.
 //! Absolute paths are taken as written: only the workflow's author writes those.
 
-use crate::error::{Error, Result};
+use std::fmt;
+
 use crate::host::{self, HostError};
 use crate::text::quote;
+
+/// A file the action could not, or would not, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The host could not read it (`op` is what was tried: "read", "list").
+    Io { op: &'static str, path: String, message: String },
+    /// A file the action will not read: not a regular file, too large, or leading outside the
+    /// workspace. `why` follows the path ("is a FIFO (named pipe)"); `hint` says what to do.
+    Refused { path: String, why: String, hint: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { op, path, message } => write!(f, "cannot {op} {path}: {message}"),
+            Error::Refused { path, why, hint } => write!(f, "{path} {why}; {hint}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result of reading a file.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The most a stages file, version file or other small settings file may hold: 1 MiB.
 pub const SMALL_FILE_LIMIT: u64 = 1 << 20;
@@ -48,7 +73,7 @@ impl Named<'_> {
         if inside {
             return Ok(());
         }
-        Err(Error::FileRefused {
+        Err(Error::Refused {
             path: self.given.to_string(),
             why: format!("leads outside the workspace, to {}", quote(&real)),
             hint: format!(
@@ -73,12 +98,12 @@ impl Named<'_> {
     /// large, else the host's own words.
     pub fn refused(&self, e: HostError) -> Error {
         match e.code.as_str() {
-            host::NOT_REGULAR => Error::FileRefused {
+            host::NOT_REGULAR => Error::Refused {
                 path: self.given.to_string(),
                 why: e.message,
                 hint: format!("the action reads only regular files; point {} at one", self.setting),
             },
-            host::TOO_LARGE => Error::FileRefused {
+            host::TOO_LARGE => Error::Refused {
                 path: self.given.to_string(),
                 why: e.message,
                 hint: format!("point {} at the right file", self.setting),

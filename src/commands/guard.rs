@@ -190,7 +190,7 @@ fn candidate(config: &Config) -> Result<Candidate> {
         Proposal::Tag { name, pushed } => Ok(Candidate { tag: name.clone(), pushed: *pushed, at: None }),
         Proposal::File { given, path } => {
             let file = Named { path, given, setting: "input `version-file`", within: within(&config.workspace, given) };
-            let bytes = file.read(SMALL_FILE_LIMIT)?.ok_or_else(|| Error::Io {
+            let bytes = file.read(SMALL_FILE_LIMIT)?.ok_or_else(|| crate::files::Error::Io {
                 op: "read",
                 path: given.clone(),
                 message: "there is no such file; check input `version-file` (a relative path starts at the workspace)"
@@ -204,7 +204,7 @@ fn candidate(config: &Config) -> Result<Candidate> {
                     pushed: false,
                     at: Some((given.clone(), v.line)),
                 }),
-                Err(e) => Err(Error::VersionFile { file: given.clone(), line: e.line, message: e.message }),
+                Err(error) => Err(version::Error::File { file: given.clone(), error }.into()),
             }
         }
     }
@@ -219,7 +219,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let proposed = candidate(&config)?;
     let at = proposed.at.clone();
     let version = version::parse_tag(&proposed.tag, &config.prefix)
-        .map_err(|e| Error::BadTag { message: e.to_string(), at: at.clone() })?;
+        .map_err(|error| version::Error::Tag { error, at: at.clone() })?;
 
     let github = match (config.source, &config.repo) {
         (TagSource::Api, Some(repo)) => {
@@ -241,9 +241,10 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         malformed.len()
     ));
     let decision = version::decide(&version, &existing, &config.policy);
-    let accepted = decision.map_err(|refused| Error::Refused {
+    let accepted = decision.map_err(|refused| version::Error::Refused {
         tag: proposed.tag.clone(),
-        message: refused.message(&config.prefix),
+        prefix: config.prefix.clone(),
+        refused,
         at: at.clone(),
     })?;
 
@@ -252,7 +253,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         let commit =
             if tag_exists { proposed.tag.clone() } else { config.commit.clone().unwrap_or_else(|| "HEAD".into()) };
         if !tags::reachable(config.source, github.as_ref(), &config.git(), &commit, branch).await? {
-            return Err(Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() });
+            return Err(version::Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() }.into());
         }
     }
 

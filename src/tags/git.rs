@@ -8,8 +8,32 @@
 //! in time, and killed with its helpers when it overruns.
 
 use super::Listing;
-use crate::error::{Error, Result};
 use crate::host::{self, Kind};
+
+/// A git command that failed: which, what it said, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// The command as a person would type it (`git ls-remote --tags --refs origin`).
+    pub command: String,
+    /// What went wrong, git's own first line quoted short.
+    pub message: String,
+    /// What to do about it; may be empty.
+    pub hint: String,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed: {}", self.command, self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, "; {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+type Result<T> = std::result::Result<T, Error>;
 
 /// Settings that keep git from running anything a repository's files could name, even if it
 /// ever came to read an unexpected repository (each is ignored by a git too old to know it).
@@ -40,7 +64,7 @@ impl Git {
         let git_dir = format!("{}/.git", self.dir.trim_end_matches('/'));
         // `.git` is a directory in a checkout, a file (`gitdir: …`) in a worktree or submodule.
         if !matches!(host::stat(&git_dir), Ok(Some(m)) if m.kind == Kind::Dir || m.kind == Kind::File) {
-            return Err(Error::Git {
+            return Err(Error {
                 command: command(),
                 message: format!("{} is not a git checkout (it has no .git)", self.dir),
                 hint: "check out the repository first (actions/checkout), or use `tags-from: api`".into(),
@@ -64,14 +88,14 @@ impl Git {
                 ),
                 _ => (e.message, ""),
             };
-            Error::Git { command: command(), message, hint: hint.into() }
+            Error { command: command(), message, hint: hint.into() }
         })
     }
 }
 
 fn failed(args: &[&str], out: &host::ProcessOutput, hint: &str) -> Error {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    Error::Git {
+    Error {
         command: format!("git {}", args.join(" ")),
         // git's stderr may carry what a remote said: quoted short and escaped.
         message: crate::text::quote(stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("failed").trim()),
@@ -119,7 +143,7 @@ pub async fn reachable(git: &Git, commit: &str, branch: &str) -> Result<bool> {
     } else if git.run(&["rev-parse", "--verify", "--quiet", &local]).await?.status == 0 {
         local
     } else {
-        return Err(Error::Git {
+        return Err(Error {
             command: format!("git rev-parse {branch}"),
             message: format!("branch \"{branch}\" is not in the checkout"),
             hint: "fetch it (actions/checkout with `fetch-depth: 0`), or check the `branch` input".into(),

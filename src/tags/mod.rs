@@ -42,7 +42,7 @@ pub async fn list(from: TagSource, github: Option<&GitHub>, git: &git::Git, pref
                 how: format!("GitHub API, {n} request{}", if n == 1 { "" } else { "s" }),
             })
         }
-        _ => git::list(git).await,
+        _ => Ok(git::list(git).await?),
     }
 }
 
@@ -58,6 +58,6 @@ pub async fn reachable(
         (TagSource::Api, Some(gh)) => {
             Ok(matches!(gh.compare(branch, commit).await?, Comparison::Behind | Comparison::Identical))
         }
-        _ => git::reachable(git, commit, branch).await,
+        _ => Ok(git::reachable(git, commit, branch).await?),
     }
 }

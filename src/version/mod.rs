@@ -5,10 +5,12 @@
 //! ([`parse_tag`]) and the repository's tags ([`existing_versions`]), asks [`decide`] whether the
 //! candidate may follow them, and may compare it with a version file ([`read_version_file`]).
 
+pub mod error;
 mod file;
 mod policy;
 mod tag;
 
+pub use error::Error;
 pub use file::{read, read_version_file, FileError, FileVersion, VersionFileKind};
 pub use policy::{decide, Accepted, Bump, Existing, Next, Policy, Reason, Refused};
 pub use tag::{existing_versions, parse_tag, TagError, TagProblem};

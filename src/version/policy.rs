@@ -181,6 +181,8 @@ impl fmt::Display for Refused {
     }
 }
 
+impl std::error::Error for Refused {}
+
 /// Decides whether `candidate` may be released after `existing`, in this order:
 ///
 /// 1. equal precedence to any existing version: refused as a duplicate, always;

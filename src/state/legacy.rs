@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::address::{module_string, ModuleStep};
-use super::{Attributes, Instance, Key, Mode, Output, Resource, State};
+use super::{Attributes, Instance, Key, Mode, Output, Resource, State, StoredOutput};
 
 #[derive(Deserialize)]
 struct ModuleV3<'a> {
@@ -36,14 +36,6 @@ struct InstanceV3<'a> {
     attributes: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
     #[serde(default)]
     tainted: bool,
-}
-
-#[derive(Deserialize)]
-struct OutputV3<'a> {
-    #[serde(borrow)]
-    value: &'a RawValue,
-    #[serde(default)]
-    sensitive: bool,
 }
 
 /// What the caller needs to know of each module beyond the resources.
@@ -82,8 +74,7 @@ pub(super) fn read<'a>(state: &mut State<'a>, modules: Option<&'a RawValue>) -> 
 fn output<'a>(name: Cow<'a, str>, raw: &'a RawValue) -> Result<Output<'a>, serde_json::Error> {
     // Version 1 stored outputs as bare strings; versions 2 and 3 as {sensitive, type, value}.
     if raw.get().trim_start().starts_with('{') {
-        let o: OutputV3 = serde_json::from_str(raw.get())?;
-        Ok(Output { name, value: Attributes::Json(o.value), sensitive: o.sensitive })
+        Ok(serde_json::from_str::<StoredOutput>(raw.get())?.named(name))
     } else {
         let v: Value = serde_json::from_str(raw.get())?;
         Ok(Output { name, value: Attributes::Value(v), sensitive: false })

@@ -163,6 +163,23 @@ impl State<'_> {
 
 /// The top level of every format version, with the large parts left unparsed. A field that
 /// appears twice is refused (serde's derive does that), as the streaming loader refuses it.
+/// An output as versions 2 to 4 store it: `{"value": …, "type": …, "sensitive": …}`. The
+/// same shape in every version (`type` is not needed); version 1 stored bare strings.
+#[derive(Deserialize)]
+struct StoredOutput<'a> {
+    #[serde(borrow)]
+    value: &'a RawValue,
+    #[serde(default)]
+    sensitive: bool,
+}
+
+impl<'a> StoredOutput<'a> {
+    /// The model's output named `name`.
+    fn named(self, name: Cow<'a, str>) -> Output<'a> {
+        Output { name, value: Attributes::Json(self.value), sensitive: self.sensitive }
+    }
+}
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(default, borrow, deserialize_with = "present")]

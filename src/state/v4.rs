@@ -6,15 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Attributes, Instance, Key, Mode, Output, Resource, State};
-
-#[derive(Deserialize)]
-struct OutputV4<'a> {
-    #[serde(borrow)]
-    value: &'a RawValue,
-    #[serde(default)]
-    sensitive: bool,
-}
+use super::{Attributes, Instance, Key, Mode, Output, Resource, State, StoredOutput};
 
 #[derive(Deserialize)]
 struct ResourceV4<'a> {
@@ -78,11 +70,8 @@ pub(super) fn read<'a>(
 
 /// Version 4's `outputs` object.
 pub(super) fn read_outputs(raw: &str) -> Result<Vec<Output<'_>>, String> {
-    let outputs: BTreeMap<Cow<'_, str>, OutputV4<'_>> = serde_json::from_str(raw).map_err(field("outputs"))?;
-    Ok(outputs
-        .into_iter()
-        .map(|(name, o)| Output { name, value: Attributes::Json(o.value), sensitive: o.sensitive })
-        .collect())
+    let outputs: BTreeMap<Cow<'_, str>, StoredOutput<'_>> = serde_json::from_str(raw).map_err(field("outputs"))?;
+    Ok(outputs.into_iter().map(|(name, o)| o.named(name)).collect())
 }
 
 /// One resource's `instances` array.

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::pin::pin;
 use std::task::{Poll, Waker};
 
-use super::settings::Origin;
 use super::workspace::{Selected, Workspace};
 use super::*;
+use crate::action::{Inputs, Mode};
 use crate::stages::{SettingLines, Stage};
 
 /// Runs a future that never waits (the local backend's) to its end, without an executor.
@@ -29,8 +29,25 @@ fn context(dir: &Path, tf_workspace: Option<&str>) -> Context {
     }
 }
 
+/// The settings of a step with these inputs (built as a command builds them, so that a setting
+/// added for another backend leaves these tests alone).
 fn inputs(state: Option<&str>, workspace: Option<&str>) -> Settings {
-    Settings { state: state.map(str::to_string), workspace: workspace.map(str::to_string), origin: Origin::Inputs }
+    let values: Vec<(&str, &str)> =
+        [("state", state), ("workspace", workspace)].into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+    Settings::from_inputs(&Inputs::new(Mode::Actions, "lookup", &values))
+}
+
+impl Source {
+    /// The local location, in a test that made one.
+    pub(crate) fn expect_local(&self) -> &local::Location {
+        match self {
+            Source::Local(location) => location,
+            // Reachable once there is a second backend; then this helper spares every test a
+            // refutable `let`.
+            #[allow(unreachable_patterns)]
+            other => panic!("not a local source: {other:?}"),
+        }
+    }
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -63,17 +80,18 @@ fn error(source: &Source) -> String {
 #[test]
 fn settings_become_a_local_source_with_paths_in_the_run_workspace() {
     let dir = tempfile::tempdir().unwrap();
-    let Source::Local(loc) = source(dir.path(), &inputs(Some("infra/dev"), Some("blue")), Some("green"));
+    let infra = source(dir.path(), &inputs(Some("infra/dev"), Some("blue")), Some("green"));
+    let loc = infra.expect_local();
     let ws = dir.path().to_string_lossy();
     assert_eq!(
-        (loc.given.as_str(), loc.path, loc.within.as_deref(), loc.workspace.as_deref(), loc.setting.as_str()),
+        (loc.given.as_str(), loc.path.clone(), loc.within.as_deref(), loc.workspace.as_deref(), loc.setting.as_str()),
         ("infra/dev", format!("{ws}/infra/dev"), Some(&*ws), Some("blue"), "input `state`")
     );
     assert_eq!(loc.tf_workspace.as_deref(), Some("green"));
     let absolute = source(dir.path(), &inputs(Some("/tmp/s.tfstate"), None), None);
     assert_eq!(absolute.backend(), "local");
-    let Source::Local(loc) = absolute;
-    assert_eq!((loc.path.as_str(), loc.within), ("/tmp/s.tfstate", None));
+    let loc = absolute.expect_local();
+    assert_eq!((loc.path.as_str(), loc.within.as_deref()), ("/tmp/s.tfstate", None));
 }
 
 #[test]
@@ -100,7 +118,8 @@ fn a_stage_names_its_state_by_stages_file_and_line_in_advice() {
         lines: SettingLines { state: 4, ..SettingLines::default() },
         ..Stage::default()
     };
-    let Source::Local(loc) = source(Path::new("/ws"), &Settings::from_stage(".github/stages.yml", &stage), None);
+    let dev = source(Path::new("/ws"), &Settings::from_stage(".github/stages.yml", &stage), None);
+    let loc = dev.expect_local();
     assert_eq!(
         (loc.path.as_str(), loc.setting.as_str()),
         ("/ws/stages/dev", "`state` of stage dev in .github/stages.yml (line 4)")

@@ -3,7 +3,6 @@
 
 use super::{guard, lookup, record, stage_file, timeout_ms};
 use crate::action::{Inputs, Mode};
-use crate::backend::Source;
 use crate::context::Context;
 use crate::error::Error;
 use crate::github::Repo;
@@ -133,7 +132,7 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
     c.tf_workspace = Some("blue".into());
     let config =
         lookup::Config::from_inputs(&inputs(&[("state", "infra/dev"), ("address", "output.image")]), &c).unwrap();
-    let Source::Local(loc) = &config.source;
+    let loc = config.source.expect_local();
     assert_eq!(
         (loc.path.as_str(), loc.given.as_str(), loc.within.as_deref()),
         ("/ws/infra/dev", "infra/dev", Some("/ws"))
@@ -141,7 +140,7 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
     assert_eq!((loc.tf_workspace.as_deref(), loc.setting.as_str()), (Some("blue"), "input `state`"));
     let config =
         lookup::Config::from_inputs(&inputs(&[("state", "/tmp/s.tfstate"), ("address", "output.image")]), &c).unwrap();
-    let Source::Local(loc) = &config.source;
+    let loc = config.source.expect_local();
     assert_eq!((loc.path.as_str(), loc.within.as_deref()), ("/tmp/s.tfstate", None));
 
     let e = lookup::Config::from_inputs(&inputs(&[("address", "output."), ("workspace", "a/b")]), &c).unwrap_err();
@@ -192,8 +191,9 @@ fn a_stage_workspace_that_is_no_workspace_name_is_a_problem_of_the_stages_file_a
             ".github/stages.yml is not a valid stages file:\nline 9: stage prod: \"../dev\" is not a workspace name (it may not contain \"/\")"
         )
     );
-    let Source::Local(loc) =
+    let prod =
         stage_file::source(".github/stages.yml", &Stage { workspace: Some("prod".into()), ..stage }, &ctx()).unwrap();
+    let loc = prod.expect_local();
     assert_eq!(
         (loc.path.as_str(), loc.workspace.as_deref(), loc.setting.as_str()),
         ("/ws/stages/platform", Some("prod"), "`state` of stage prod in .github/stages.yml (line 8)")

@@ -15,7 +15,12 @@
 //! async `open`, and its `workspaces` listing. Workspace *selection* is shared
 //! ([`workspace::select`]): Terraform's rules are the same for every backend. Its problems are
 //! [`Error`]'s kinds; adding a backend adds its kinds there. Then one variant of [`Source`] and
-//! one arm in each `match` below ([`configure`], [`open`], [`workspaces`]).
+//! one arm in each `match` below ([`Source::backend`], [`configure`], [`open`], [`workspaces`]).
+//!
+//! A backend that speaks a protocol keeps it free of I/O: a pure function builds the request
+//! (a [`crate::host::HttpRequest`]) and another reads the answer into an [`Opened`] or an error,
+//! and `open` only joins them with one host call. Its tests then run natively on made-up
+//! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
 //!
 //! # Where issue 9 fits
 //!

@@ -1,24 +1,53 @@
 //! The local backend: a state file, or a working directory with `terraform.tfstate` for the
 //! default workspace and `terraform.tfstate.d/NAME/terraform.tfstate` for the others.
+//!
+//! It reads `state` (the file or the directory, relative to the run's workspace) and
+//! `workspace`, and, for a directory, `TF_WORKSPACE` from the context and the directory's
+//! `.terraform/environment` ([`workspace::select`]).
 
-use super::{Opened, Snapshot};
+use super::settings::Problem;
+use super::workspace::{self, Workspace};
+use super::{Backend, Error as BackendError, NoState, Opened, Settings, Snapshot};
 use crate::context::Context;
-use crate::error::{Error, InputProblem, Result};
+use crate::error::{Error, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};
-use crate::text::quote;
 
-/// How the workspace was chosen, for messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selected {
-    /// The `workspace` input.
-    Input,
-    /// The `TF_WORKSPACE` environment variable.
-    Env,
-    /// `.terraform/environment`, written by `terraform workspace select`.
-    EnvironmentFile,
-    /// Nothing chose one.
-    Default,
+/// The local backend.
+#[derive(Debug)]
+pub struct Local;
+
+impl Backend for Local {
+    const NAME: &'static str = "local";
+    const SETTINGS: &'static [&'static str] = &["state", "workspace"];
+    type Location = Location;
+
+    fn configure(settings: &Settings, context: &Context) -> std::result::Result<Location, Vec<Problem>> {
+        let mut problems = Vec::new();
+        if settings.state.is_none() {
+            problems.push(Problem::new(
+                "state",
+                "is required: the .tfstate file, or the Terraform working directory that holds it",
+            ));
+        }
+        if let Some(Err(why)) = settings.workspace.as_deref().map(workspace::check) {
+            problems.push(Problem::new("workspace", why.to_string()));
+        }
+        match &settings.state {
+            Some(given) if problems.is_empty() => {
+                Ok(Location::new(context, given, settings.workspace.clone(), settings.named("state")))
+            }
+            _ => Err(problems),
+        }
+    }
+
+    async fn open(location: &Location) -> Result<Opened> {
+        open(location)
+    }
+
+    async fn workspaces(location: &Location) -> Result<Vec<String>> {
+        workspaces(location)
+    }
 }
 
 /// A validated local location.
@@ -28,13 +57,13 @@ pub struct Location {
     pub given: String,
     /// The absolute path.
     pub path: String,
-    /// The `workspace` input, if given.
+    /// The `workspace` setting, if given (checked).
     pub workspace: Option<String>,
     /// What named the location, for advice: "input `state`", "`state` of stage dev in …".
     pub setting: String,
     /// The workspace, when `given` is relative to it: then every file read must stay inside.
     pub within: Option<String>,
-    /// `TF_WORKSPACE`, when set: chooses the workspace unless the input does.
+    /// `TF_WORKSPACE`, when set: chooses the workspace unless the setting does.
     pub tf_workspace: Option<String>,
 }
 
@@ -56,6 +85,11 @@ impl Location {
     fn file<'a>(&'a self, path: &'a str, given: &'a str) -> Named<'a> {
         Named { path, given, setting: &self.setting, within: self.within.as_deref() }
     }
+
+    /// The directory as the user wrote it, without a trailing slash.
+    fn dir(&self) -> &str {
+        self.given.trim_end_matches('/')
+    }
 }
 
 /// Joins `path` onto `base` unless it is absolute.
@@ -65,17 +99,6 @@ pub fn resolve(base: &str, path: &str) -> String {
     } else {
         format!("{}/{}", base.trim_end_matches('/'), path)
     }
-}
-
-/// Checks a workspace name as Terraform does: no slashes, not empty.
-pub fn check_workspace(input: &str, name: &str) -> std::result::Result<(), InputProblem> {
-    if name.contains('/') || name.contains('\\') || name == "." || name == ".." {
-        return Err(InputProblem::new(
-            input,
-            format!("{} is not a workspace name (it may not contain \"/\")", quote(name)),
-        ));
-    }
-    Ok(())
 }
 
 fn io(op: &'static str, path: &str, e: host::HostError) -> Error {
@@ -92,17 +115,20 @@ pub fn open(loc: &Location) -> Result<Opened> {
     loc.file(&loc.path, &loc.given).check_inside()?;
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
-        None => Ok(Opened::NoStateYet(Error::StateNotFound { path: loc.given.clone(), hint: None })),
+        None => Ok(Opened::NoStateYet(NoState {
+            backend: Local::NAME,
+            place: loc.given.clone(),
+            looked_for: loc.given.clone(),
+            workspace: None,
+            existing: Vec::new(),
+        })),
         Some(Kind::Dir) => read_dir(loc),
         Some(_) => {
             if loc.workspace.is_some() {
-                return Err(Error::Inputs(vec![InputProblem::new(
-                    "workspace",
-                    format!("applies only when `state` is a working directory, and {} is a file; remove `workspace`, or set `state` to the directory", loc.given),
-                )]));
+                return Err(BackendError::WorkspaceForFile { state: loc.given.clone() }.into());
             }
             if loc.path.ends_with("/.terraform/terraform.tfstate") {
-                return Err(Error::BackendSettings { path: loc.given.clone() });
+                return Err(BackendError::BackendSettings { path: loc.given.clone() }.into());
             }
             read_file(loc, &loc.path, loc.given.clone(), None).map(Opened::State)
         }
@@ -117,28 +143,17 @@ fn read_file(loc: &Location, path: &str, name: String, workspace: Option<String>
 }
 
 /// The workspace a working directory uses, and what chose it.
-fn selected_workspace(loc: &Location) -> Result<(String, Selected)> {
-    if let Some(w) = &loc.workspace {
-        return Ok((w.clone(), Selected::Input));
-    }
-    if let Some(w) = loc.tf_workspace.clone() {
-        check_workspace("TF_WORKSPACE", &w).map_err(|p| Error::Inputs(vec![p]))?;
-        return Ok((w, Selected::Env));
-    }
-    let file = join(&loc.path, ".terraform/environment");
-    let given = join(loc.given.trim_end_matches('/'), ".terraform/environment");
-    if let Some(bytes) = loc.file(&file, &given).read(SMALL_FILE_LIMIT)? {
-        let w = String::from_utf8_lossy(&bytes).trim().to_string();
-        if !w.is_empty() {
-            check_workspace(".terraform/environment", &w).map_err(|p| Error::Inputs(vec![p]))?;
-            return Ok((w, Selected::EnvironmentFile));
-        }
-    }
-    Ok(("default".to_string(), Selected::Default))
+fn selected_workspace(loc: &Location) -> Result<Workspace> {
+    workspace::select(loc.workspace.as_deref(), loc.tf_workspace.as_deref(), || {
+        let file = join(&loc.path, workspace::ENVIRONMENT_FILE);
+        let given = join(loc.dir(), workspace::ENVIRONMENT_FILE);
+        let bytes = loc.file(&file, &given).read(SMALL_FILE_LIMIT)?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    })
 }
 
 fn state_file(dir: &str, workspace: &str) -> String {
-    if workspace == "default" {
+    if workspace == workspace::DEFAULT {
         join(dir, "terraform.tfstate")
     } else {
         join(dir, &format!("terraform.tfstate.d/{workspace}/terraform.tfstate"))
@@ -152,8 +167,8 @@ fn is_file(path: &str) -> bool {
 /// The workspaces of a working directory that have a state.
 fn existing_workspaces(dir: &str) -> Vec<String> {
     let mut found = Vec::new();
-    if is_file(&state_file(dir, "default")) {
-        found.push("default".to_string());
+    if is_file(&state_file(dir, workspace::DEFAULT)) {
+        found.push(workspace::DEFAULT.to_string());
     }
     if let Ok(names) = host::read_dir(&join(dir, "terraform.tfstate.d")) {
         found.extend(names.into_iter().filter(|n| is_file(&state_file(dir, n))));
@@ -161,29 +176,35 @@ fn existing_workspaces(dir: &str) -> Vec<String> {
     found
 }
 
+/// The workspaces that have a state: those of a working directory; none for a state file (or
+/// nothing there).
+pub fn workspaces(loc: &Location) -> Result<Vec<String>> {
+    loc.file(&loc.path, &loc.given).check_inside()?;
+    let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
+    Ok(match meta.map(|m| m.kind) {
+        Some(Kind::Dir) => existing_workspaces(&loc.path),
+        _ => Vec::new(),
+    })
+}
+
 fn read_dir(loc: &Location) -> Result<Opened> {
-    let (workspace, selected) = selected_workspace(loc)?;
-    let path = state_file(&loc.path, &workspace);
-    let name = state_file(loc.given.trim_end_matches('/'), &workspace);
+    let workspace = selected_workspace(loc)?;
+    let path = state_file(&loc.path, &workspace.name);
+    let name = state_file(loc.dir(), &workspace.name);
     // Something there that is not a regular file is refused when opened, not taken for "none".
     if host::stat(&path).map_err(|e| io("read", &name, e))?.is_none() {
-        let selected_by = match selected {
-            Selected::Input => "input `workspace`".to_string(),
-            Selected::Env => "TF_WORKSPACE".to_string(),
-            Selected::EnvironmentFile => format!("{}/.terraform/environment", loc.given.trim_end_matches('/')),
-            Selected::Default => "default".to_string(),
-        };
         if let Some(backend) = remote_backend(loc) {
-            return Err(Error::RemoteBackend { dir: loc.given.trim_end_matches('/').to_string(), backend });
+            return Err(BackendError::RemoteBackend { dir: loc.dir().to_string(), backend }.into());
         }
-        return Ok(Opened::NoStateYet(Error::WorkspaceNotFound {
-            workspace,
-            selected_by,
-            dir: loc.given.clone(),
+        return Ok(Opened::NoStateYet(NoState {
+            backend: Local::NAME,
+            place: loc.given.clone(),
+            looked_for: name,
+            workspace: Some(workspace),
             existing: existing_workspaces(&loc.path),
         }));
     }
-    read_file(loc, &path, name, Some(workspace)).map(Opened::State)
+    read_file(loc, &path, name, Some(workspace.name)).map(Opened::State)
 }
 
 /// The backend type recorded in `.terraform/terraform.tfstate` by `terraform init`, unless local.
@@ -192,7 +213,7 @@ fn remote_backend(loc: &Location) -> Option<String> {
     let bytes = loc.file(&path, &path).read(SMALL_FILE_LIMIT).ok()??;
     let settings: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let backend = settings.get("backend")?.get("type")?.as_str()?;
-    (backend != "local").then(|| backend.to_string())
+    (backend != Local::NAME).then(|| backend.to_string())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::read::{mask_image, Found, HIDDEN, HIDDEN_IN_MESSAGE};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
-use crate::backend::{local, Source};
+use crate::backend::{self, Settings, Source};
 use crate::error::{bad_address, Error, InputProblem, Result};
 use crate::state::{image, Address};
 use crate::text::quote;
@@ -52,8 +52,9 @@ impl Config {
     /// inputs (`state`, `workspace`, `address`, `container`): they come from the stages file.
     pub fn from_inputs(inputs: &Inputs, context: &Context) -> Result<Config> {
         if let Some(name) = inputs.get("stage") {
-            let inline: Vec<InputProblem> = ["state", "workspace", "address", "container"]
+            let inline: Vec<InputProblem> = Settings::INPUTS
                 .iter()
+                .chain(&["address", "container"])
                 .filter(|n| inputs.get(n).is_some())
                 .map(|n| InputProblem::new(n, format!("cannot be combined with `stage`, which takes it from the stages file; remove `{n}` or `stage`")))
                 .collect();
@@ -63,48 +64,37 @@ impl Config {
             let (file_name, file) = super::stage_file::load(inputs, context)?;
             let stage = super::stage_file::stage(&file, "stage", name)?;
             return Ok(Config {
-                source: super::stage_file::source(&file_name, stage, context),
+                source: super::stage_file::source(&file_name, stage, context)?,
                 address: stage.address.clone(),
                 container: stage.container.clone(),
                 stage: Some((file_name.clone(), stage.clone())),
             });
         }
-        let mut problems = Vec::new();
-        let state = inputs.get("state");
-        if state.is_none() {
-            problems.push(InputProblem::new(
-                "state",
-                "is required: the .tfstate file, or the Terraform working directory that holds it",
-            ));
-        }
-        match inputs.get("address") {
-            None => problems.push(InputProblem::new(
-                "address",
-                "is required, e.g. kubernetes_deployment_v1.backend or output.image",
-            )),
+        let address = match inputs.get("address") {
+            None => {
+                Err(InputProblem::new("address", "is required, e.g. kubernetes_deployment_v1.backend or output.image"))
+            }
             Some(a) => {
-                if let Err(e) = Address::parse(a) {
-                    problems.push(InputProblem::new("address", bad_address(a, e.column, &e.problem)));
-                }
+                Address::parse(a).map_err(|e| InputProblem::new("address", bad_address(a, e.column, &e.problem)))
             }
+        };
+        let source = backend::configure(&Settings::from_inputs(inputs), context);
+        let mut problems: Vec<InputProblem> = match &source {
+            Ok(_) => Vec::new(),
+            Err(settings) => settings.iter().map(|p| InputProblem::new(p.setting, p.message.clone())).collect(),
+        };
+        // Where the state is comes first, then what to read in it, then how to read it: the
+        // order the step's author reads the inputs in.
+        if let Err(problem) = address {
+            let at = problems.iter().take_while(|p| p.input == "state").count();
+            problems.insert(at, problem);
         }
-        let workspace = inputs.get("workspace");
-        if let Some(w) = workspace {
-            if let Err(p) = local::check_workspace("workspace", w) {
-                problems.push(p);
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Inputs(problems));
-        }
-        let given = state.unwrap_or_default();
+        let source = match source {
+            Ok(source) if problems.is_empty() => source,
+            _ => return Err(Error::Inputs(problems)),
+        };
         Ok(Config {
-            source: Source::Local(local::Location::new(
-                context,
-                given,
-                workspace.map(str::to_string),
-                "input `state`".into(),
-            )),
+            source,
             address: inputs.get("address").unwrap_or_default().to_string(),
             container: inputs.get("container").map(str::to_string),
             stage: None,

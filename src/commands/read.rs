@@ -53,7 +53,8 @@ pub fn mask_image(report: &mut crate::action::Report, image: &str) {
 pub enum Outcome {
     /// The answer at the address (boxed: it is much larger than the other variant).
     Found(Box<Found>),
-    /// The backend has no state there yet; the error says so, for a command that needs one.
+    /// The backend has no state there yet ([`backend::NoState`]); the error says so, for a
+    /// command that needs one.
     NoStateYet(Error),
 }
 
@@ -72,7 +73,7 @@ pub async fn read(source: &Source, address: &str, container: Option<&str>, debug
     let parsed_address = state::parse_address(address)?;
     let snapshot = match backend::open(source).await? {
         Opened::State(snapshot) => snapshot,
-        Opened::NoStateYet(why) => return Ok(Outcome::NoStateYet(why)),
+        Opened::NoStateYet(none) => return Ok(Outcome::NoStateYet(none.error().into())),
     };
     debug.push(format!("reading {} ({} bytes)", snapshot.name, snapshot.size.unwrap_or_default()));
     let loaded = state::load(snapshot.body, snapshot.size, &snapshot.name, &Want::for_address(&parsed_address))?;

@@ -3,7 +3,7 @@
 use super::read::{mask_image, read, Found, Outcome, HIDDEN_IN_MESSAGE};
 use super::Context;
 use crate::action::{Inputs, Report};
-use crate::backend::{local, Source};
+use crate::backend::{self, local, Settings, Source};
 use crate::error::{Error, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::stages::{self, Reading, Stage, StagesFile};
@@ -40,14 +40,21 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
     })
 }
 
-/// Where a stage's state is; `file` is the stages file, named in advice.
-pub fn source(file: &str, stage: &Stage, context: &Context) -> Source {
-    Source::Local(local::Location::new(
-        context,
-        &stage.state,
-        stage.workspace.clone(),
-        format!("`state` of stage {} in {file} (line {})", stage.name, stage.lines.state),
-    ))
+/// Where a stage's state is; `file` is the stages file, named in advice. A setting the backend
+/// refuses (a `workspace` that is not a workspace name) is a problem of the stages file, at its
+/// line.
+pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
+    let settings = Settings::from_stage(file, stage);
+    backend::configure(&settings, context).map_err(|problems| Error::StagesFile {
+        file: file.to_string(),
+        problems: problems
+            .into_iter()
+            .map(|p| {
+                let line = settings.line(p.setting).unwrap_or(stage.line);
+                (line, format!("line {line}: stage {}: {}", stage.name, p.message))
+            })
+            .collect(),
+    })
 }
 
 /// Reads what `stage` of the stages file `file` runs. A problem that a setting of the stage
@@ -56,7 +63,7 @@ pub fn source(file: &str, stage: &Stage, context: &Context) -> Source {
 /// file.
 pub async fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mut Vec<String>) -> Result<Outcome> {
     let at = |e: Error| in_setting(file, stage, e);
-    match read(&source(file, stage, context), &stage.address, stage.container.as_deref(), debug).await {
+    match read(&source(file, stage, context)?, &stage.address, stage.container.as_deref(), debug).await {
         Ok(Outcome::NoStateYet(why)) => Ok(Outcome::NoStateYet(at(why))),
         Ok(found) => Ok(found),
         Err(e) => Err(at(e)),

@@ -1,9 +1,8 @@
 //! Each command's configuration from (inputs, context), natively: defaults, every refusal and
 //! its message, with no environment and no files (the context is made up here).
 
-use super::{guard, lookup, record, timeout_ms};
+use super::{guard, lookup, record, stage_file, timeout_ms};
 use crate::action::{Inputs, Mode};
-use crate::backend::Source;
 use crate::context::Context;
 use crate::error::Error;
 use crate::github::Repo;
@@ -133,7 +132,7 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
     c.tf_workspace = Some("blue".into());
     let config =
         lookup::Config::from_inputs(&inputs(&[("state", "infra/dev"), ("address", "output.image")]), &c).unwrap();
-    let Source::Local(loc) = &config.source;
+    let loc = config.source.expect_local();
     assert_eq!(
         (loc.path.as_str(), loc.given.as_str(), loc.within.as_deref()),
         ("/ws/infra/dev", "infra/dev", Some("/ws"))
@@ -141,7 +140,7 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
     assert_eq!((loc.tf_workspace.as_deref(), loc.setting.as_str()), (Some("blue"), "input `state`"));
     let config =
         lookup::Config::from_inputs(&inputs(&[("state", "/tmp/s.tfstate"), ("address", "output.image")]), &c).unwrap();
-    let Source::Local(loc) = &config.source;
+    let loc = config.source.expect_local();
     assert_eq!((loc.path.as_str(), loc.within.as_deref()), ("/tmp/s.tfstate", None));
 
     let e = lookup::Config::from_inputs(&inputs(&[("address", "output."), ("workspace", "a/b")]), &c).unwrap_err();
@@ -156,4 +155,47 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
     );
     let e = lookup::Config::from_inputs(&inputs(&[("stage", "dev"), ("address", "output.image")]), &c).unwrap_err();
     assert_eq!(message(e), "input `address`: cannot be combined with `stage`, which takes it from the stages file; remove `address` or `stage`");
+}
+
+#[test]
+fn every_setting_of_where_a_state_lives_is_an_input_of_lookup() {
+    use crate::backend::{local::Local, Backend, Settings};
+    for setting in Settings::INPUTS.iter().chain(Local::SETTINGS) {
+        assert!(lookup::SPEC.inputs.contains(setting), "{setting}");
+    }
+    let e = lookup::Config::from_inputs(&inputs(&[("stage", "dev"), ("state", "s"), ("workspace", "w")]), &ctx())
+        .unwrap_err();
+    assert_eq!(
+        message(e),
+        "input `state`: cannot be combined with `stage`, which takes it from the stages file; remove `state` or `stage`\ninput `workspace`: cannot be combined with `stage`, which takes it from the stages file; remove `workspace` or `stage`"
+    );
+}
+
+#[test]
+fn a_stage_workspace_that_is_no_workspace_name_is_a_problem_of_the_stages_file_at_its_line() {
+    use crate::stages::{SettingLines, Stage};
+    let stage = Stage {
+        name: "prod".into(),
+        state: "stages/platform".into(),
+        workspace: Some("../dev".into()),
+        line: 7,
+        lines: SettingLines { state: 8, workspace: Some(9), ..SettingLines::default() },
+        ..Stage::default()
+    };
+    let e = stage_file::source(".github/stages.yml", &stage, &ctx()).unwrap_err();
+    assert_eq!(
+        (e.title(), e.location(), message(e.clone()).as_str()),
+        (
+            "invalid stages file",
+            Some((".github/stages.yml".to_string(), Some(9))),
+            ".github/stages.yml is not a valid stages file:\nline 9: stage prod: \"../dev\" is not a workspace name (it may not contain \"/\")"
+        )
+    );
+    let prod =
+        stage_file::source(".github/stages.yml", &Stage { workspace: Some("prod".into()), ..stage }, &ctx()).unwrap();
+    let loc = prod.expect_local();
+    assert_eq!(
+        (loc.path.as_str(), loc.workspace.as_deref(), loc.setting.as_str()),
+        ("/ws/stages/platform", Some("prod"), "`state` of stage prod in .github/stages.yml (line 8)")
+    );
 }

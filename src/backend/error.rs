@@ -1,0 +1,168 @@
+//! What can go wrong in finding a state where a backend keeps it: nothing there yet (as an
+//! error, for a command that needs a state), a workspace name that is not one, a directory whose
+//! state lives in a backend this action does not read, a setting that does not apply.
+//!
+//! Reading the files a backend is pointed at fails with [`crate::files`]' errors, and reading
+//! the state's bytes with the state's: those are not repeated here.
+
+use std::fmt;
+
+use super::workspace::InvalidName;
+use crate::error::InputProblem;
+
+/// A backend's problem, with the words a person needs: what was looked for, where, what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The state file (or directory) the settings name is not there. `hint` replaces the advice
+    /// when the caller knows better (a stage's setting: "fix the path, or run …").
+    StateNotFound {
+        /// The path as the user wrote it.
+        path: String,
+        /// Advice in place of the default ("set input `state` to …").
+        hint: Option<String>,
+    },
+    /// A working directory's selected workspace has no state.
+    WorkspaceNotFound {
+        /// The workspace looked for.
+        workspace: String,
+        /// What chose it ([`super::workspace::Selected::describe`]).
+        selected_by: String,
+        /// The working directory as the user wrote it.
+        dir: String,
+        /// The workspaces there that do have a state.
+        existing: Vec<String>,
+    },
+    /// The working directory keeps its state in a backend this action does not read (yet).
+    RemoteBackend {
+        /// The working directory as the user wrote it.
+        dir: String,
+        /// The backend's type as `terraform init` recorded it (`s3`, `kubernetes`, …).
+        backend: String,
+    },
+    /// `state` names `.terraform/terraform.tfstate`: the backend settings, not a state.
+    BackendSettings {
+        /// The path as the user wrote it.
+        path: String,
+    },
+    /// A `workspace` was given for a state file, which has none.
+    WorkspaceForFile {
+        /// The state file as the user wrote it.
+        state: String,
+    },
+    /// `TF_WORKSPACE` or `.terraform/environment` holds a name that is not a workspace's.
+    InvalidWorkspace {
+        /// Where the name came from: `TF_WORKSPACE` or `.terraform/environment`.
+        setting: &'static str,
+        /// What is wrong with it.
+        why: InvalidName,
+    },
+}
+
+/// The problem with a `workspace` given for a state file, as the input's.
+fn workspace_for_file(state: &str) -> String {
+    format!("applies only when `state` is a working directory, and {state} is a file; remove `workspace`, or set `state` to the directory")
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::StateNotFound { path, hint } => {
+                write!(f, "state {path} does not exist")?;
+                match hint {
+                    Some(h) => write!(f, "; {h}"),
+                    None => f.write_str(
+                        "; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate",
+                    ),
+                }
+            }
+            Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
+                write!(f, "workspace \"{workspace}\" (selected by {selected_by}) has no state in {dir}; ")?;
+                if existing.is_empty() {
+                    f.write_str("no workspace there has a state: run terraform apply first, or point `state` at another directory")
+                } else {
+                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
+                }
+            }
+            Error::RemoteBackend { dir, backend } => write!(
+                f,
+                "{dir} keeps its state in Terraform's \"{backend}\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir={dir} state pull > {dir}.tfstate` and set `state` to that file"
+            ),
+            Error::BackendSettings { path } => write!(
+                f,
+                "{path} holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"
+            ),
+            Error::WorkspaceForFile { state } => write!(f, "input `workspace`: {}", workspace_for_file(state)),
+            Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Each kind onto the crate's variant for it today, so that messages, titles and locations stay
+/// as they are. (The top-level error will wrap this type instead; then this goes.)
+impl From<Error> for crate::error::Error {
+    fn from(e: Error) -> Self {
+        use crate::error::Error as Top;
+        match e {
+            Error::StateNotFound { path, hint } => Top::StateNotFound { path, hint },
+            Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
+                Top::WorkspaceNotFound { workspace, selected_by, dir, existing }
+            }
+            Error::RemoteBackend { dir, backend } => Top::RemoteBackend { dir, backend },
+            Error::BackendSettings { path } => Top::BackendSettings { path },
+            // Problems of one input each, as today (a stage's `workspace` included).
+            Error::WorkspaceForFile { state } => {
+                Top::Inputs(vec![InputProblem::new("workspace", workspace_for_file(&state))])
+            }
+            Error::InvalidWorkspace { setting, why } => Top::Inputs(vec![InputProblem::new(setting, why.to_string())]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<Error> {
+        vec![
+            Error::StateNotFound { path: "dev.tfstate".into(), hint: None },
+            Error::StateNotFound { path: "stages/dev".into(), hint: Some("fix the path".into()) },
+            Error::WorkspaceNotFound {
+                workspace: "green".into(),
+                selected_by: "TF_WORKSPACE".into(),
+                dir: "infra".into(),
+                existing: vec!["default".into(), "blue".into()],
+            },
+            Error::WorkspaceNotFound {
+                workspace: "default".into(),
+                selected_by: "default".into(),
+                dir: "infra".into(),
+                existing: Vec::new(),
+            },
+            Error::RemoteBackend { dir: "infra".into(), backend: "s3".into() },
+            Error::BackendSettings { path: "infra/.terraform/terraform.tfstate".into() },
+            Error::WorkspaceForFile { state: "dev.tfstate".into() },
+            Error::InvalidWorkspace { setting: "TF_WORKSPACE", why: InvalidName { name: "a/b".into() } },
+        ]
+    }
+
+    #[test]
+    fn each_kind_says_what_the_crate_error_it_becomes_says_under_the_same_title() {
+        let expected = [
+            ("state not found", "state dev.tfstate does not exist; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate"),
+            ("state not found", "state stages/dev does not exist; fix the path"),
+            ("state not found", "workspace \"green\" (selected by TF_WORKSPACE) has no state in infra; workspaces with a state: default, blue; set input `workspace` to one of them"),
+            ("state not found", "workspace \"default\" (selected by default) has no state in infra; no workspace there has a state: run terraform apply first, or point `state` at another directory"),
+            ("state not found", "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"),
+            ("unreadable state", "infra/.terraform/terraform.tfstate holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"),
+            ("invalid input", "input `workspace`: applies only when `state` is a working directory, and dev.tfstate is a file; remove `workspace`, or set `state` to the directory"),
+            ("invalid input", "input `TF_WORKSPACE`: \"a/b\" is not a workspace name (it may not contain \"/\")"),
+        ];
+        for (e, (title, message)) in every_kind().into_iter().zip(expected) {
+            assert_eq!(e.to_string(), message);
+            let top = crate::error::Error::from(e);
+            assert_eq!((top.title(), top.to_string().as_str()), (title, message));
+        }
+    }
+}

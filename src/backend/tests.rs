@@ -1,0 +1,276 @@
+//! The seam, natively: settings to a source ([`configure`]), the dispatch ([`open`],
+//! [`workspaces`]), and "no state yet" in each of its ways, with the messages a person reads.
+//! Files are made in a temporary directory that stands for the run's workspace.
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::pin;
+use std::task::{Poll, Waker};
+
+use super::workspace::{Selected, Workspace};
+use super::*;
+use crate::action::{Inputs, Mode};
+use crate::stages::{SettingLines, Stage};
+
+/// Runs a future that never waits (the local backend's) to its end, without an executor.
+fn now<F: Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(Waker::noop());
+    match pin!(future).poll(&mut cx) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("the future waited"),
+    }
+}
+
+fn context(dir: &Path, tf_workspace: Option<&str>) -> Context {
+    Context {
+        workspace: dir.to_string_lossy().into_owned(),
+        tf_workspace: tf_workspace.map(str::to_string),
+        ..Context::default()
+    }
+}
+
+/// The settings of a step with these inputs (built as a command builds them, so that a setting
+/// added for another backend leaves these tests alone).
+fn inputs(state: Option<&str>, workspace: Option<&str>) -> Settings {
+    let values: Vec<(&str, &str)> =
+        [("state", state), ("workspace", workspace)].into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+    Settings::from_inputs(&Inputs::new(Mode::Actions, "lookup", &values))
+}
+
+impl Source {
+    /// The local location, in a test that made one.
+    pub(crate) fn expect_local(&self) -> &local::Location {
+        match self {
+            Source::Local(location) => location,
+            // Reachable once there is a second backend; then this helper spares every test a
+            // refutable `let`.
+            #[allow(unreachable_patterns)]
+            other => panic!("not a local source: {other:?}"),
+        }
+    }
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn source(dir: &Path, settings: &Settings, tf_workspace: Option<&str>) -> Source {
+    configure(settings, &context(dir, tf_workspace)).unwrap()
+}
+
+/// What opening finds: "no state yet", typed.
+fn no_state(source: &Source) -> NoState {
+    match now(open(source)) {
+        Ok(Opened::NoStateYet(none)) => none,
+        Ok(Opened::State(s)) => panic!("a state: {}", s.name),
+        Err(e) => panic!("an error: {e}"),
+    }
+}
+
+fn error(source: &Source) -> String {
+    match now(open(source)) {
+        Err(e) => e.to_string(),
+        Ok(Opened::State(s)) => panic!("a state: {}", s.name),
+        Ok(Opened::NoStateYet(none)) => panic!("no state yet: {none}"),
+    }
+}
+
+#[test]
+fn settings_become_a_local_source_with_paths_in_the_run_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = source(dir.path(), &inputs(Some("infra/dev"), Some("blue")), Some("green"));
+    let loc = infra.expect_local();
+    let ws = dir.path().to_string_lossy();
+    assert_eq!(
+        (loc.given.as_str(), loc.path.clone(), loc.within.as_deref(), loc.workspace.as_deref(), loc.setting.as_str()),
+        ("infra/dev", format!("{ws}/infra/dev"), Some(&*ws), Some("blue"), "input `state`")
+    );
+    assert_eq!(loc.tf_workspace.as_deref(), Some("green"));
+    let absolute = source(dir.path(), &inputs(Some("/tmp/s.tfstate"), None), None);
+    assert_eq!(absolute.backend(), "local");
+    let loc = absolute.expect_local();
+    assert_eq!((loc.path.as_str(), loc.within.as_deref()), ("/tmp/s.tfstate", None));
+}
+
+#[test]
+fn every_problem_of_the_settings_is_listed_at_once_naming_its_setting() {
+    let problems = configure(&inputs(None, Some("a/b")), &Context::default()).unwrap_err();
+    assert_eq!(
+        problems,
+        vec![
+            Problem::new("state", "is required: the .tfstate file, or the Terraform working directory that holds it"),
+            Problem::new("workspace", "\"a/b\" is not a workspace name (it may not contain \"/\")"),
+        ]
+    );
+    for bad in ["..", "."] {
+        let problems = configure(&inputs(Some("infra"), Some(bad)), &Context::default()).unwrap_err();
+        assert_eq!(problems.iter().map(|p| p.setting).collect::<Vec<_>>(), ["workspace"], "{bad}");
+    }
+}
+
+#[test]
+fn a_stage_names_its_state_by_stages_file_and_line_in_advice() {
+    let stage = Stage {
+        name: "dev".into(),
+        state: "stages/dev".into(),
+        lines: SettingLines { state: 4, ..SettingLines::default() },
+        ..Stage::default()
+    };
+    let dev = source(Path::new("/ws"), &Settings::from_stage(".github/stages.yml", &stage), None);
+    let loc = dev.expect_local();
+    assert_eq!(
+        (loc.path.as_str(), loc.setting.as_str()),
+        ("/ws/stages/dev", "`state` of stage dev in .github/stages.yml (line 4)")
+    );
+}
+
+#[test]
+fn open_reads_a_state_file_and_a_working_directory_workspace_through_the_dispatch() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dev.tfstate", "{}");
+    write(dir.path(), "infra/terraform.tfstate.d/blue/terraform.tfstate", "{\"serial\":1}");
+    let Ok(Opened::State(file)) = now(open(&source(dir.path(), &inputs(Some("dev.tfstate"), None), None))) else {
+        panic!("no state")
+    };
+    assert_eq!((file.name.as_str(), file.size, file.workspace), ("dev.tfstate", Some(2), None));
+    let infra = source(dir.path(), &inputs(Some("infra"), Some("blue")), None);
+    let Ok(Opened::State(blue)) = now(open(&infra)) else { panic!("no state") };
+    assert_eq!(
+        (blue.name.as_str(), blue.size, blue.workspace.as_deref()),
+        ("infra/terraform.tfstate.d/blue/terraform.tfstate", Some(12), Some("blue"))
+    );
+}
+
+#[test]
+fn workspaces_lists_those_with_a_state_and_none_for_a_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "infra/terraform.tfstate", "{}");
+    write(dir.path(), "infra/terraform.tfstate.d/qa/terraform.tfstate", "{}");
+    // Terraform leaves an empty folder behind for a workspace that never applied.
+    std::fs::create_dir_all(dir.path().join("infra/terraform.tfstate.d/uat")).unwrap();
+    write(dir.path(), "dev.tfstate", "{}");
+    let mut listed = now(workspaces(&source(dir.path(), &inputs(Some("infra"), None), None))).unwrap();
+    listed.sort();
+    assert_eq!(listed, ["default", "qa"]);
+    assert!(now(workspaces(&source(dir.path(), &inputs(Some("dev.tfstate"), None), None))).unwrap().is_empty());
+}
+
+#[test]
+fn a_state_file_that_is_not_there_is_no_state_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = no_state(&source(dir.path(), &inputs(Some("stages/dev.tfstate"), None), None));
+    assert_eq!(
+        none,
+        NoState {
+            backend: "local",
+            place: "stages/dev.tfstate".into(),
+            looked_for: "stages/dev.tfstate".into(),
+            workspace: None,
+            existing: Vec::new(),
+        }
+    );
+    assert_eq!(
+        crate::error::Error::from(none.error()).to_string(),
+        "state stages/dev.tfstate does not exist; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate"
+    );
+}
+
+#[test]
+fn a_workspace_without_a_state_is_no_state_yet_whatever_chose_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "infra/terraform.tfstate.d/blue/terraform.tfstate", "{}");
+    let cases = [
+        (Some("green"), None, None, Selected::Setting, "input `workspace`"),
+        (None, Some("green"), None, Selected::Env, "TF_WORKSPACE"),
+        (None, None, Some("green\n"), Selected::EnvironmentFile, "infra/.terraform/environment"),
+        (None, None, None, Selected::Default, "default"),
+    ];
+    for (setting, env, file, selected, by) in cases {
+        let _ = std::fs::remove_file(dir.path().join("infra/.terraform/environment"));
+        if let Some(text) = file {
+            write(dir.path(), "infra/.terraform/environment", text);
+        }
+        let none = no_state(&source(dir.path(), &inputs(Some("infra"), setting), env));
+        let name = if selected == Selected::Default { "default" } else { "green" };
+        let looked_for = if name == "default" {
+            "infra/terraform.tfstate".to_string()
+        } else {
+            "infra/terraform.tfstate.d/green/terraform.tfstate".to_string()
+        };
+        assert_eq!(
+            none,
+            NoState {
+                backend: "local",
+                place: "infra".into(),
+                looked_for,
+                workspace: Some(Workspace { name: name.into(), selected }),
+                existing: vec!["blue".into()],
+            }
+        );
+        assert_eq!(
+            none.to_string(),
+            format!("workspace \"{name}\" (selected by {by}) has no state in infra; workspaces with a state: blue; set input `workspace` to one of them")
+        );
+    }
+}
+
+#[test]
+fn a_working_directory_with_no_state_at_all_says_to_apply_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+    let none = no_state(&source(dir.path(), &inputs(Some("infra"), None), None));
+    assert_eq!(
+        none.to_string(),
+        "workspace \"default\" (selected by default) has no state in infra; no workspace there has a state: run terraform apply first, or point `state` at another directory"
+    );
+}
+
+#[test]
+fn a_directory_whose_state_is_in_another_backend_is_an_error_not_no_state_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"s3","config":{}}}"#);
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("infra/"), None), None)),
+        "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
+    );
+    // `terraform init` with the local backend writes the same file: that is still no state yet.
+    write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"local","config":{}}}"#);
+    assert_eq!(no_state(&source(dir.path(), &inputs(Some("infra"), None), None)).backend, "local");
+}
+
+#[test]
+fn settings_that_do_not_fit_a_state_file_are_refused_when_it_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dev.tfstate", "{}");
+    write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"local"}}"#);
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("dev.tfstate"), Some("qa")), None)),
+        "input `workspace`: applies only when `state` is a working directory, and dev.tfstate is a file; remove `workspace`, or set `state` to the directory"
+    );
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("infra/.terraform/terraform.tfstate"), None), None)),
+        "infra/.terraform/terraform.tfstate holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"
+    );
+}
+
+#[test]
+fn a_bad_workspace_name_from_the_environment_matters_only_for_a_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dev.tfstate", "{}");
+    std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+    assert!(matches!(
+        now(open(&source(dir.path(), &inputs(Some("dev.tfstate"), None), Some("a/b")))),
+        Ok(Opened::State(_))
+    ));
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("infra"), None), Some("a/b"))),
+        "input `TF_WORKSPACE`: \"a/b\" is not a workspace name (it may not contain \"/\")"
+    );
+    write(dir.path(), "infra/.terraform/environment", "../x");
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("infra"), None), None)),
+        "input `.terraform/environment`: \"../x\" is not a workspace name (it may not contain \"/\")"
+    );
+}

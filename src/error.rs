@@ -1,8 +1,12 @@
-//! The crate's one error type.
+//! The top-level error: a domain's own value, and *where* it happened.
 //!
-//! Every variant carries the context a person reading a workflow log needs — the input, the file,
-//! the address — and its `Display` says what is wrong, where, and what to do about it. Messages
-//! are tested word for word, so change them on purpose.
+//! Each domain keeps its own error type with kinds — [`crate::state::Error`] (reading a state,
+//! answering an address), [`crate::backend::Error`] (finding a state), [`crate::files::Error`],
+//! [`crate::version::Error`], [`crate::tags::git::Error`], the stages file's and the GitHub
+//! API's — and says what is wrong and what to do. This type wraps them, adds where the problem
+//! comes from (an input, a stage's setting at its line of the stages file, a stage), and alone
+//! decides an annotation's title ([`Error::title`]) and location ([`Error::location`]).
+//! Messages are tested word for word, so change them on purpose.
 
 use std::fmt;
 
@@ -15,82 +19,32 @@ pub enum Error {
     Environment { name: &'static str, problem: String },
     /// The command named by the `command` input (or the first CLI argument) does not exist.
     UnknownCommand { given: String, known: Vec<&'static str>, suggestion: Option<&'static str> },
-    /// A file or directory could not be read or written by the host.
-    Io { op: &'static str, path: String, message: String },
-    /// A file the action will not read: not a regular file, too large, or leading outside the
-    /// workspace. `why` follows the path ("is a FIFO (named pipe)"); `hint` says what to do.
-    FileRefused { path: String, why: String, hint: String },
-    /// The `state` input names nothing that exists.
-    StateNotFound { path: String, hint: Option<String> },
-    /// A working directory's selected workspace has no state.
-    WorkspaceNotFound { workspace: String, selected_by: String, dir: String, existing: Vec<String> },
-    /// The working directory keeps its state in a remote backend.
-    RemoteBackend { dir: String, backend: String },
-    /// The state file is empty (or only white space).
-    EmptyState { path: String },
-    /// The state file is not UTF-8 text.
-    NotText { path: String, offset: usize },
-    /// The state file is not valid JSON.
-    NotJson { path: String, line: usize, column: usize, detail: String },
-    /// The JSON nests deeper than any Terraform state does.
-    TooDeep { path: String, at: String },
-    /// Valid JSON, but not a Terraform state.
-    NotAState { path: String, why: String },
-    /// A state format version this action does not read.
-    UnsupportedVersion { path: String, version: String },
-    /// OpenTofu client-side encrypted state.
-    Encrypted { path: String },
-    /// `.terraform/terraform.tfstate`: the backend settings, not a state.
-    BackendSettings { path: String },
-    /// The state is JSON of the right version but a field has the wrong shape.
-    MalformedState { path: String, detail: String },
-    /// The `address` input does not parse as a Terraform address.
-    BadAddress { address: String, column: usize, problem: String },
-    /// No output or resource with this address exists in the state.
-    AddressNotFound { address: String, state: String, suggestions: Vec<String> },
-    /// A resource with count or for_each was addressed without an instance key.
-    InstanceKeyRequired { address: String, keys: Vec<String> },
-    /// The instance key does not exist.
-    InstanceNotFound { address: String, keys: Vec<String> },
-    /// An instance key was given for a resource without count or for_each.
-    UnexpectedInstanceKey { address: String, resource: String },
-    /// The resource is in the state but has no instance (count = 0, or all destroyed).
-    NoInstances { address: String },
-    /// Only a deposed object exists for this instance: it is being replaced.
-    OnlyDeposed { address: String },
-    /// The attribute path does not exist in the instance or output.
-    AttributeNotFound { address: String, found: String, missing: String, available: Vec<String> },
-    /// A workload with several containers was addressed without the `container` input.
-    ContainerRequired { address: String, names: Vec<String> },
-    /// The named container is not in the workload.
-    ContainerNotFound { address: String, name: String, names: Vec<String> },
-    /// `container` was given but the address does not resolve to a workload.
-    NotAWorkload { address: String, container: String },
     /// A GitHub API call failed.
     GitHub { what: String, status: Option<u16>, message: String, hint: String },
     /// The GitHub API's rate limit is used up.
     RateLimited { what: String, reset: String },
+    /// A file could not, or would not, be read.
+    File(crate::files::Error),
+    /// A state could not be found where its settings say.
+    Backend(crate::backend::Error),
+    /// A state could not be read, or has nothing that answers the address.
+    State(crate::state::Error),
     /// A proposed release is invalid or refused.
     Version(crate::version::Error),
+    /// A git command failed.
+    Git(crate::tags::git::Error),
     /// The stages file does not exist.
     StagesFileMissing { file: String },
     /// The stages file has problems: each a line and a message (`line L[, column C]: …`).
     StagesFile { file: String, problems: Vec<(usize, String)> },
     /// An input names a stage the stages file does not have.
     UnknownStage { input: String, name: String, known: Vec<String> },
-    /// A stage's address holds no image reference.
-    NoImage { address: String, state: String },
-    /// A stage's address holds something that is not an image reference by Docker's grammar
-    /// (`reference` is quoted short, or says it is sensitive).
-    InvalidImage { address: String, state: String, reference: String, why: String },
     /// The promotion is refused (the message says why and what to do).
     Promotion { to: String, message: String },
     /// A stage's state could not be read.
     Stage { stage: String, role: &'static str, source: Box<Error> },
     /// The deployment was created, but marking it successful failed: it exists, pending.
     PartlyRecorded { id: u64, environment: String, repo: String, source: Box<Error> },
-    /// A git command failed.
-    Git { command: String, message: String, hint: String },
     /// A problem caused by one input of the step: names it.
     InInput { input: &'static str, source: Box<Error> },
     /// A problem caused by one setting of a stage in the stages file: points the annotation at
@@ -148,40 +102,38 @@ impl Error {
             Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
             Error::Environment { .. } => "runner environment",
             // Io is any file (a state, a version file, the stages file), not only a state.
-            Error::Io { .. } => "cannot read file",
-            Error::FileRefused { .. } => "file refused",
-            Error::StateNotFound { .. } | Error::WorkspaceNotFound { .. } | Error::RemoteBackend { .. } => {
-                "state not found"
+            Error::File(crate::files::Error::Io { .. }) => "cannot read file",
+            Error::File(crate::files::Error::Refused { .. }) => "file refused",
+            Error::Backend(e) => {
+                use crate::backend::Error as B;
+                match e {
+                    B::StateNotFound { .. } | B::WorkspaceNotFound { .. } | B::RemoteBackend { .. } => {
+                        "state not found"
+                    }
+                    B::BackendSettings { .. } => "unreadable state",
+                    B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
+                }
             }
-            Error::EmptyState { .. }
-            | Error::NotText { .. }
-            | Error::NotJson { .. }
-            | Error::TooDeep { .. }
-            | Error::NotAState { .. }
-            | Error::UnsupportedVersion { .. }
-            | Error::Encrypted { .. }
-            | Error::BackendSettings { .. }
-            | Error::MalformedState { .. } => "unreadable state",
-            Error::BadAddress { .. } => "invalid address",
-            Error::AddressNotFound { .. }
-            | Error::InstanceKeyRequired { .. }
-            | Error::InstanceNotFound { .. }
-            | Error::UnexpectedInstanceKey { .. }
-            | Error::NoInstances { .. }
-            | Error::OnlyDeposed { .. }
-            | Error::AttributeNotFound { .. } => "address not found",
-            Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
-                "container not found"
+            Error::State(e) => {
+                use crate::state::ErrorKind as K;
+                match e.kind() {
+                    K::Io => "cannot read file",
+                    K::Unreadable => "unreadable state",
+                    K::InvalidAddress => "invalid address",
+                    K::AddressNotFound => "address not found",
+                    K::Container => "container not found",
+                    K::NoImage => "no image",
+                    K::InvalidImage => "invalid image",
+                    K::Internal => "internal error",
+                }
             }
             Error::GitHub { .. } | Error::RateLimited { .. } | Error::PartlyRecorded { .. } => "GitHub API error",
-            Error::Git { .. } => "git error",
+            Error::Git(_) => "git error",
             Error::Version(e) => match e.kind() {
                 crate::version::error::Kind::Invalid => "invalid version",
                 crate::version::error::Kind::Refused => "release refused",
             },
             Error::StagesFileMissing { .. } | Error::StagesFile { .. } => "invalid stages file",
-            Error::NoImage { .. } => "no image",
-            Error::InvalidImage { .. } => "invalid image",
             Error::Promotion { .. } => "promotion refused",
             Error::Stage { source, .. } | Error::InInput { source, .. } | Error::InSetting { source, .. } => {
                 source.title()
@@ -207,113 +159,6 @@ impl fmt::Display for Error {
                     None => write!(f, "use one of: {}", known.join(", ")),
                 }
             }
-            Error::Io { op, path, message } => write!(f, "cannot {op} {path}: {message}"),
-            Error::FileRefused { path, why, hint } => write!(f, "{path} {why}; {hint}"),
-            Error::StateNotFound { path, hint } => {
-                write!(f, "state {path} does not exist")?;
-                match hint {
-                    Some(h) => write!(f, "; {h}"),
-                    None => f.write_str(
-                        "; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate",
-                    ),
-                }
-            }
-            Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
-                write!(f, "workspace \"{workspace}\" (selected by {selected_by}) has no state in {dir}; ")?;
-                if existing.is_empty() {
-                    f.write_str("no workspace there has a state: run terraform apply first, or point `state` at another directory")
-                } else {
-                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
-                }
-            }
-            Error::RemoteBackend { dir, backend } => write!(
-                f,
-                "{dir} keeps its state in Terraform's \"{backend}\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir={dir} state pull > {dir}.tfstate` and set `state` to that file"
-            ),
-            Error::EmptyState { path } => write!(
-                f,
-                "state {path} is empty: a Terraform state is a JSON object; was it truncated, or is this the wrong file?"
-            ),
-            Error::NotText { path, offset } => write!(
-                f,
-                "state {path} is not UTF-8 text (invalid byte at offset {offset}): is it compressed or encrypted? Decompress it first"
-            ),
-            Error::NotJson { path, line, column, detail } => write!(
-                f,
-                "state {path} is not valid JSON: {detail} at line {line}, column {column}"
-            ),
-            Error::TooDeep { path, at } => write!(
-                f,
-                "state {path} nests JSON more than 128 levels deep ({at}): Terraform never writes that; this file is not a state"
-            ),
-            Error::NotAState { path, why } => write!(f, "{path} is not a Terraform state: {why}"),
-            Error::UnsupportedVersion { path, version } => write!(
-                f,
-                "state {path} has format version {version}; this action reads versions 1 to 4 (Terraform 0.x to 1.x)"
-            ),
-            Error::Encrypted { path } => write!(
-                f,
-                "state {path} is encrypted by OpenTofu (it has `encrypted_data`); decrypt it first, e.g. with `tofu show -json`, or read an unencrypted state"
-            ),
-            Error::BackendSettings { path } => write!(
-                f,
-                "{path} holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"
-            ),
-            Error::MalformedState { path, detail } => write!(f, "state {path} is malformed: {detail}"),
-            Error::BadAddress { address, column, problem } => {
-                write!(f, "input `address`: {}", bad_address(address, *column, problem))
-            }
-            Error::AddressNotFound { address, state, suggestions } => {
-                write!(f, "address {address} not found in {state}")?;
-                if !suggestions.is_empty() {
-                    write!(f, "; did you mean {}?", suggestions.join(" or "))?;
-                }
-                Ok(())
-            }
-            Error::InstanceKeyRequired { address, keys } => write!(
-                f,
-                "{address} has several instances (count or for_each); add one of the keys: {}",
-                crate::text::list(keys, 10)
-            ),
-            Error::InstanceNotFound { address, keys } => write!(
-                f,
-                "instance {address} not found; the instances are: {}",
-                crate::text::list(keys, 10)
-            ),
-            Error::UnexpectedInstanceKey { address, resource } => write!(
-                f,
-                "instance {address} not found: {resource} has no count or for_each; address it as {resource}"
-            ),
-            Error::NoInstances { address } => write!(
-                f,
-                "{address} is in the state but has no instances (count or for_each is empty, or it was destroyed)"
-            ),
-            Error::OnlyDeposed { address } => write!(
-                f,
-                "{address} has only a deposed object (it is being replaced); run terraform apply to finish the replacement"
-            ),
-            Error::AttributeNotFound { address, found, missing, available } => {
-                write!(f, "{address} not found: {found} has no {missing}")?;
-                if !available.is_empty() {
-                    write!(f, "; it has {}", crate::text::list(available, 12))?;
-                }
-                Ok(())
-            }
-            Error::ContainerRequired { address, names } => write!(
-                f,
-                "{address} has {} containers; set `container` to one of: {}",
-                names.len(),
-                names.join(", ")
-            ),
-            Error::ContainerNotFound { address, name, names } => write!(
-                f,
-                "{address} has no container \"{name}\"; its containers are: {}",
-                names.join(", ")
-            ),
-            Error::NotAWorkload { address, container } => write!(
-                f,
-                "\"{container}\" was given as `container`, but {address} is not a Kubernetes workload with containers; remove `container`, or address a deployment, stateful set, daemon set, job, cron job, pod or kubernetes_manifest"
-            ),
             Error::GitHub { what, status, message, hint } => {
                 write!(f, "cannot {what}: ")?;
                 match (status, message.is_empty()) {
@@ -323,7 +168,11 @@ impl fmt::Display for Error {
                 }
                 write!(f, "; {hint}")
             }
+            Error::File(e) => e.fmt(f),
+            Error::Backend(e) => e.fmt(f),
+            Error::State(e) => e.fmt(f),
             Error::Version(e) => e.fmt(f),
+            Error::Git(e) => e.fmt(f),
             Error::StagesFileMissing { file } => write!(
                 f,
                 "the stages file {file} does not exist; create it (see \"Stages\" in the README), or set input `stages-file`"
@@ -338,14 +187,6 @@ impl fmt::Display for Error {
             Error::UnknownStage { input, name, known } => {
                 write!(f, "input `{input}`: the stages file has no stage \"{name}\"; its stages are: {}", known.join(", "))
             }
-            Error::NoImage { address, state } => write!(
-                f,
-                "{address} in {state} holds no image reference; point the stage's `address` at a workload, or at a value such as output.image"
-            ),
-            Error::InvalidImage { address, state, reference, why } => write!(
-                f,
-                "{address} in {state} runs {reference}, which is not a valid image reference: {why}; the action passes on only references Docker accepts, so fix the image this stage deploys"
-            ),
             Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
             Error::InInput { input, source } => write!(f, "input `{input}`: {source}"),
@@ -354,13 +195,6 @@ impl fmt::Display for Error {
                 f,
                 "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"
             ),
-            Error::Git { command, message, hint } => {
-                write!(f, "{command} failed: {message}")?;
-                if !hint.is_empty() {
-                    write!(f, "; {hint}")?;
-                }
-                Ok(())
-            }
             Error::RateLimited { what, reset } => write!(
                 f,
                 "cannot {what}: the GitHub API rate limit is used up until {reset}; wait, use a token with a higher limit, or use `tags-from: git`"
@@ -383,69 +217,37 @@ impl std::error::Error for Error {
             | Error::InSetting { source, .. }
             | Error::Stage { source, .. }
             | Error::PartlyRecorded { source, .. } => Some(source.as_ref()),
+            Error::File(e) => Some(e),
+            Error::Backend(e) => Some(e),
+            Error::State(e) => Some(e),
             Error::Version(e) => Some(e),
+            Error::Git(e) => Some(e),
             _ => None,
         }
     }
 }
 
-/// Why an address does not parse, for the `address` input (or a stages file's `address`).
-pub fn bad_address(address: &str, column: usize, problem: &str) -> String {
-    format!(
-        "{} is not a Terraform address: {problem} at column {column}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas",
-        crate::text::quote(address)
-    )
-}
-
-/// Phase one of the domain errors: the state's own values, shown as today's variants.
-impl From<crate::state::Error> for Error {
-    fn from(e: crate::state::Error) -> Error {
-        use crate::state::Error as S;
-        match e {
-            S::Read { path, message } => Error::Io { op: "read", path, message },
-            S::Empty { path } => Error::EmptyState { path },
-            S::NotText { path, offset } => Error::NotText { path, offset },
-            S::NotJson { path, line, column, detail } => Error::NotJson { path, line, column, detail },
-            S::TooDeep { path, at } => Error::TooDeep { path, at },
-            S::NotAState { path, why } => Error::NotAState { path, why },
-            S::UnsupportedVersion { path, version } => Error::UnsupportedVersion { path, version },
-            S::Encrypted { path } => Error::Encrypted { path },
-            S::BackendSettings { path } => Error::BackendSettings { path },
-            S::Malformed { path, detail } => Error::MalformedState { path, detail },
-            S::BadAddress { address, column, problem } => Error::BadAddress { address, column, problem },
-            S::AddressNotFound { address, state, suggestions } => Error::AddressNotFound { address, state, suggestions },
-            S::InstanceKeyRequired { address, keys } => Error::InstanceKeyRequired { address, keys },
-            S::InstanceNotFound { address, keys } => Error::InstanceNotFound { address, keys },
-            S::UnexpectedInstanceKey { address, resource } => Error::UnexpectedInstanceKey { address, resource },
-            S::NoInstances { address } => Error::NoInstances { address },
-            S::OnlyDeposed { address } => Error::OnlyDeposed { address },
-            S::AttributeNotFound { address, found, missing, available } => {
-                Error::AttributeNotFound { address, found, missing, available }
-            }
-            S::ContainerRequired { address, names } => Error::ContainerRequired { address, names },
-            S::ContainerNotFound { address, name, names } => Error::ContainerNotFound { address, name, names },
-            S::NotAWorkload { address, container } => Error::NotAWorkload { address, container },
-            S::NoImage { address, state } => Error::NoImage { address, state },
-            S::InvalidImage { address, state, reference, why } => Error::InvalidImage { address, state, reference, why },
-            S::Internal(message) => Error::Internal(message),
-        }
-    }
-}
-
-/// Phase one of the domain errors: a file's own values, shown as today's variants.
 impl From<crate::files::Error> for Error {
     fn from(e: crate::files::Error) -> Error {
-        match e {
-            crate::files::Error::Io { op, path, message } => Error::Io { op, path, message },
-            crate::files::Error::Refused { path, why, hint } => Error::FileRefused { path, why, hint },
-        }
+        Error::File(e)
     }
 }
 
-/// Phase one of the domain errors: git's own value, shown as today's variant.
+impl From<crate::backend::Error> for Error {
+    fn from(e: crate::backend::Error) -> Error {
+        Error::Backend(e)
+    }
+}
+
+impl From<crate::state::Error> for Error {
+    fn from(e: crate::state::Error) -> Error {
+        Error::State(e)
+    }
+}
+
 impl From<crate::tags::git::Error> for Error {
     fn from(e: crate::tags::git::Error) -> Error {
-        Error::Git { command: e.command, message: e.message, hint: e.hint }
+        Error::Git(e)
     }
 }
 
@@ -457,3 +259,81 @@ impl From<crate::version::Error> for Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn refused_release() -> Error {
+        let existing = crate::version::existing_versions(["v1.2.3"].into_iter(), "v").0;
+        let candidate = crate::version::parse_tag("v1.2.3", "v").unwrap();
+        let refused = crate::version::decide(&candidate, &existing, &crate::version::Policy::default()).unwrap_err();
+        crate::version::Error::Refused {
+            tag: "v1.2.3".into(),
+            prefix: "v".into(),
+            refused,
+            at: Some(("package.json".into(), 3)),
+        }
+        .into()
+    }
+
+    #[test]
+    fn a_refused_release_points_at_its_version_file_and_keeps_the_policy_refusal_as_its_source() {
+        let e = refused_release();
+        assert_eq!(e.title(), "release refused");
+        assert_eq!(e.location(), Some(("package.json".to_string(), Some(3))));
+        assert_eq!(
+            e.to_string(),
+            "v1.2.3 may not be released: v1.2.3 already exists; the next valid tags are v1.2.4, v1.3.0 or v2.0.0"
+        );
+        let source = e.source().expect("a source");
+        assert!(source.downcast_ref::<crate::version::Error>().is_some(), "{source:?}");
+        let policy = source.source().expect("the policy's refusal");
+        assert!(policy.downcast_ref::<crate::version::Refused>().is_some(), "{policy:?}");
+    }
+
+    #[test]
+    fn a_setting_in_the_stages_file_decides_the_location_and_the_cause_decides_the_title() {
+        let cause: Error = crate::state::Error::ContainerNotFound {
+            address: "kubernetes_deployment_v1.web".into(),
+            name: "nope".into(),
+            names: vec!["web".into(), "sidecar".into()],
+        }
+        .into();
+        let e = Error::Stage {
+            stage: "dev".into(),
+            role: "source",
+            source: Box::new(Error::InSetting {
+                file: ".github/stages.yml".into(),
+                line: 5,
+                setting: "container",
+                source: Box::new(cause),
+            }),
+        };
+        assert_eq!(e.title(), "container not found");
+        assert_eq!(e.location(), Some((".github/stages.yml".to_string(), Some(5))));
+        assert_eq!(
+            e.to_string(),
+            "source stage dev: .github/stages.yml line 5, `container`: kubernetes_deployment_v1.web has no container \"nope\"; its containers are: web, sidecar"
+        );
+        let mut chain = 0;
+        let mut at: Option<&dyn std::error::Error> = Some(&e);
+        while let Some(next) = at {
+            chain += 1;
+            at = next.source();
+        }
+        assert!(chain >= 3, "stage → setting → cause: {chain}");
+    }
+
+    #[test]
+    fn an_input_names_itself_and_leaves_the_title_to_its_cause() {
+        let e = Error::InInput {
+            input: "address",
+            source: Box::new(crate::state::Error::BadAddress { address: "a b".into(), column: 2, problem: "white space is not allowed in an address".into() }.into()),
+        };
+        assert_eq!(e.title(), "invalid address");
+        assert_eq!(e.location(), None);
+        assert!(e.to_string().starts_with("input `address`: \"a b\" is not a Terraform address: white space"), "{e}");
+    }
+}

@@ -8,7 +8,6 @@
 use std::fmt;
 
 use super::workspace::InvalidName;
-use crate::error::InputProblem;
 
 /// A backend's problem, with the words a person needs: what was looked for, where, what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,27 +97,6 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// Each kind onto the crate's variant for it today, so that messages, titles and locations stay
-/// as they are. (The top-level error will wrap this type instead; then this goes.)
-impl From<Error> for crate::error::Error {
-    fn from(e: Error) -> Self {
-        use crate::error::Error as Top;
-        match e {
-            Error::StateNotFound { path, hint } => Top::StateNotFound { path, hint },
-            Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
-                Top::WorkspaceNotFound { workspace, selected_by, dir, existing }
-            }
-            Error::RemoteBackend { dir, backend } => Top::RemoteBackend { dir, backend },
-            Error::BackendSettings { path } => Top::BackendSettings { path },
-            // Problems of one input each, as today (a stage's `workspace` included).
-            Error::WorkspaceForFile { state } => {
-                Top::Inputs(vec![InputProblem::new("workspace", workspace_for_file(&state))])
-            }
-            Error::InvalidWorkspace { setting, why } => Top::Inputs(vec![InputProblem::new(setting, why.to_string())]),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -102,7 +102,7 @@ pub fn resolve(base: &str, path: &str) -> String {
 }
 
 fn io(op: &'static str, path: &str, e: host::HostError) -> Error {
-    Error::Io { op, path: path.to_string(), message: e.message }
+    crate::files::Error::Io { op, path: path.to_string(), message: e.message }.into()
 }
 
 fn join(a: &str, b: &str) -> String {

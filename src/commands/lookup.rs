@@ -6,8 +6,8 @@ use super::read::{mask_image, Found, HIDDEN, HIDDEN_IN_MESSAGE};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::{self, Settings, Source};
-use crate::error::{bad_address, Error, InputProblem, Result};
-use crate::state::{image, Address};
+use crate::error::{Error, InputProblem, Result};
+use crate::state::{self, image};
 use crate::text::quote;
 
 /// The command's name and inputs.
@@ -75,7 +75,7 @@ impl Config {
                 Err(InputProblem::new("address", "is required, e.g. kubernetes_deployment_v1.backend or output.image"))
             }
             Some(a) => {
-                Address::parse(a).map_err(|e| InputProblem::new("address", bad_address(a, e.column, &e.problem)))
+                state::parse_address(a).map_err(|e| InputProblem::new("address", e.to_string()))
             }
         };
         let source = backend::configure(&Settings::from_inputs(inputs), context);
@@ -110,11 +110,11 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         None => super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
             .await
             .and_then(super::read::Outcome::found)
-            .map_err(|e| match e {
-                Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
+            .map_err(|e| match &e {
+                Error::State(s) if s.kind() == state::ErrorKind::Container => {
                     Error::InInput { input: "container", source: Box::new(e) }
                 }
-                other => other,
+                _ => e,
             })?,
     };
     describe(report, &found);

@@ -7,7 +7,8 @@ use crate::backend::{self, local, Settings, Source};
 use crate::error::{Error, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::stages::{self, Reading, Stage, StagesFile};
-use crate::state::image;
+use crate::backend::Error as BackendError;
+use crate::state::{image, Error as StateError, ErrorKind};
 use crate::text::quote;
 
 /// Where the stages file is, unless `stages-file` says otherwise.
@@ -73,30 +74,23 @@ pub async fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mu
 /// `e`, as the fault of the stage setting that caused it, when one did.
 fn in_setting(file: &str, stage: &Stage, e: Error) -> Error {
     let lines = &stage.lines;
-    let (setting, line) = match e {
-        Error::StateNotFound { .. }
-        | Error::WorkspaceNotFound { .. }
-        | Error::RemoteBackend { .. }
-        | Error::FileRefused { .. }
-        | Error::Io { .. } => ("state", lines.state),
-        Error::ContainerRequired { .. } | Error::ContainerNotFound { .. } | Error::NotAWorkload { .. } => {
-            ("container", lines.container.unwrap_or(stage.line))
-        }
-        Error::BadAddress { .. }
-        | Error::AddressNotFound { .. }
-        | Error::InstanceKeyRequired { .. }
-        | Error::InstanceNotFound { .. }
-        | Error::UnexpectedInstanceKey { .. }
-        | Error::NoInstances { .. }
-        | Error::OnlyDeposed { .. }
-        | Error::AttributeNotFound { .. } => ("address", lines.address),
-        // The state itself is broken: its own message says where.
-        other => return other,
+    let (setting, line) = match &e {
+        Error::Backend(_) | Error::File(_) => ("state", lines.state),
+        Error::State(s) => match s.kind() {
+            ErrorKind::Io => ("state", lines.state),
+            ErrorKind::Container => ("container", lines.container.unwrap_or(stage.line)),
+            ErrorKind::InvalidAddress | ErrorKind::AddressNotFound => ("address", lines.address),
+            // The state itself is broken: its own message says where.
+            ErrorKind::Unreadable | ErrorKind::NoImage | ErrorKind::InvalidImage | ErrorKind::Internal => return e,
+        },
+        _ => return e,
     };
     let e = match e {
-        Error::StateNotFound { path, hint: None } => {
-            Error::StateNotFound { path, hint: Some("fix the path, or run this stage's first terraform apply".into()) }
+        Error::Backend(BackendError::StateNotFound { path, hint: None }) => BackendError::StateNotFound {
+            path,
+            hint: Some("fix the path, or run this stage's first terraform apply".into()),
         }
+        .into(),
         other => other,
     };
     Error::InSetting { file: file.to_string(), line, setting, source: Box::new(e) }
@@ -108,7 +102,7 @@ pub fn runs_nothing_yet(read: &Result<Outcome>) -> bool {
     match read {
         Ok(Outcome::NoStateYet(_)) => true,
         Ok(Outcome::Found(_)) => false,
-        Err(e) => matches!(e.innermost(), Error::AddressNotFound { .. } | Error::NoInstances { .. }),
+        Err(e) => matches!(e.innermost(), Error::State(s) if s.nothing_deployed()),
     }
 }
 
@@ -118,13 +112,13 @@ pub fn runs_nothing_yet(read: &Result<Outcome>) -> bool {
 /// is masked in `report` first, so that not even its error can show it.
 pub fn reading(found: &Found, report: &mut Report) -> Result<Reading> {
     let Some(reference) = found.answer.image.clone() else {
-        return Err(Error::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() });
+        return Err(StateError::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() }.into());
     };
     let secret = found.image_is_secret();
     if secret {
         mask_image(report, &reference);
     }
-    let parsed = image::parse(&reference).map_err(|why| Error::InvalidImage {
+    let parsed = image::parse(&reference).map_err(|why| StateError::InvalidImage {
         address: found.answer.address.clone(),
         state: found.state_name.clone(),
         reference: if secret { HIDDEN_IN_MESSAGE.into() } else { quote(&reference) },

@@ -266,7 +266,7 @@ mod tests {
     use std::error::Error as _;
 
     fn refused_release() -> Error {
-        let existing = crate::version::existing_versions(["v1.2.3"].into_iter(), "v").0;
+        let existing = crate::version::existing_versions(["v1.2.3"], "v").0;
         let candidate = crate::version::parse_tag("v1.2.3", "v").unwrap();
         let refused = crate::version::decide(&candidate, &existing, &crate::version::Policy::default()).unwrap_err();
         crate::version::Error::Refused {

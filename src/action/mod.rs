@@ -1,6 +1,6 @@
 //! The runner protocol: reading inputs, and writing outputs, summary, annotations and masks.
 //! [`render`] turns a [`Report`] into the strings a person and the runner read (pure, snapshot
-//! tested); [`write`] is the only code that prints them or writes the runner's files.
+//! tested); [`mod@write`] is the only code that prints them or writes the runner's files.
 
 pub mod inputs;
 pub mod protocol;

@@ -1,14 +1,16 @@
 //! The runner protocol: reading inputs, and writing outputs, summary, annotations and masks.
-//! The only module that prints or writes the runner's files.
+//! [`render`] turns a [`Report`] into the strings a person and the runner read (pure, snapshot
+//! tested); [`mod@write`] is the only code that prints them or writes the runner's files.
 
-mod emit;
 pub mod inputs;
 pub mod protocol;
+pub mod render;
 mod report;
+#[cfg(test)]
+mod snapshot_tests;
+pub mod write;
 
-pub use emit::{
-    emit, emit_text, error_annotations, mask_lines, panic_line, render_failure, render_markdown, render_text,
-    ERRORS_SHOWN, MIN_MASK_CHARS,
-};
 pub use inputs::{Inputs, Mode, Request};
+pub use render::{panic_line, table_lines, EMPTY, ERRORS_SHOWN, MIN_MASK_CHARS};
 pub use report::{Annotation, Level, Report, Summary, Table};
+pub use write::{emit, emit_text};

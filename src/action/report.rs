@@ -60,6 +60,9 @@ pub struct Report {
     pub outputs: Vec<(&'static str, String)>,
     /// Outputs whose value is sensitive: masked, and hidden in a terminal.
     pub sensitive_outputs: Vec<&'static str>,
+    /// Outputs a terminal prints only with `--json`: the text form leaves them out, saying how
+    /// big they are (a workload's whole object is kilobytes of JSON on one line).
+    pub json_only: Vec<&'static str>,
     /// Outputs that are facts even when the run then fails (a deployment that was created), and
     /// so are written in spite of the all-or-nothing rule.
     pub kept_on_failure: Vec<&'static str>,

@@ -200,6 +200,10 @@ fn describe(report: &mut Report, found: &Found) {
     let container = answer.container.as_ref().map(|c| c.name.clone()).unwrap_or_default();
     let serial = found.serial.map(|s| s.to_string()).unwrap_or_default();
     report.output("value", value.clone());
+    if answer.container.is_some() {
+        // A workload's whole object: a terminal shows its image, and the object only with --json.
+        report.json_only.push("value");
+    }
     report.output("image", img.clone());
     report.output("image-repository", repo);
     report.output("image-tag", tag.clone());

@@ -83,11 +83,9 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         out.insert(stage.name.clone(), entry);
     }
     report.output("stages", Value::Object(out).to_string());
-    report.summary = Summary {
-        title: "stage-action status".into(),
-        rows: Vec::new(),
-        table: Some(Table { header: header(), rows }),
-        notes,
-    };
+    let table = Table { header: header(), rows };
+    // The log shows the table too: a person reading the step's log sees every stage at once.
+    report.log.extend(crate::action::table_lines(&table));
+    report.summary = Summary { title: "stage-action status".into(), rows: Vec::new(), table: Some(table), notes };
     Ok(())
 }

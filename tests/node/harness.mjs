@@ -1,5 +1,6 @@
 // Runs dist/index.js exactly as the GitHub runner does: a fresh process with INPUT_* variables,
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and GITHUB_WORKSPACE; then reads everything back.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,24 @@ export function requireCorpus() {
   if (!hasCorpus) {
     throw new Error(`${corpusAbsent} and CI=true: CI must run every corpus test; put the shared directory beside the checkout (../shared) or set STAGE_ACTION_SHARED to it`);
   }
+}
+
+/** Writes `text` to `file`, making its directory first. */
+export function writeFile(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/** A run's exit code and streams, for an assertion's message. */
+export function detail(r) {
+  return `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+}
+
+/** Asserts a successful run of `runAction` without errors or warnings. */
+export function assertClean(r) {
+  assert.equal(r.code, 0, detail(r));
+  assert.deepEqual(r.errors, [], detail(r));
+  assert.deepEqual(r.warnings, [], detail(r));
 }
 
 export function tempDir(prefix = 'stage-action-') {

@@ -52,7 +52,7 @@ describe('a successful lookup', () => {
     assert.equal(r.summary, [
       '### stage-action lookup',
       '',
-      '| | |',
+      '| Field | Value |',
       '|---|---|',
       '| State | <code>examples/dev.tfstate</code> |',
       '| Serial | <code>42</code> |',

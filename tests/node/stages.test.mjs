@@ -9,10 +9,10 @@
 // examples/dev.tfstate (kubernetes_deployment_v1 with several containers).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
+import { APPLY, INIT, terraform, terraformLater } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertFailureSummary, root as repoRoot, runAction, tempDir } from './harness.mjs';
+import { assertClean, assertFailureSummary, detail, root as repoRoot, runAction, tempDir, writeFile as write } from './harness.mjs';
 import { startGitHub } from './github-server.mjs';
 
 const skip = terraform ? false : 'skipped: terraform is not on PATH (the stages tests build their states with it)';
@@ -71,17 +71,7 @@ let ws;
 const states = {};
 
 /** Runs terraform in a directory (set up once the scratch directory exists). */
-function tf(dir, ...args) {
-  tfRunner ??= terraformIn(ws);
-  return tfRunner(dir, ...args);
-}
-let tfRunner;
-
-
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
+const tf = terraformLater(() => ws);
 
 /** `stages/<name>` with APP_TF, initialised. */
 function appDir(name) {
@@ -155,10 +145,6 @@ function promoteCase(to, inputs = {}) {
   return promote(to, { 'stages-file': 'stages-files/cases.yml', ...inputs });
 }
 
-function detail(r) {
-  return `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-}
-
 /** A failed run: exit 1, exactly one line of stdout, one ::error with these props and message, nothing written. */
 function assertFailure(r, props, message) {
   assert.equal(r.code, 1, detail(r));
@@ -174,13 +160,6 @@ function assertFailure(r, props, message) {
 /** A refusal of promote: title `promotion refused`, nothing written. */
 function assertRefused(r, to, why) {
   assertFailure(r, { title: 'promotion refused' }, `cannot promote into ${to}: ${why}`);
-}
-
-/** A successful run without annotations. */
-function assertClean(r) {
-  assert.equal(r.code, 0, detail(r));
-  assert.deepEqual(r.errors, [], detail(r));
-  assert.deepEqual(r.warnings, [], detail(r));
 }
 
 function tagOf(image) {
@@ -204,7 +183,8 @@ function promoted({ image, digest = '', previous = '', changed, from, to }) {
 
 const TABLE_HEAD = '| stage | image | tag | digest | serial |\n|---|---|---|---|---|\n';
 // The cells here hold nothing Markdown would read as markup, so they appear as written.
-const row = (...cells) => `| ${cells.join(' | ')} |\n`;
+/** A row of a stage table; an empty cell shows as the summary's one empty sign, `—`. */
+const row = (...cells) => `| ${cells.map((c) => (c === '' ? '—' : c)).join(' | ')} |\n`;
 
 /** Parses `1d 2h 3m 4s` (format_duration's output) into seconds. */
 function seconds(text) {
@@ -554,7 +534,9 @@ describe('stages: promote, status, record and lookup `stage` on states written b
           row('broken', `cannot read: ${why}`, '', '', '') +
           row('after-broken', IMG.qa, '1.4.2', '', states.qa.serial) +
           row('dr', '(no state yet)', '', '', '') +
-          '\nqa is behind dev.\n\n',
+          '\nqa is behind dev.\n\n' +
+          // The warning is listed under the table too, not only as an annotation.
+          `#### Warnings\n\n- **stage not readable**: stage broken: ${why}\n\n`,
       );
     });
 

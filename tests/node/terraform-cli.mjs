@@ -27,6 +27,18 @@ export const INIT = ['init', '-input=false', '-no-color'];
 export const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
 
 /**
+ * `terraformIn(scratchDir())`, made on first use: for a test file whose scratch directory is
+ * only known once its `before` has run.
+ */
+export function terraformLater(scratchDir) {
+  let runner;
+  return (dir, ...args) => {
+    runner ??= terraformIn(scratchDir());
+    return runner(dir, ...args);
+  };
+}
+
+/**
  * A runner of terraform whose scratch files (an empty CLI config, which silences the warning
  * about a missing ~/.terraformrc) live in `scratchDir`. No TF_* variable of the calling
  * environment leaks in.

@@ -3,10 +3,10 @@
 // run as the runner runs it. The fixtures are built once; every test only reads them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APPLY, INIT, terraform, terraformIn } from './terraform-cli.mjs';
+import { APPLY, INIT, terraform, terraformLater } from './terraform-cli.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertFailureSummary, runAction, tempDir } from './harness.mjs';
+import { assertClean, assertFailureSummary, runAction, tempDir, writeFile as write } from './harness.mjs';
 
 const skip = terraform ? false : 'terraform not found on PATH';
 
@@ -109,16 +109,7 @@ let tfVersion;
 const states = {};
 
 /** Runs terraform in a directory (set up once the scratch directory exists). */
-function tf(dir, ...args) {
-  tfRunner ??= terraformIn(root);
-  return tfRunner(dir, ...args);
-}
-let tfRunner;
-
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
+const tf = terraformLater(() => root);
 
 function stateFile(dir, workspace) {
   return workspace === 'default'
@@ -159,13 +150,6 @@ function expectedOutputs(workspace, extra) {
 /** A lookup in the stack's default workspace, state given as the absolute directory. */
 function lookup(address, inputs = {}, opts = {}) {
   return runAction({ command: 'lookup', state: stack, address, ...inputs }, { workspace: root, ...opts });
-}
-
-/** Asserts a successful run without annotations. */
-function assertClean(r) {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.warnings, []);
 }
 
 /** Asserts a failed run: exit 1, one ::error with this title and message, nothing written. */
@@ -270,7 +254,7 @@ describe('lookup on states written by terraform', { skip }, () => {
         [
           '### stage-action lookup',
           '',
-          '| | |',
+          '| Field | Value |',
           '|---|---|',
           `| State | <code>${stack}/terraform.tfstate</code> |`,
           '| Workspace | <code>default</code> |',

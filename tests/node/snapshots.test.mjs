@@ -1,0 +1,223 @@
+// Snapshots of everything a person or the runner reads from the built action, for representative
+// runs of every command: success, each kind of refusal, a broken stages file. Each run is one
+// snapshot holding its exit code, its standard output (the workflow commands), the job summary and
+// the outputs as the runner parses GITHUB_OUTPUT; terminal runs hold their two streams.
+//
+// The snapshots live in tests/node/__snapshots__/ and are reviewed like code. After a deliberate
+// change of what a person sees, regenerate them and read the diff:
+//   node --test --test-update-snapshots tests/node/snapshots.test.mjs
+// scripts/test.sh never passes that flag, so a changed output fails the tests.
+//
+// Only what truly varies from run to run is normalised (see `normalise`): the temporary
+// directories' paths, the loopback GitHub server's port and its random token, and how long a
+// source stage has been unchanged (the age of a state file written a moment ago). The output
+// file's random delimiter never reaches a snapshot: the outputs are parsed with the runner's rules
+// (harness.mjs parseOutputFile), which is what a workflow sees.
+import { after, before, describe, snapshot, test } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeFixture } from './git-fixtures.mjs';
+import { startGitHub } from './github-server.mjs';
+import { root, runAction, runCli, tempDir, writeFile } from './harness.mjs';
+
+snapshot.setResolveSnapshotPath((file) => path.join(path.dirname(file), '__snapshots__', `${path.basename(file)}.snapshot`));
+// Texts are stored as they are, so a snapshot file reads like the log it stands for.
+snapshot.setDefaultSnapshotSerializers([(v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))]);
+
+const LINEAGE = '5f0c7a1e-2b3d-4c5e-8f90-a1b2c3d4e5f6';
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+/** A state written by Terraform 1.11.4 whose only content is `outputs`. */
+function stateJson(outputs, serial) {
+  const out = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, type: 'string', ...(k.includes('password') ? { sensitive: true } : {}) }]));
+  return `${JSON.stringify({ version: 4, terraform_version: '1.11.4', serial, lineage: LINEAGE, outputs: out, resources: [], check_results: null }, null, 2)}\n`;
+}
+
+const STAGES = `# dev -> qa -> prod, and stages for each refusal
+stages:
+  dev:
+    state: states/dev.tfstate
+    address: output.image
+  qa:
+    from: dev
+    state: states/qa.tfstate
+    address: output.image
+  prod:
+    from: qa
+    state: states/prod.tfstate
+    address: output.image
+  held:
+    from: qa
+    hold: true
+    state: states/prod.tfstate
+    address: output.image
+  latest:
+    state: states/latest.tfstate
+    address: output.image
+  after-latest:
+    from: latest
+    state: states/qa.tfstate
+    address: output.image
+  dr:
+    from: prod
+    state: states/dr.tfstate
+    address: output.image
+`;
+
+/** Twelve problems, one a line: GitHub shows ten annotations, the rest go to the log. */
+const BROKEN_STAGES = `stages:\n  dev:\n    state: states/dev.tfstate\n    address: output.image\n${Array.from({ length: 12 }, (_, i) => `    setting-${i + 1}: x\n`).join('')}`;
+
+let ws;
+let gh;
+let git;
+
+before(async () => {
+  ws = tempDir('stage-action-snap-');
+  writeFile(path.join(ws, 'states/dev.tfstate'), stateJson({ image: 'ghcr.io/acme/backend:1.5.0' }, 7));
+  writeFile(path.join(ws, 'states/qa.tfstate'), stateJson({ image: 'ghcr.io/acme/backend:1.4.2' }, 3));
+  writeFile(path.join(ws, 'states/prod.tfstate'), stateJson({ image: 'ghcr.io/acme/backend:1.4.2' }, 12));
+  writeFile(path.join(ws, 'states/latest.tfstate'), stateJson({ image: 'ghcr.io/acme/backend:latest' }, 2));
+  writeFile(
+    path.join(ws, 'states/app.tfstate'),
+    stateJson({ image: 'ghcr.io/acme/backend:1.5.0', untagged: 'ghcr.io/acme/worker', db_password: 'correct-horse-battery' }, 9),
+  );
+  writeFile(path.join(ws, 'states/broken.tfstate'), '{"version": 4, "serial": 3,\n  "resources": [\n');
+  fs.copyFileSync(path.join(root, 'examples', 'dev.tfstate'), path.join(ws, 'states/k8s.tfstate'));
+  writeFile(path.join(ws, '.github/stages.yml'), STAGES);
+  writeFile(path.join(ws, 'status-broken.yml'), `${STAGES}  broken:\n    from: prod\n    state: states/broken.tfstate\n    address: output.image\n`);
+  writeFile(path.join(ws, 'broken.yml'), BROKEN_STAGES);
+  gh = await startGitHub({ repository: 'acme/app' });
+  git = makeFixture({ remote: 'origin', tags: ['v1.0.0', 'v1.4.0', 'vfoo'] });
+});
+
+after(async () => {
+  await gh?.close();
+  git?.cleanup();
+  if (ws) fs.rmSync(ws, { recursive: true, force: true });
+});
+
+/** What varies per run, replaced by a name for it; see the file's head. */
+function normalise(text) {
+  let out = text.split(ws).join('<workspace>').split(git.path).join('<repository>');
+  out = out.replace(/ has been unchanged for \d+[smhd]( \d+[smhd])*\./g, ' has been unchanged for <age>.');
+  if (gh) out = out.split(gh.token).join('<token>').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
+  return out;
+}
+
+/** One runner run as a reviewed text: exit code, stdout, summary, parsed outputs. */
+function actionsFaces(r) {
+  return normalise(
+    `exit ${r.code}\n` +
+      `== standard output (workflow commands)\n${r.stdout}` +
+      `== GITHUB_STEP_SUMMARY\n${r.summary}` +
+      `== outputs (GITHUB_OUTPUT as the runner parses it)\n${JSON.stringify(r.outputs, null, 2)}\n`,
+  );
+}
+
+/** One terminal run as a reviewed text. */
+function terminalFaces(r) {
+  return normalise(`exit ${r.code}\n== standard output\n${r.stdout}== standard error\n${r.stderr}`);
+}
+
+function run(inputs, opts = {}) {
+  return runAction(inputs, { workspace: ws, ...opts });
+}
+
+describe('lookup', () => {
+  const cases = [
+    ['a plain value', { state: 'states/app.tfstate', address: 'output.image' }],
+    ['a workload: its image, the object only in outputs', { state: 'states/k8s.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'backend' }],
+    ['an image with no tag: a warning, in the summary too', { state: 'states/app.tfstate', address: 'output.untagged' }],
+    ['a sensitive value: masked, hidden in the summary', { state: 'states/app.tfstate', address: 'output.db_password' }],
+    ['an address that is not there', { state: 'states/app.tfstate', address: 'output.imag' }],
+    ['a state that does not exist', { state: 'states/nope.tfstate', address: 'output.image' }],
+    ['an unreadable state', { state: 'states/broken.tfstate', address: 'output.image' }],
+    ['missing inputs', {}],
+    ['a container that is not there', { state: 'states/k8s.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'nope' }],
+    ['a stage of the stages file', { stage: 'qa' }],
+  ];
+  for (const [name, inputs] of cases) {
+    test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'lookup', ...inputs }))));
+  }
+});
+
+describe('guard', () => {
+  const guard = (inputs) =>
+    runAction({ command: 'guard', 'tags-from': 'git', ...inputs }, { workspace: git.path, env: git.env });
+  const cases = [
+    ['the next minor is released', { tag: 'v1.5.0' }],
+    ['an older tag is refused', { tag: 'v1.2.0' }],
+    ['a malformed tag is refused', { tag: 'v1.4' }],
+    ['a prerelease is refused unless allowed', { tag: 'v1.5.0-rc.1' }],
+  ];
+  for (const [name, inputs] of cases) {
+    test(name, (t) => t.assert.snapshot(actionsFaces(guard(inputs))));
+  }
+});
+
+describe('promote', () => {
+  const cases = [
+    ['into a stage that runs something else', { to: 'qa' }],
+    ['into a stage that runs the image already', { to: 'prod' }],
+    ['into a stage with no state yet', { to: 'dr' }],
+    ['refused: the stage is on hold', { to: 'held' }],
+    ['refused: the stage has no source', { to: 'dev' }],
+    ['refused: the source runs latest', { to: 'after-latest' }],
+    ['refused: the source runs another tag than image-tag', { to: 'qa', 'image-tag': '1.4.9' }],
+    ['refused: a stage the file does not have', { to: 'staging' }],
+    ['refused: no stages file', { to: 'qa', 'stages-file': 'nope.yml' }],
+  ];
+  for (const [name, inputs] of cases) {
+    test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'promote', ...inputs }))));
+  }
+});
+
+describe('status', () => {
+  test('every stage, with one behind', (t) => t.assert.snapshot(actionsFaces(run({ command: 'status' }))));
+  test('an unreadable stage: its row says why, and a warning', (t) =>
+    t.assert.snapshot(actionsFaces(run({ command: 'status', 'stages-file': 'status-broken.yml' }))));
+  test('a stages file with twelve problems: ten annotations, the rest in the log', (t) =>
+    t.assert.snapshot(actionsFaces(run({ command: 'status', 'stages-file': 'broken.yml' }))));
+});
+
+describe('record', () => {
+  const record = (env = {}) =>
+    run({ command: 'record', to: 'qa', token: gh.token }, { env: { ...gh.env, GITHUB_SHA: SHA, GITHUB_RUN_ID: '4242', ...env } });
+  test('a deployment is recorded', (t) => t.assert.snapshot(actionsFaces(record())));
+  test('refused by GitHub: no outputs', (t) => {
+    gh.setError('create-deployment', 'forbidden');
+    try {
+      t.assert.snapshot(actionsFaces(record()));
+    } finally {
+      gh.setError('create-deployment', null);
+    }
+  });
+  test('outside a workflow run: names the missing variable', (t) =>
+    t.assert.snapshot(actionsFaces(record({ GITHUB_SHA: undefined }))));
+});
+
+describe('a command that does not exist', () => {
+  test('is told the one meant', (t) => t.assert.snapshot(actionsFaces(run({ command: 'lokup' }))));
+});
+
+describe('from a terminal', () => {
+  const cli = (args) => runCli(args, { cwd: ws });
+  const cases = [
+    ['a plain value', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.image']],
+    ['a workload: the image first, the object only with --json', ['lookup', '--state', 'states/k8s.tfstate', '--address', 'kubernetes_deployment_v1.backend', '--container', 'backend']],
+    ['a workload with --json', ['lookup', '--state', 'states/k8s.tfstate', '--address', 'kubernetes_deployment_v1.backend', '--container', 'backend', '--json']],
+    ['a sensitive value', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.db_password']],
+    ['an image with no tag', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.untagged']],
+    ['an error', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.imag']],
+    ['status', ['status', '--stages-file', 'status-broken.yml']],
+    ['promote', ['promote', '--to', 'qa']],
+    ['a refused promotion', ['promote', '--to', 'held']],
+    ['guard', ['guard', '--tag', 'v1.2.0', '--tags-from', 'git']],
+  ];
+  for (const [name, args] of cases) {
+    test(name, (t) => {
+      const r = args[0] === 'guard' ? runCli(args, { cwd: git.path, env: git.env }) : cli(args);
+      t.assert.snapshot(terminalFaces(r));
+    });
+  }
+});

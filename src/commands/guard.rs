@@ -101,7 +101,7 @@ impl Config {
         let source = match registry::choice(inputs, "tags-from") {
             Ok(None) if token.is_some() => TagSource::Api,
             Ok(None) => TagSource::Git,
-            Ok(Some(value)) if value == "api" => TagSource::Api,
+            Ok(Some("api")) => TagSource::Api,
             Ok(Some(_)) => TagSource::Git,
             Err(p) => {
                 problems.push(p);

@@ -11,6 +11,10 @@ pub mod stage_file;
 pub mod status;
 #[cfg(test)]
 mod tests;
+// Beside `tests.rs` rather than in it: promote's and status's configurations.
+#[cfg(test)]
+#[path = "tests/stage_commands.rs"]
+mod stage_commands_tests;
 
 pub use crate::context::Context;
 

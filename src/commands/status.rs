@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::promote::{header, row};
 use super::read::Outcome;
-use super::stage_file::{load, read_stage, reading, runs_nothing_yet};
+use super::stage_file::{load, read_stage, reading, runs_nothing_yet, DEFAULT};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, Result};
@@ -25,9 +25,27 @@ fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -
     Box::pin(run(inputs, context, report))
 }
 
+/// The validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The stages file as given: `stages-file`, else [`DEFAULT`].
+    pub stages_file: String,
+}
+
+impl Config {
+    /// The one input `status` reads; pure. Any text names a file: whether it is one is found
+    /// when [`load`] reads it.
+    pub fn from_inputs(inputs: &Inputs, _context: &Context) -> Result<Config> {
+        Ok(Config { stages_file: inputs.get("stages-file").unwrap_or(DEFAULT).to_string() })
+    }
+}
+
 /// Runs the status report.
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
+    let config = Config::from_inputs(inputs, context)?;
+    // `load` reads `stages-file` itself, with the same default; `config` is what it reads.
     let (file_name, file) = load(inputs, context)?;
+    debug_assert_eq!(file_name, config.stages_file);
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
     // output, which a later step may need, under its mask.

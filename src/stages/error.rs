@@ -128,6 +128,18 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_the_file_lacks_is_unknown_and_the_error_lists_the_stages_it_has() {
+        let text =
+            "stages:\n  dev: {state: s, address: output.image}\n  qa: {from: dev, state: s, address: output.image}\n";
+        let file = super::super::parse("s.yml", text).unwrap();
+        assert_eq!(file.stage("to", "qa").map(|s| s.name.as_str()), Ok("qa"));
+        assert_eq!(
+            file.stage("stage", "uat").unwrap_err(),
+            Error::UnknownStage { input: "stage".into(), name: "uat".into(), known: vec!["dev".into(), "qa".into()] }
+        );
+    }
+
+    #[test]
     fn a_refused_promotion_names_the_target_and_says_why() {
         let refusal = Refusal::SoakUnknown { stage: "dev".into(), to: "qa".into(), min: Duration::from_secs(7200) };
         let (message, top) = same_words(Error::Refused { to: "qa".into(), refusal: Box::new(refusal.clone()) });

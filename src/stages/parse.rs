@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use super::links::check_from;
 use super::model::{Stage, StagesFile};
 use super::problem::{list, Pos, Problem, Problems};
-use super::settings::{self, ValueAt, SETTINGS};
+use super::settings::{self, SETTINGS};
 use super::yaml::{self, Entry, Value};
 use crate::text::quote;
 
@@ -63,8 +63,9 @@ pub fn parse(file_name: &str, text: &str) -> Result<StagesFile, Vec<Problem>> {
 pub(super) struct Draft {
     /// The settings read so far; a required one that is missing stays empty, and is reported.
     pub stage: Stage,
-    /// Where each valid setting's value is, for problems found once every stage is known.
-    pub values_at: Vec<ValueAt>,
+    /// Where each valid setting's value is (its key, and the position), for problems found
+    /// once every stage is known.
+    pub values_at: Vec<(&'static str, Pos)>,
 }
 
 impl Draft {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::duration::parse_duration;
 use super::model::{SettingLines, Stage};
-use super::problem::{Pos, Problems};
+use super::problem::Problems;
 use super::yaml::{Entry, Value};
 use crate::state::Address;
 use crate::text::quote;
@@ -178,40 +178,31 @@ impl Setting {
             }
         };
         let text = &scalar.text;
-        let problem = match self.accepts {
+        let checked = match self.accepts {
             Accepts::Text(store) => {
                 store(into, text.clone());
-                return true;
+                Ok(())
             }
-            Accepts::Address(store) => match Address::parse(text) {
-                Ok(_) => {
-                    store(into, text.clone());
-                    return true;
-                }
-                Err(e) => format!(
+            Accepts::Address(store) => Address::parse(text).map(|_| store(into, text.clone())).map_err(|e| {
+                format!(
                     "stage {stage}: {} is not a Terraform address: {} at column {}; write it as Terraform prints it, e.g. output.image, module.app.kubernetes_deployment_v1.web[\"blue\"] or kubernetes_deployment_v1.web.spec[0].replicas",
                     quote(text),
                     e.problem,
                     e.column
-                ),
-            },
-            Accepts::Flag(store) => match scalar.boolean {
-                Some(b) => {
-                    store(into, b);
-                    return true;
-                }
-                None => not_a_flag(stage, key, text),
-            },
-            Accepts::Duration { noun, store } => match parse_duration(text) {
-                Ok(d) => {
-                    store(into, d);
-                    return true;
-                }
-                Err(e) => format!("stage {stage}: \"{key}: {}\" is not a valid {noun}: {e}", crate::text::excerpt(text)),
-            },
+                )
+            }),
+            Accepts::Flag(store) => scalar.boolean.map(|b| store(into, b)).ok_or_else(|| not_a_flag(stage, key, text)),
+            Accepts::Duration { noun, store } => parse_duration(text).map(|d| store(into, d)).map_err(|e| {
+                format!("stage {stage}: \"{key}: {}\" is not a valid {noun}: {e}", crate::text::excerpt(text))
+            }),
         };
-        problems.at(at, problem);
-        false
+        match checked {
+            Ok(()) => true,
+            Err(problem) => {
+                problems.at(at, problem);
+                false
+            }
+        }
     }
 }
 
@@ -233,9 +224,6 @@ fn not_a_flag(stage: &str, key: &str, word: &str) -> String {
 pub(super) fn closest(key: &str) -> Option<&'static str> {
     crate::suggest::closest(key, keys())
 }
-
-/// Where a setting's value was written, for checks that run once every stage is known.
-pub(super) type ValueAt = (&'static str, Pos);
 
 #[cfg(test)]
 mod tests {

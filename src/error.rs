@@ -33,14 +33,8 @@ pub enum Error {
     Version(crate::version::Error),
     /// A git command failed.
     Git(crate::tags::git::Error),
-    /// The stages file does not exist.
-    StagesFileMissing { file: String },
-    /// The stages file has problems: each a line and a message (`line L[, column C]: …`).
-    StagesFile { file: String, problems: Vec<(usize, String)> },
-    /// An input names a stage the stages file does not have.
-    UnknownStage { input: String, name: String, known: Vec<String> },
-    /// The promotion is refused (the message says why and what to do).
-    Promotion { to: String, message: String },
+    /// The stages file is missing or invalid, names no such stage, or refuses the promotion.
+    Stages(crate::stages::Error),
     /// A stage's state could not be read.
     Stage { stage: String, role: &'static str, source: Box<Error> },
     /// The deployment was created, but marking it successful failed: it exists, pending.
@@ -70,8 +64,7 @@ impl Error {
     pub fn location(&self) -> Option<(String, Option<usize>)> {
         match self {
             Error::Version(e) => e.location(),
-            Error::StagesFile { file, problems } => Some((file.clone(), problems.first().map(|p| p.0))),
-            Error::StagesFileMissing { file } => Some((file.clone(), None)),
+            Error::Stages(e) => e.location(),
             Error::Stage { source, .. } | Error::InInput { source, .. } => source.location(),
             Error::InSetting { file, line, .. } => Some((file.clone(), Some(*line))),
             _ => None,
@@ -99,7 +92,7 @@ impl Error {
     /// A short title for the annotation, shown in bold by GitHub above the message.
     pub fn title(&self) -> &'static str {
         match self {
-            Error::Inputs(_) | Error::UnknownCommand { .. } | Error::UnknownStage { .. } => "invalid input",
+            Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
             Error::Environment { .. } => "runner environment",
             // Io is any file (a state, a version file, the stages file), not only a state.
             Error::File(crate::files::Error::Io { .. }) => "cannot read file",
@@ -133,8 +126,14 @@ impl Error {
                 crate::version::error::Kind::Invalid => "invalid version",
                 crate::version::error::Kind::Refused => "release refused",
             },
-            Error::StagesFileMissing { .. } | Error::StagesFile { .. } => "invalid stages file",
-            Error::Promotion { .. } => "promotion refused",
+            Error::Stages(e) => {
+                use crate::stages::Error as S;
+                match e {
+                    S::FileMissing { .. } | S::Invalid { .. } => "invalid stages file",
+                    S::UnknownStage { .. } => "invalid input",
+                    S::Refused { .. } => "promotion refused",
+                }
+            }
             Error::Stage { source, .. } | Error::InInput { source, .. } | Error::InSetting { source, .. } => {
                 source.title()
             }
@@ -173,21 +172,7 @@ impl fmt::Display for Error {
             Error::State(e) => e.fmt(f),
             Error::Version(e) => e.fmt(f),
             Error::Git(e) => e.fmt(f),
-            Error::StagesFileMissing { file } => write!(
-                f,
-                "the stages file {file} does not exist; create it (see \"Stages\" in the README), or set input `stages-file`"
-            ),
-            Error::StagesFile { file, problems } => {
-                write!(f, "{file} is not a valid stages file:")?;
-                for (_, p) in problems {
-                    write!(f, "\n{p}")?;
-                }
-                Ok(())
-            }
-            Error::UnknownStage { input, name, known } => {
-                write!(f, "input `{input}`: the stages file has no stage \"{name}\"; its stages are: {}", known.join(", "))
-            }
-            Error::Promotion { to, message } => write!(f, "cannot promote into {to}: {message}"),
+            Error::Stages(e) => e.fmt(f),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
             Error::InInput { input, source } => write!(f, "input `{input}`: {source}"),
             Error::InSetting { file, line, setting, source } => write!(f, "{file} line {line}, `{setting}`: {source}"),
@@ -222,6 +207,7 @@ impl std::error::Error for Error {
             Error::State(e) => Some(e),
             Error::Version(e) => Some(e),
             Error::Git(e) => Some(e),
+            Error::Stages(e) => Some(e),
             _ => None,
         }
     }
@@ -242,6 +228,12 @@ impl From<crate::backend::Error> for Error {
 impl From<crate::state::Error> for Error {
     fn from(e: crate::state::Error) -> Error {
         Error::State(e)
+    }
+}
+
+impl From<crate::stages::Error> for Error {
+    fn from(e: crate::stages::Error) -> Error {
+        Error::Stages(e)
     }
 }
 

@@ -230,10 +230,11 @@ fn promote_into_a_stage_that_runs_the_image_already() {
 
 #[test]
 fn promote_refused() {
-    let e = Error::Promotion {
+    let e: Error = crate::stages::Error::Refused {
         to: "prod".into(),
-        message: "prod is on hold (`hold: true` in the stages file); remove `hold` to promote into it".into(),
-    };
+        refusal: Box::new(crate::stages::Refusal::Hold { to: "prod".into() }),
+    }
+    .into();
     insta::assert_snapshot!(faces(&report("promote"), Some(&e)));
 }
 
@@ -315,10 +316,15 @@ fn a_stages_file_with_twelve_problems() {
     let problems = (1..=12)
         .map(|n| {
             let line = 2 * n + 1;
-            (line, format!("line {line}, column 5: stage s{n}: unknown setting `adress`; did you mean `address`?"))
+            crate::stages::Problem {
+                file: ".github/stages.yml".into(),
+                line,
+                column: Some(5),
+                message: format!("stage s{n}: unknown setting `adress`; did you mean `address`?"),
+            }
         })
         .collect();
-    let e = Error::StagesFile { file: ".github/stages.yml".into(), problems };
+    let e: Error = crate::stages::Error::invalid(".github/stages.yml", problems).into();
     let mut r = report("status");
     r.warning(
         "input not used",
@@ -387,7 +393,7 @@ fn every_kind_of_error() {
         crate::version::Error::Tag { error: crate::version::parse_tag("v1.4", "v").unwrap_err(), at: None }.into(),
         crate::version::Error::NotOnBranch { tag: "v1.5.0".into(), commit: "v1.5.0".into(), branch: "main".into() }
             .into(),
-        Error::StagesFileMissing { file: ".github/stages.yml".into() },
+        crate::stages::Error::FileMissing { file: ".github/stages.yml".into() }.into(),
         StateError::NoImage { address: "output.replicas".into(), state: state() }.into(),
         StateError::InvalidImage {
             address: "output.image".into(),

@@ -1,7 +1,7 @@
 //! `command: guard`: may this tag be released? The gate a release workflow runs first, and the
 //! check a pull request runs before a version can merge.
 
-use super::{Context, Spec};
+use super::{registry, Context, Spec};
 use crate::action::{Inputs, Report, Summary};
 use crate::backend::local;
 use crate::error::{Error, InputProblem, Result};
@@ -72,13 +72,14 @@ pub struct Config {
     pub commit: Option<String>,
 }
 
+/// An `allow`/`deny` input as a yes or no; `default` when it is not set, or not one of the two
+/// (then `problems` says so).
 fn choice(inputs: &Inputs, name: &str, default: bool, problems: &mut Vec<InputProblem>) -> bool {
-    match inputs.get(name) {
-        None => default,
-        Some("allow") => true,
-        Some("deny") => false,
-        Some(other) => {
-            problems.push(InputProblem::new(name, format!("\"{other}\" is neither allow nor deny")));
+    match registry::choice(inputs, name) {
+        Ok(None) => default,
+        Ok(Some(value)) => value == "allow",
+        Err(p) => {
+            problems.push(p);
             default
         }
     }
@@ -96,13 +97,14 @@ impl Config {
             allow_backports: choice(inputs, "backports", false, &mut problems),
         };
         let token = inputs.get("token").map(Secret::new);
-        let source = match inputs.get("tags-from") {
-            None if token.is_some() => TagSource::Api,
-            None => TagSource::Git,
-            Some("api") => TagSource::Api,
-            Some("git") => TagSource::Git,
-            Some(other) => {
-                problems.push(InputProblem::new("tags-from", format!("\"{other}\" is neither api nor git")));
+        // The registry allows exactly `api` and `git`.
+        let source = match registry::choice(inputs, "tags-from") {
+            Ok(None) if token.is_some() => TagSource::Api,
+            Ok(None) => TagSource::Git,
+            Ok(Some("api")) => TagSource::Api,
+            Ok(Some(_)) => TagSource::Git,
+            Err(p) => {
+                problems.push(p);
                 TagSource::Git
             }
         };

@@ -61,7 +61,8 @@ impl Config {
             if !inline.is_empty() {
                 return Err(Error::Inputs(inline));
             }
-            let (file_name, file) = super::stage_file::load(inputs, context)?;
+            let file_name = super::stage_file::given(inputs);
+            let file = super::stage_file::load(&file_name, context)?;
             let stage = super::stage_file::stage(&file, "stage", name)?;
             return Ok(Config {
                 source: super::stage_file::source(&file_name, stage, context)?,

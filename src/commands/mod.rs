@@ -11,6 +11,10 @@ pub mod stage_file;
 pub mod status;
 #[cfg(test)]
 mod tests;
+// Beside `tests.rs` rather than in it: promote's and status's configurations.
+#[cfg(test)]
+#[path = "tests/stage_commands.rs"]
+mod stage_commands_tests;
 
 pub use crate::context::Context;
 
@@ -122,7 +126,8 @@ fn names() -> Vec<&'static str> {
     COMMANDS.iter().map(|c| c.name).collect()
 }
 
-/// Usage of one command for a terminal: what it does, and each input with its default.
+/// Usage of one command for a terminal: what it does, and each input with the values it
+/// accepts (when they are a closed set) and its default.
 pub fn command_usage(spec: &Spec) -> String {
     let mut out = format!(
         "stage-action {}: {}\n\nUsage: node dist/index.js {} --input value ...\n\nInputs:\n",
@@ -131,6 +136,9 @@ pub fn command_usage(spec: &Spec) -> String {
     for name in spec.inputs {
         let Some(def) = registry::input(name) else { continue };
         out.push_str(&format!("  --{name}\n      {}\n", def.description));
+        if !def.allowed.is_empty() {
+            out.push_str(&format!("      values: {}\n", def.allowed.join(", ")));
+        }
         if let Some(d) = def.default.filter(|d| !d.contains("${{")) {
             out.push_str(&format!("      default: {d}\n"));
         }

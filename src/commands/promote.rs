@@ -2,12 +2,14 @@
 //! and refuse the unsafe promotions.
 
 use super::read::{Outcome, HIDDEN};
-use super::stage_file::{load, read_stage, reading, runs_nothing_yet, stage};
+use super::stage_file::{given, load, read_stage, reading, runs_nothing_yet};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, InputProblem, Result};
 use crate::host;
 use crate::stages::{self, PromotionRequest, Reading};
+use crate::state::image;
+use crate::text::quote;
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
@@ -49,29 +51,77 @@ pub fn header() -> Vec<String> {
     ["stage", "image", "tag", "digest", "serial"].iter().map(|s| s.to_string()).collect()
 }
 
+/// The validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The stage to promote into.
+    pub to: String,
+    /// `image-tag`: the tag the source stage must run, when given.
+    pub image_tag: Option<String>,
+    /// The stages file as given: `stages-file`, else [`DEFAULT`].
+    pub stages_file: String,
+}
+
+impl Config {
+    /// Checks every input before any file is read, and lists every problem at once; pure.
+    /// Nothing here needs the run's environment, which only [`load`] uses to find the file.
+    pub fn from_inputs(inputs: &Inputs, _context: &Context) -> Result<Config> {
+        let mut problems = Vec::new();
+        let to = inputs.get("to");
+        if to.is_none() {
+            problems.push(InputProblem::new("to", "is required: the stage to promote into, e.g. qa"));
+        }
+        let image_tag = inputs.get("image-tag");
+        if let Some(Err(why)) = image_tag.map(check_tag) {
+            problems.push(InputProblem::new("image-tag", why));
+        }
+        let (Some(to), true) = (to, problems.is_empty()) else {
+            return Err(Error::Inputs(problems));
+        };
+        Ok(Config {
+            to: to.to_string(),
+            image_tag: image_tag.map(str::to_string),
+            stages_file: given(inputs),
+        })
+    }
+}
+
+/// `image-tag` is compared with the tag the source stage runs, which is always a valid tag by
+/// Docker's grammar (a stage's image is checked when it is read): a value that is not one
+/// could never match, so it is refused before any state is read, with what to write instead.
+fn check_tag(tag: &str) -> std::result::Result<(), String> {
+    if tag.contains([':', '/', '@']) {
+        return Err(format!(
+            "{} is not a tag: give the tag alone (1.4.2), without the image's name or digest",
+            quote(tag)
+        ));
+    }
+    // A tag is valid when it makes `x:TAG` a valid reference.
+    image::parse(&format!("x:{tag}")).map(|_| ())
+}
+
 /// Runs the promotion decision.
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
-    let Some(to) = inputs.get("to") else {
-        return Err(Error::Inputs(vec![InputProblem::new("to", "is required: the stage to promote into, e.g. qa")]));
-    };
-    let expected_tag = inputs.get("image-tag");
-    let (file_name, file) = load(inputs, context)?;
-    let target = stage(&file, "to", to)?;
+    let config = Config::from_inputs(inputs, context)?;
+    let (to, expected_tag) = (config.to.as_str(), config.image_tag.as_deref());
+    let file_name = config.stages_file.as_str();
+    let file = load(file_name, context)?;
+    let target = file.stage("to", to)?;
     // A stage without `from` or on hold needs no state read to be refused.
     let from = stages::promotion_source(target)
-        .map_err(|r| Error::Promotion { to: to.to_string(), message: r.to_string() })?;
-    let source = stage(&file, "to", from)?;
+        .map_err(|r| stages::Error::Refused { to: to.to_string(), refusal: Box::new(r) })?;
+    let source = file.stage("to", from)?;
 
     fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
-    let source_found = read_stage(&file_name, source, context, &mut report.debug)
+    let source_found = read_stage(file_name, source, context, &mut report.debug)
         .await
         .and_then(Outcome::found)
         .map_err(wrap("source", &source.name))?;
     let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
-    let target_read = read_stage(&file_name, target, context, &mut report.debug).await;
+    let target_read = read_stage(file_name, target, context, &mut report.debug).await;
     let (target_reading, target_secret) = match target_read {
         read if runs_nothing_yet(&read) => {
             report.debug.push(format!("{} runs nothing yet", target.name));
@@ -91,8 +141,8 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         expected_tag,
         now_ms: host::now_ms(),
     };
-    let promotion =
-        stages::decide(&request).map_err(|r| Error::Promotion { to: target.name.clone(), message: r.to_string() })?;
+    let promotion = stages::decide(&request)
+        .map_err(|r| stages::Error::Refused { to: target.name.clone(), refusal: Box::new(r) })?;
 
     report.output("image", promotion.image.clone());
     report.output("image-tag", promotion.tag.clone().unwrap_or_default());

@@ -100,7 +100,8 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let Config { to, token, repo, commit, api_url, log_url, timeout_ms } = Config::from_inputs(inputs, context)?;
     report.secret(token.expose());
 
-    let (file_name, file) = load(inputs, context)?;
+    let file_name = super::stage_file::given(inputs);
+    let file = load(&file_name, context)?;
     let target = stage(&file, "to", &to)?;
     let found = read_stage(&file_name, target, context, &mut report.debug)
         .await

@@ -1,7 +1,13 @@
 //! The one definition of every input and output, as `action.yml` declares them. Commands name
 //! the inputs they read and the outputs they set ([`super::Spec`]); dispatch, `--help`, the
 //! terminal's flag checking and the warning for an input a command does not read all come from
-//! here, and a test keeps `action.yml` (and through it the README) equal to these tables.
+//! here, and a test keeps `action.yml` (and through it the README) equal to these tables. An
+//! input with a closed set of values lists them ([`InputDef::allowed`]): its description names
+//! each, per-command help prints them, and [`choice`] checks a value against them.
+
+use crate::action::Inputs;
+use crate::error::InputProblem;
+use crate::text::quote;
 
 /// One input of the action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +20,9 @@ pub struct InputDef {
     pub default: Option<&'static str>,
     /// What it means, as `action.yml` and the README say it.
     pub description: &'static str,
+    /// The values it accepts, when they are a closed set (empty when any text goes); the
+    /// description names each of them, as `value`.
+    pub allowed: &'static [&'static str],
 }
 
 impl InputDef {
@@ -34,6 +43,9 @@ pub struct OutputDef {
     pub description: &'static str,
 }
 
+/// `prerelease` and `backports`: a rule that allows or denies.
+const ALLOW_OR_DENY: &[&str] = &["allow", "deny"];
+
 /// Every input, in `action.yml`'s order.
 pub const INPUTS: &[InputDef] = &[
     InputDef {
@@ -41,108 +53,126 @@ pub const INPUTS: &[InputDef] = &[
         required: true,
         default: None,
         description: "What to do: `lookup` reads a value and the image a workload runs from a Terraform state; `guard` refuses a release tag that is malformed, a duplicate or lower than what exists; `promote` picks the image a stage should run from its source stage; `status` shows every stage; `record` records a GitHub deployment.",
+        allowed: &["lookup", "guard", "promote", "status", "record"],
     },
     InputDef {
         name: "state",
         required: false,
         default: None,
         description: "A Terraform state file, or a Terraform working directory (its `terraform.tfstate`, or `terraform.tfstate.d/<workspace>/terraform.tfstate`). Relative to `GITHUB_WORKSPACE`.",
+        allowed: &[],
     },
     InputDef {
         name: "workspace",
         required: false,
         default: None,
         description: "The Terraform workspace when `state` is a directory. Default: `TF_WORKSPACE`, else the directory's `.terraform/environment`, else `default`.",
+        allowed: &[],
     },
     InputDef {
         name: "address",
         required: false,
         default: None,
         description: "A Terraform address as Terraform prints it, with an optional attribute path: `output.image`, `module.app.kubernetes_deployment_v1.web`, `terraform_data.app.output.image`, `kubernetes_deployment_v1.web.spec[0].replicas`.",
+        allowed: &[],
     },
     InputDef {
         name: "container",
         required: false,
         default: None,
         description: "The container whose image to answer, when the workload has several. Init containers are chosen by name only.",
+        allowed: &[],
     },
     InputDef {
         name: "stage",
         required: false,
         default: None,
         description: "lookup: a stage of the stages file, in place of `state`, `workspace`, `address` and `container`.",
+        allowed: &[],
     },
     InputDef {
         name: "stages-file",
         required: false,
         default: Some(".github/stages.yml"),
         description: "lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.",
+        allowed: &[],
     },
     InputDef {
         name: "to",
         required: false,
         default: None,
         description: "promote, record: the stage to promote into, or that was just deployed.",
+        allowed: &[],
     },
     InputDef {
         name: "image-tag",
         required: false,
         default: None,
         description: "promote: refuse unless the source stage runs exactly this tag.",
+        allowed: &[],
     },
     InputDef {
         name: "tag",
         required: false,
         default: None,
         description: "guard: the release tag to check. Default: the pushed tag (`GITHUB_REF` when it is `refs/tags/…`).",
+        allowed: &[],
     },
     InputDef {
         name: "tag-prefix",
         required: false,
         default: Some("v"),
         description: "guard: the literal prefix of release tags (`app/v` in a monorepo); tags without it are ignored. Set `''` for none.",
+        allowed: &[],
     },
     InputDef {
         name: "prerelease",
         required: false,
         default: Some("deny"),
         description: "guard: `allow` or `deny` versions with a prerelease part (`v1.3.0-rc.1`).",
+        allowed: ALLOW_OR_DENY,
     },
     InputDef {
         name: "backports",
         required: false,
         default: Some("deny"),
         description: "guard: `allow` a version below the highest when it is the highest of its own `major.minor` line (a patch to an older release line), or `deny`.",
+        allowed: ALLOW_OR_DENY,
     },
     InputDef {
         name: "tags-from",
         required: false,
         default: None,
         description: "guard: where existing tags come from: `api` (the GitHub REST API, one request) or `git` (`git ls-remote origin`, or `git tag` without a remote). Default: `api` when a token is set, else `git`.",
+        allowed: &["api", "git"],
     },
     InputDef {
         name: "token",
         required: false,
         default: Some("${{ github.token }}"),
         description: "guard, record: the token for the GitHub API; never printed. `record` needs `deployments: write`.",
+        allowed: &[],
     },
     InputDef {
         name: "version-file",
         required: false,
         default: None,
         description: "guard, in a pull request: check the version in this file (`Cargo.toml`, `package.json`, `pyproject.toml`, `Chart.yaml` or a plain `VERSION` file) as the tag prefix + version.",
+        allowed: &[],
     },
     InputDef {
         name: "branch",
         required: false,
         default: None,
         description: "guard: the tagged commit must be reachable from this branch (`main`), so a tag on an unmerged branch cannot release.",
+        allowed: &[],
     },
     InputDef {
         name: "timeout",
         required: false,
         default: Some("60s"),
         description: "guard, record: how long each request to the GitHub API and each git command may take before the step fails (`30s`, `2m`, at most `1h`).",
+        allowed: &[],
     },
 ];
 
@@ -175,6 +205,25 @@ pub fn input(name: &str) -> Option<&'static InputDef> {
     INPUTS.iter().find(|i| i.name == name)
 }
 
+/// The value of input `name`, which has a closed set of values: `None` when it is not set, the
+/// allowed value it is, or a problem that names the allowed values (and the one meant, when the
+/// value is a near miss such as `Allow` or `alow`).
+pub fn choice(inputs: &Inputs, name: &str) -> Result<Option<&'static str>, InputProblem> {
+    let Some(given) = inputs.get(name) else { return Ok(None) };
+    let allowed = input(name).map_or(&[][..], |i| i.allowed);
+    if let Some(value) = allowed.iter().find(|v| **v == given) {
+        return Ok(Some(value));
+    }
+    let mut problem = match allowed {
+        [one, other] => format!("{} is neither {one} nor {other}", quote(given)),
+        _ => format!("{} is none of {}", quote(given), allowed.join(", ")),
+    };
+    if let Some(close) = crate::suggest::closest(given, allowed.iter().copied()) {
+        problem.push_str(&format!("; did you mean {close}?"));
+    }
+    Err(InputProblem::new(name, problem))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,7 +239,7 @@ mod tests {
     fn action_yml_declares_exactly_these_inputs_and_outputs() {
         let root = marked_yaml::parse_yaml(0, ACTION).unwrap();
         let root = root.as_mapping().unwrap();
-        let declared: Vec<InputDef> = root
+        let declared: Vec<(&str, bool, Option<&str>, &str)> = root
             .get_mapping("inputs")
             .unwrap()
             .iter()
@@ -198,15 +247,16 @@ mod tests {
                 let spec = spec.as_mapping().unwrap();
                 // Leaked once per test run: the definitions hold 'static text.
                 let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
-                InputDef {
-                    name: leak(name.as_str()),
-                    required: scalar(spec, "required") == Some("true"),
-                    default: scalar(spec, "default").map(leak),
-                    description: leak(scalar(spec, "description").unwrap()),
-                }
+                (
+                    leak(name.as_str()),
+                    scalar(spec, "required") == Some("true"),
+                    scalar(spec, "default").map(leak),
+                    leak(scalar(spec, "description").unwrap()),
+                )
             })
             .collect();
-        assert_eq!(declared, INPUTS);
+        let defined: Vec<_> = INPUTS.iter().map(|i| (i.name, i.required, i.default, i.description)).collect();
+        assert_eq!(declared, defined);
         let outputs: Vec<(&str, &str)> = root
             .get_mapping("outputs")
             .unwrap()
@@ -251,5 +301,57 @@ mod tests {
             readers.sort_unstable();
             assert_eq!(said, readers, "input {}", i.name);
         }
+    }
+
+    #[test]
+    fn every_allowed_value_is_named_in_the_description_so_action_yml_and_the_readme_list_it() {
+        for i in INPUTS {
+            for value in i.allowed {
+                assert!(
+                    i.description.contains(&format!("`{value}`")),
+                    "input {}: its description names `{value}`",
+                    i.name
+                );
+            }
+        }
+        let commands: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        assert_eq!(input("command").unwrap().allowed, commands);
+    }
+
+    #[test]
+    fn a_choice_is_one_of_its_allowed_values_or_a_problem_naming_them() {
+        let inputs =
+            |v: &str| Inputs::new(crate::action::Mode::Actions, "guard", &[("tags-from", v), ("prerelease", v)]);
+        assert_eq!(choice(&inputs(""), "tags-from"), Ok(None));
+        assert_eq!(choice(&inputs("git"), "tags-from"), Ok(Some("git")));
+        assert_eq!(choice(&inputs(" allow "), "prerelease"), Ok(Some("allow")));
+        let refuse = |v: &str, name: &str| choice(&inputs(v), name).unwrap_err();
+        assert_eq!(refuse("svn", "tags-from"), InputProblem::new("tags-from", "\"svn\" is neither api nor git"));
+        assert_eq!(refuse("API", "tags-from").problem, "\"API\" is neither api nor git; did you mean api?");
+        assert_eq!(refuse("alow", "prerelease").problem, "\"alow\" is neither allow nor deny; did you mean allow?");
+        assert_eq!(refuse("yes", "prerelease").problem, "\"yes\" is neither allow nor deny");
+        assert_eq!(refuse("a\n::error::b", "prerelease").problem, "\"a\\n::error::b\" is neither allow nor deny");
+        let command = Inputs::new(crate::action::Mode::Actions, "x", &[("command", "lokup")]);
+        assert_eq!(
+            choice(&command, "command").unwrap_err().problem,
+            "\"lokup\" is none of lookup, guard, promote, status, record; did you mean lookup?"
+        );
+    }
+
+    #[test]
+    fn per_command_help_prints_the_allowed_values_before_the_default() {
+        let help = crate::commands::command_usage(crate::commands::spec("guard").unwrap());
+        let prerelease = input("prerelease").unwrap().description;
+        assert!(
+            help.contains(&format!(
+                "  --prerelease\n      {prerelease}\n      values: allow, deny\n      default: deny\n"
+            )),
+            "{help}"
+        );
+        let tags_from = input("tags-from").unwrap().description;
+        assert!(
+            help.contains(&format!("  --tags-from\n      {tags_from}\n      values: api, git\n  --token\n")),
+            "{help}"
+        );
     }
 }

@@ -14,31 +14,26 @@ use crate::text::quote;
 /// Where the stages file is, unless `stages-file` says otherwise.
 pub const DEFAULT: &str = ".github/stages.yml";
 
-/// Reads and checks the stages file named by `stages-file` (relative to `GITHUB_WORKSPACE`);
-/// returns its name as given, and its stages.
-pub fn load(inputs: &Inputs, context: &Context) -> Result<(String, StagesFile)> {
-    let given = inputs.get("stages-file").unwrap_or(DEFAULT).to_string();
+/// The stages file named by input `stages-file`, as given (relative to `GITHUB_WORKSPACE`).
+pub fn given(inputs: &Inputs) -> String {
+    inputs.get("stages-file").unwrap_or(DEFAULT).to_string()
+}
+
+/// Reads and checks the stages file `given` (see [`given`]); returns its stages.
+pub fn load(given: &str, context: &Context) -> Result<StagesFile> {
     let workspace = &context.workspace;
-    let path = local::resolve(workspace, &given);
-    let file = Named { path: &path, given: &given, setting: "input `stages-file`", within: within(workspace, &given) };
+    let path = local::resolve(workspace, given);
+    let file = Named { path: &path, given, setting: "input `stages-file`", within: within(workspace, given) };
     let Some(bytes) = file.read(SMALL_FILE_LIMIT)? else {
-        return Err(Error::StagesFileMissing { file: given });
+        return Err(stages::Error::FileMissing { file: given.to_string() }.into());
     };
     let text = String::from_utf8_lossy(&bytes);
-    let file = stages::parse(&given, &text).map_err(|problems| Error::StagesFile {
-        file: given.clone(),
-        problems: problems.into_iter().map(|p| (p.line, p.to_string())).collect(),
-    })?;
-    Ok((given, file))
+    Ok(stages::parse(given, &text).map_err(|problems| stages::Error::invalid(given, problems))?)
 }
 
 /// The stage called `name`, or an error naming the stages that exist.
 pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f Stage> {
-    file.get(name).ok_or_else(|| Error::UnknownStage {
-        input: input.to_string(),
-        name: name.to_string(),
-        known: file.names().iter().map(|n| n.to_string()).collect(),
-    })
+    Ok(file.stage(input, name)?)
 }
 
 /// Where a stage's state is; `file` is the stages file, named in advice. A setting the backend
@@ -46,15 +41,17 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
 /// line.
 pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
     let settings = Settings::from_stage(file, stage);
-    backend::configure(&settings, context).map_err(|problems| Error::StagesFile {
-        file: file.to_string(),
-        problems: problems
+    backend::configure(&settings, context).map_err(|problems| {
+        let problems = problems
             .into_iter()
-            .map(|p| {
-                let line = settings.line(p.setting).unwrap_or(stage.line);
-                (line, format!("line {line}: stage {}: {}", stage.name, p.message))
+            .map(|p| stages::Problem {
+                file: file.to_string(),
+                line: settings.line(p.setting).unwrap_or(stage.line),
+                column: None,
+                message: format!("stage {}: {}", stage.name, p.message),
             })
-            .collect(),
+            .collect();
+        stages::Error::invalid(file, problems).into()
     })
 }
 

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::promote::{header, row};
 use super::read::Outcome;
-use super::stage_file::{load, read_stage, reading, runs_nothing_yet};
+use super::stage_file::{given, load, read_stage, reading, runs_nothing_yet};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, Result};
@@ -25,16 +25,33 @@ fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -
     Box::pin(run(inputs, context, report))
 }
 
+/// The validated inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The stages file as given: `stages-file`, else [`DEFAULT`].
+    pub stages_file: String,
+}
+
+impl Config {
+    /// The one input `status` reads; pure. Any text names a file: whether it is one is found
+    /// when [`load`] reads it.
+    pub fn from_inputs(inputs: &Inputs, _context: &Context) -> Result<Config> {
+        Ok(Config { stages_file: given(inputs) })
+    }
+}
+
 /// Runs the status report.
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
-    let (file_name, file) = load(inputs, context)?;
+    let config = Config::from_inputs(inputs, context)?;
+    let file_name = config.stages_file.as_str();
+    let file = load(file_name, context)?;
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
     // output, which a later step may need, under its mask.
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
     for stage in &file.stages {
-        let read = read_stage(&file_name, stage, context, &mut report.debug).await;
+        let read = read_stage(file_name, stage, context, &mut report.debug).await;
         let result = match read {
             read if runs_nothing_yet(&read) => Ok(None),
             Ok(Outcome::Found(found)) => {

@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::duration::format_duration;
-use super::file::Stage;
+use super::model::Stage;
 
 /// What a stage's state says it runs: one lookup's answer, as the decision needs it.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -4,15 +4,30 @@
 //! commands read the stages file with [`parse`] (every problem at once, each at its line),
 //! read the states of a stage and of the stage it is promoted from with the lookup, and ask
 //! [`decide`] whether the image may move on ([`behind`] for `status`).
+//!
+//! The file is read in layers: `yaml` turns the YAML into plain values with positions,
+//! [`parse`] walks them (the top level, the stages, their names), each setting is checked as
+//! its entry in [`SETTINGS`] says, and `links` checks the `from`s once every stage is known.
+//! What goes wrong is an [`Error`] (or, for the file, a list of [`Problem`]s).
 
 mod decide;
 mod duration;
-mod file;
+mod error;
+mod links;
+mod model;
 pub(crate) mod nesting;
+mod parse;
+mod problem;
+mod settings;
+mod yaml;
 
 pub use decide::{behind, decide, promotion_source, Promotion, PromotionRequest, Reading, Refusal};
 pub use duration::{format_duration, parse_duration};
-pub use file::{parse, Problem, SettingLines, Stage, StagesFile};
+pub use error::Error;
+pub use model::{SettingLines, Stage, StagesFile};
+pub use parse::parse;
+pub use problem::Problem;
+pub use settings::{setting, Accepts, Need, Setting, SETTINGS};
 
 #[cfg(test)]
 mod tests;

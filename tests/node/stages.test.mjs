@@ -473,6 +473,14 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assertFailure(run({ command: 'promote' }), { title: 'invalid input' }, 'input `to`: is required: the stage to promote into, e.g. qa');
     });
 
+    test('`image-tag` given as a whole reference: refused before any state is read', () => {
+      assertFailure(
+        promote('qa', { 'image-tag': 'ghcr.io/acme/backend:1.5.0' }),
+        { title: 'invalid input' },
+        'input `image-tag`: "ghcr.io/acme/backend:1.5.0" is not a tag: give the tag alone (1.4.2), without the image\'s name or digest',
+      );
+    });
+
     test('stages-file as an absolute path', () => {
       const r = promote('qa-new', { 'stages-file': path.join(ws, 'stages-files', 'cases.yml') });
       assertClean(r);

@@ -7,6 +7,7 @@ use super::{cut, or_empty, EMPTY, MESSAGE_LIMIT};
 use crate::action::protocol::escape_markdown;
 use crate::action::report::{Annotation, Level, Report, Summary};
 use crate::error::Error;
+use crate::stages;
 
 /// GitHub refuses step summaries over 1 MiB.
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
@@ -69,10 +70,10 @@ pub fn failure_markdown(command: &str, e: &Error, annotations: &[Annotation]) ->
     let command = if command.is_empty() { String::new() } else { format!(" {}", escape_markdown(command)) };
     let mut out = format!("### stage-action{command}: {}\n\n", escape_markdown(e.title()));
     match e {
-        Error::StagesFile { file, problems } => {
+        Error::Stages(stages::Error::Invalid { file, problems }) => {
             out.push_str(&format!("{} is not a valid stages file:\n\n", escape_markdown(file)));
-            for (_, problem) in problems {
-                out.push_str(&format!("- {}\n", escape_markdown(problem)));
+            for problem in problems {
+                out.push_str(&format!("- {}\n", escape_markdown(&problem.to_string())));
             }
             out.push('\n');
         }
@@ -109,17 +110,25 @@ mod tests {
     use super::*;
     use crate::action::Table;
 
+    /// A real refusal: `qa` is on hold.
+    fn on_hold() -> Error {
+        stages::Error::Refused { to: "qa".into(), refusal: Box::new(stages::Refusal::Hold { to: "qa".into() }) }.into()
+    }
+
     #[test]
     fn a_failure_has_a_summary_that_says_what_stopped_it() {
-        let e = Error::Promotion { to: "qa".into(), message: "qa is on hold".into() };
+        let e = on_hold();
         assert_eq!(
             failure_markdown("promote", &e, &[]),
-            "### stage-action promote: promotion refused\n\ncannot promote into qa: qa is on hold\n\n"
+            "### stage-action promote: promotion refused\n\ncannot promote into qa: qa is on hold (\"hold: true\" in the stages file); set \"hold: false\" to promote into it again\n\n"
         );
-        let e = Error::StagesFile {
+        let problem = |line, message: &str| stages::Problem {
             file: "s.yml".into(),
-            problems: vec![(2, "line 2, column 3: a".into()), (4, "line 4, column 1: *b*".into())],
+            line,
+            column: Some(if line == 2 { 3 } else { 1 }),
+            message: message.into(),
         };
+        let e = stages::Error::invalid("s.yml", vec![problem(2, "a"), problem(4, "*b*")]).into();
         assert_eq!(
             failure_markdown("status", &e, &[]),
             "### stage-action status: invalid stages file\n\ns.yml is not a valid stages file:\n\n- line 2, column 3: a\n- line 4, column 1: \\*b\\*\n\n"
@@ -163,9 +172,8 @@ mod tests {
             summary_markdown(&s, &annotations),
             "### t\n\n#### Warnings\n\n- **tainted instance**: terraform_data.app is \\*tainted\\*\n- a notice\n\n"
         );
-        let e = Error::Promotion { to: "qa".into(), message: "boom".into() };
-        assert!(failure_markdown("lookup", &e, &annotations).ends_with(
-            "boom\n\n#### Warnings\n\n- **tainted instance**: terraform_data.app is \\*tainted\\*\n- a notice\n\n"
+        assert!(failure_markdown("lookup", &on_hold(), &annotations).ends_with(
+            "to promote into it again\n\n#### Warnings\n\n- **tainted instance**: terraform_data.app is \\*tainted\\*\n- a notice\n\n"
         ));
     }
 

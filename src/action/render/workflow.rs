@@ -6,6 +6,7 @@ use crate::action::inputs::Mode;
 use crate::action::protocol::{command, defuse, escape_data, output_entry, safe_log_line};
 use crate::action::report::{Annotation, Level, Report};
 use crate::error::Error;
+use crate::stages;
 
 /// The runner masks every occurrence of a registered value in the rest of the job's log; a
 /// value this short (`1`, `on`, `dev`) would garble every line that happens to contain it, so
@@ -53,13 +54,13 @@ pub fn annotation_line(a: &Annotation) -> String {
 /// [`ERRORS_SHOWN`], as plain lines for the log.
 pub fn error_annotations(e: &Error) -> (Vec<Annotation>, Vec<String>) {
     let title = Some(e.title().to_string());
-    if let Error::StagesFile { file, problems } = e {
-        let mut all = problems.iter().map(|(line, problem)| Annotation {
+    if let Error::Stages(stages::Error::Invalid { file, problems }) = e {
+        let mut all = problems.iter().map(|problem| Annotation {
             level: Level::Error,
             title: title.clone(),
             message: format!("{file}: {problem}"),
             file: Some(file.clone()),
-            line: Some(*line),
+            line: Some(problem.line),
         });
         let shown: Vec<Annotation> = all.by_ref().take(ERRORS_SHOWN).collect();
         let rest: Vec<String> = all.map(|a| a.message).collect();
@@ -207,8 +208,10 @@ mod tests {
 
     #[test]
     fn each_problem_of_a_stages_file_is_an_annotation_at_its_line_and_past_ten_a_log_line() {
-        let problems: Vec<(usize, String)> = (1..=12).map(|l| (l, format!("line {l}, column 1: p{l}"))).collect();
-        let e = Error::StagesFile { file: "s.yml".into(), problems };
+        let problems = (1..=12)
+            .map(|line| stages::Problem { file: "s.yml".into(), line, column: Some(1), message: format!("p{line}") })
+            .collect();
+        let e = stages::Error::invalid("s.yml", problems).into();
         let (shown, more) = error_annotations(&e);
         assert_eq!(shown.len(), 10);
         assert_eq!(

@@ -462,6 +462,27 @@ mod tests {
     }
 
     #[test]
+    fn routes_join_the_api_address_and_its_path_once() {
+        let gh = GitHub::new("https://ghe.example/api/v3/", Repo::parse("a/b").unwrap(), None, 1).unwrap();
+        assert_eq!(gh.url("/repos/a/b/tags"), "https://ghe.example/api/v3/repos/a/b/tags");
+        assert_eq!(
+            gh.url("/api/v3/repositories/1/tags?page=2"),
+            "https://ghe.example/api/v3/repositories/1/tags?page=2"
+        );
+        assert_eq!(gh.url("https://ghe.example/api/v3/x?page=3"), "https://ghe.example/api/v3/x?page=3");
+        let gh = GitHub::new("https://api.github.com", Repo::parse("a/b").unwrap(), None, 1).unwrap();
+        assert_eq!(gh.url("/repos/a/b/tags"), "https://api.github.com/repos/a/b/tags");
+    }
+
+    #[test]
+    fn only_what_a_header_carries_is_a_token() {
+        assert!(header_safe("ghs_abc 123\tx"));
+        for bad in ["a\nb", "a\rb", "tök", "a\u{7f}"] {
+            assert!(!header_safe(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn repositories_and_path_segments() {
         assert_eq!(Repo::parse("acme/app"), Some(Repo { owner: "acme".into(), name: "app".into() }));
         assert_eq!(Repo::parse("acme"), None);

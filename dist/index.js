@@ -374,7 +374,7 @@ var require_stage_action = __commonJS({
               const a = state0.a;
               state0.a = 0;
               try {
-                return wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(a, state0.b, arg02, arg12);
+                return wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(a, state0.b, arg02, arg12);
               } finally {
                 state0.a = a;
               }
@@ -484,7 +484,7 @@ var require_stage_action = __commonJS({
           }, arguments);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-          const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5);
+          const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h60702a48838d1764);
           return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0) {
@@ -512,14 +512,14 @@ var require_stage_action = __commonJS({
         "./snippets/stage-action-8be90cc3f2248327/js/host.js": import3
       };
     }
-    function wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5(arg0, arg1, arg2) {
-      const ret = wasm2.wasm_bindgen__convert__closures_____invoke__hb712f93d3ecd0ae5(arg0, arg1, arg2);
+    function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {
+      const ret = wasm2.wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2);
       if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
       }
     }
-    function wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(arg0, arg1, arg2, arg3) {
-      wasm2.wasm_bindgen__convert__closures_____invoke__h0192c6cdae7173c2(arg0, arg1, arg2, arg3);
+    function wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3) {
+      wasm2.wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475(arg0, arg1, arg2, arg3);
     }
     function addToExternrefTable0(obj) {
       const idx = wasm2.__externref_table_alloc();

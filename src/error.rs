@@ -19,10 +19,8 @@ pub enum Error {
     Environment { name: &'static str, problem: String },
     /// The command named by the `command` input (or the first CLI argument) does not exist.
     UnknownCommand { given: String, known: Vec<&'static str>, suggestion: Option<&'static str> },
-    /// A GitHub API call failed.
-    GitHub { what: String, status: Option<u16>, message: String, hint: String },
-    /// The GitHub API's rate limit is used up.
-    RateLimited { what: String, reset: String },
+    /// A GitHub API call failed, or the client could not be set up.
+    GitHub(crate::github::Error),
     /// A file could not, or would not, be read.
     File(crate::files::Error),
     /// A state could not be found where its settings say.
@@ -120,7 +118,8 @@ impl Error {
                     K::Internal => "internal error",
                 }
             }
-            Error::GitHub { .. } | Error::RateLimited { .. } | Error::PartlyRecorded { .. } => "GitHub API error",
+            Error::GitHub(crate::github::Error::BadApiUrl { .. } | crate::github::Error::BadToken) => "invalid input",
+            Error::GitHub(_) | Error::PartlyRecorded { .. } => "GitHub API error",
             Error::Git(_) => "git error",
             Error::Version(e) => match e.kind() {
                 crate::version::error::Kind::Invalid => "invalid version",
@@ -158,31 +157,19 @@ impl fmt::Display for Error {
                     None => write!(f, "use one of: {}", known.join(", ")),
                 }
             }
-            Error::GitHub { what, status, message, hint } => {
-                write!(f, "cannot {what}: ")?;
-                match (status, message.is_empty()) {
-                    (Some(s), false) => write!(f, "GitHub answered {s} \"{message}\"")?,
-                    (Some(s), true) => write!(f, "GitHub answered {s}")?,
-                    (None, _) => f.write_str(message)?,
-                }
-                write!(f, "; {hint}")
-            }
             Error::File(e) => e.fmt(f),
             Error::Backend(e) => e.fmt(f),
             Error::State(e) => e.fmt(f),
             Error::Version(e) => e.fmt(f),
             Error::Git(e) => e.fmt(f),
             Error::Stages(e) => e.fmt(f),
+            Error::GitHub(e) => e.fmt(f),
             Error::Stage { stage, role, source } => write!(f, "{role} stage {stage}: {source}"),
             Error::InInput { input, source } => write!(f, "input `{input}`: {source}"),
             Error::InSetting { file, line, setting, source } => write!(f, "{file} line {line}, `{setting}`: {source}"),
             Error::PartlyRecorded { id, environment, repo, source } => write!(
                 f,
                 "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"
-            ),
-            Error::RateLimited { what, reset } => write!(
-                f,
-                "cannot {what}: the GitHub API rate limit is used up until {reset}; wait, use a token with a higher limit, or use `tags-from: git`"
             ),
             Error::Internal(message) => write!(
                 f,
@@ -208,7 +195,8 @@ impl std::error::Error for Error {
             Error::Version(e) => Some(e),
             Error::Git(e) => Some(e),
             Error::Stages(e) => Some(e),
-            _ => None,
+            Error::GitHub(e) => Some(e),
+            Error::Inputs(_) | Error::Environment { .. } | Error::UnknownCommand { .. } | Error::Internal(_) => None,
         }
     }
 }
@@ -228,6 +216,12 @@ impl From<crate::backend::Error> for Error {
 impl From<crate::state::Error> for Error {
     fn from(e: crate::state::Error) -> Error {
         Error::State(e)
+    }
+}
+
+impl From<crate::github::Error> for Error {
+    fn from(e: crate::github::Error) -> Error {
+        Error::GitHub(e)
     }
 }
 

@@ -31,11 +31,18 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
     use wasm_bindgen::prelude::*;
 
-    /// Runs the action; resolves to the process exit code.
+    /// Runs the action: the process exit code, or a promise of it when the command waits on
+    /// Node (a request, a child process). A command that never waits (`lookup`, `promote`,
+    /// `status` on local state) ends in the first poll and returns its code directly, without
+    /// the promise executor's queue and microtask hops (about 0.5 ms of a 50 KB lookup; see
+    /// BENCHMARKS.md, "Start-up: without octocrab"). `js/index.js` takes either.
     #[wasm_bindgen]
-    pub async fn run() -> i32 {
+    pub fn run() -> JsValue {
         std::panic::set_hook(Box::new(|info| {
             let mode = crate::action::inputs::mode();
             let line = crate::action::panic_line(mode, &info.to_string());
@@ -45,6 +52,14 @@ mod entry {
             };
             crate::host::mark_panicked();
         }));
-        crate::commands::main().await
+        let mut main = Box::pin(crate::commands::main());
+        // Nothing is woken through this waker: a JavaScript promise awaited inside keeps its
+        // result, and the executor below polls again (with its own waker) before anything else.
+        match main.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(code) => JsValue::from(code),
+            Poll::Pending => {
+                wasm_bindgen_futures::future_to_promise(async move { Ok(JsValue::from(main.await)) }).into()
+            }
+        }
     }
 }

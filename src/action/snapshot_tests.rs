@@ -301,12 +301,16 @@ fn record_that_created_the_deployment_but_could_not_mark_it_keeps_its_id() {
         id: 1001,
         environment: "qa".into(),
         repo: "acme/app".into(),
-        source: Box::new(Error::GitHub {
-            what: "mark deployment 1001 successful".into(),
-            status: Some(502),
-            message: "Bad Gateway".into(),
-            hint: "retry the job".into(),
-        }),
+        source: Box::new(
+            crate::github::Error::Answered {
+                what: "mark deployment 1001 successful".into(),
+                status: 502,
+                message: "Bad Gateway".into(),
+                repo: "acme/app".into(),
+                permission: "deployments: write",
+            }
+            .into(),
+        ),
     };
     insta::assert_snapshot!(faces(&recorded(), Some(&e)));
 }
@@ -383,7 +387,7 @@ fn every_kind_of_error() {
                 .into(),
             ),
         },
-        Error::RateLimited { what: "list tags".into(), reset: "12:00:00 UTC".into() },
+        crate::github::Error::RateLimited { what: "list tags".into(), reset: "12:00:00 UTC".into() }.into(),
         crate::tags::git::Error {
             command: "git ls-remote --tags --refs origin".into(),
             message: "fatal: could not read from remote repository".into(),

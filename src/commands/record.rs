@@ -138,7 +138,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         id,
         environment: target.name.clone(),
         repo: repo.to_string(),
-        source: Box::new(e),
+        source: Box::new(e.into()),
     })?;
 
     report.log.push(format!("recorded deployment {id}: {} runs {shown}", target.name));

@@ -1,28 +1,26 @@
-//! GitHub's REST API through octocrab, with the host's HTTP (Node's `fetch`) as transport.
+//! GitHub's REST API, over the host's HTTP (`crate::host::http`: Node's `fetch` in the action,
+//! plain HTTP/1.1 natively for tests).
 //!
-//! octocrab normally brings hyper, rustls and tokio; none of them runs in wasm. Built with
-//! `default-features = false` it is a typed client over any tower `Service`, so this module gives
-//! it one (`transport::HostTransport`) and an executor on the JavaScript event loop. Requests go
-//! through octocrab's own layers: the base URI (`GITHUB_API_URL`, so GitHub Enterprise works), the
-//! headers GitHub asks for, and the token. Responses are read raw so that errors keep their
-//! headers (a rate limit's reset time lives in `x-ratelimit-reset`).
+//! A small client of our own rather than a general one: it sends the headers GitHub asks for
+//! (`User-Agent`, `Accept`, `X-GitHub-Api-Version`) and the token, only ever to the API's own
+//! origin (`GITHUB_API_URL`, so GitHub Enterprise works), decodes JSON with serde_json, follows
+//! `Link` pagination within the API, and turns every failure into an [`Error`] that says what to
+//! do. Time-outs, the body's size limit and same-origin redirects of GETs are the host's.
+//! (octocrab did this wrapping until it was dropped: with tower, http and bytes it was about a
+//! fifth of the module every run loads, for a base URI, four headers and two methods.)
 
-mod transport;
+mod error;
 
-use std::sync::Arc;
+pub use error::{Error, Result};
 
-use http::header::{HeaderValue, ACCEPT, USER_AGENT};
-use http::Uri;
-use http_body_util::BodyExt;
-use octocrab::service::middleware::auth_header::AuthHeaderLayer;
-use octocrab::service::middleware::base_uri::BaseUriLayer;
-use octocrab::service::middleware::extra_headers::ExtraHeadersLayer;
-use octocrab::{AuthState, Octocrab, OctocrabBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::host::{self, HttpRequest, HttpResponse};
 use crate::secret::Secret;
+
+/// The REST API version this client is written against.
+const API_VERSION: &str = "2022-11-28";
 
 /// A repository, `owner/name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,9 +68,13 @@ pub enum Comparison {
 
 /// A GitHub API client for one repository.
 pub struct GitHub {
-    client: Octocrab,
     repo: Repo,
+    /// `GITHUB_API_URL` without a trailing `/`.
     api: String,
+    /// `Bearer …`, sent only to the API's own origin.
+    authorization: Option<Secret>,
+    /// How long one request, body included, may take.
+    timeout_ms: u64,
     /// Requests sent, for the summary and the benchmark.
     requests: std::cell::Cell<usize>,
 }
@@ -103,49 +105,33 @@ fn path(s: &str) -> String {
     s.split('/').map(segment).collect::<Vec<_>>().join("/")
 }
 
+/// Whether `api` can be the base of every request: an absolute http(s) URL with a host, and no
+/// white space or control characters (which no URL holds).
+fn valid_api_url(api: &str) -> bool {
+    let has_host = host::origin(api).is_some_and(|o| !o.ends_with("//"));
+    has_host && !api.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether a header can carry `value` as it is: visible ASCII, spaces and tabs. (`fetch` refuses
+/// the rest, or would send it altered.)
+fn header_safe(value: &str) -> bool {
+    value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 impl GitHub {
     /// A client for `repo` at `api_url` (`GITHUB_API_URL`), sending `token` as a bearer token;
     /// each request, body included, must end within `timeout_ms`.
     pub fn new(api_url: &str, repo: Repo, token: Option<&Secret>, timeout_ms: u64) -> Result<GitHub> {
         let api = api_url.trim_end_matches('/').to_string();
-        let base: Uri = api.parse().map_err(|_| {
-            Error::Inputs(vec![crate::error::InputProblem::new(
-                "GITHUB_API_URL",
-                format!("\"{api_url}\" is not a URL"),
-            )])
-        })?;
-        let auth = match token {
-            Some(t) => Some(HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
-                Error::Inputs(vec![crate::error::InputProblem::new(
-                    "token",
-                    "contains characters a header cannot carry",
-                )])
-            })?),
+        if !valid_api_url(&api) {
+            return Err(Error::BadApiUrl { given: api_url.to_string() });
+        }
+        let authorization = match token {
+            Some(t) if !header_safe(t.expose()) => return Err(Error::BadToken),
+            Some(t) => Some(Secret::new(format!("Bearer {}", t.expose()))),
             None => None,
         };
-        // octocrab adds `X-GitHub-Api-Version` itself.
-        let headers = Arc::new(vec![
-            (USER_AGENT, HeaderValue::from_static("stage-action")),
-            (ACCEPT, HeaderValue::from_static("application/vnd.github+json")),
-        ]);
-        // AuthHeaderLayer sends the token only to these hosts: the API's own, so it works for
-        // GitHub Enterprise and a loopback test server alike (AuthState::AccessToken would
-        // send it to api.github.com only).
-        let client = OctocrabBuilder::new_empty()
-            .with_service(transport::HostTransport { timeout_ms })
-            .with_layer(&BaseUriLayer::new(base.clone()))
-            .with_layer(&ExtraHeadersLayer::new(headers))
-            .with_layer(&AuthHeaderLayer::new(auth, base.clone(), base))
-            .with_executor(Box::new(|future| {
-                // Without an executor octocrab would spawn its worker on tokio, which wasm lacks.
-                if let Err(e) = crate::host::spawn(future) {
-                    crate::host::write_stderr(&format!("stage-action: cannot start the GitHub client: {e}\n")).ok();
-                }
-            }))
-            .with_auth(AuthState::None)
-            .build()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(GitHub { client, repo, api, requests: std::cell::Cell::new(0) })
+        Ok(GitHub { repo, api, authorization, timeout_ms, requests: std::cell::Cell::new(0) })
     }
 
     /// How many requests this client has sent.
@@ -153,111 +139,119 @@ impl GitHub {
         self.requests.get()
     }
 
+    /// The absolute URL of `route`: a path is joined to the API's address (its own path kept,
+    /// as GitHub Enterprise's `/api/v3`), an absolute URL (a `Link` header's) is used as it is.
+    fn url(&self, route: &str) -> String {
+        if route.starts_with("http://") || route.starts_with("https://") {
+            return route.to_string();
+        }
+        let origin = host::origin(&self.api).unwrap_or(&self.api);
+        let base_path = &self.api[origin.len()..];
+        // A path that already starts with the API's own path (a relative `Link`) is not joined twice.
+        if !base_path.is_empty() && route.starts_with(base_path) {
+            format!("{origin}{route}")
+        } else {
+            format!("{}{route}", self.api)
+        }
+    }
+
     /// GETs `route` (relative to the API, or absolute as in a `Link` header) and decodes it.
     async fn get<T: DeserializeOwned>(&self, route: &str, what: &str) -> Result<(T, Option<String>)> {
-        self.send::<T, ()>(route, None, what, "contents: read").await
+        self.send(route, None, what, "contents: read").await
     }
 
     /// POSTs `body` as JSON to `route` and decodes the answer.
     async fn post<T: DeserializeOwned, B: serde::Serialize>(&self, route: &str, body: &B, what: &str) -> Result<T> {
+        // Serializing our own structs and `json!` values cannot fail.
+        let body = serde_json::to_vec(body).unwrap_or_default();
         self.send(route, Some(body), what, "deployments: write").await.map(|(v, _)| v)
     }
 
     /// One request (GET without a body, POST with one); any status but 2xx is an error.
     /// `permission` is what the workflow's token needs for it, named in 403 and 404 errors.
-    async fn send<T: DeserializeOwned, B: serde::Serialize>(
+    async fn send<T: DeserializeOwned>(
         &self,
         route: &str,
-        body: Option<&B>,
+        body: Option<Vec<u8>>,
         what: &str,
-        permission: &str,
+        permission: &'static str,
     ) -> Result<(T, Option<String>)> {
         self.requests.set(self.requests.get() + 1);
-        let sent = match body {
-            None => self.client._get(route).await,
-            Some(b) => self.client._post(route, Some(b)).await,
+        let url = self.url(route);
+        let mut headers = vec![
+            ("user-agent".to_string(), "stage-action".to_string()),
+            ("accept".to_string(), "application/vnd.github+json".to_string()),
+            ("x-github-api-version".to_string(), API_VERSION.to_string()),
+        ];
+        // Only to the API's own origin: a route is checked to stay on the API before it gets
+        // here, and this keeps it so should a caller ever pass another URL.
+        let own_origin =
+            host::origin(&url).zip(host::origin(&self.api)).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b));
+        if let (Some(auth), true) = (&self.authorization, own_origin) {
+            headers.push(("authorization".to_string(), auth.expose().to_string()));
+        }
+        let method = if body.is_some() { "POST" } else { "GET" };
+        if body.is_some() {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+        }
+        let request = HttpRequest {
+            method: method.to_string(),
+            url,
+            headers,
+            body: body.unwrap_or_default(),
+            timeout_ms: self.timeout_ms,
         };
-        let response = sent.map_err(|e| {
-            let message = transport::describe(&e);
-            let hint = if message.contains("did not finish within") {
-                format!("check that {} is reachable and answering, or raise input `timeout`", self.api)
-            } else {
-                format!("check that {} is reachable from the runner", self.api)
-            };
-            Error::GitHub { what: what.to_string(), status: None, message, hint }
+        let response = host::http(request).await.map_err(|e| Error::RequestFailed {
+            what: what.to_string(),
+            api: self.api.clone(),
+            timed_out: e.code == host::TIMED_OUT,
+            message: e.message,
         })?;
-        let status = response.status();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let (remaining, reset, link) = (header("x-ratelimit-remaining"), header("x-ratelimit-reset"), header("link"));
-        if status.is_redirection() {
+        let status = response.status;
+        let link = header(&response, "link").map(str::to_string);
+        if (300..400).contains(&status) {
             // Writes are never sent on, and a GET was already followed within the API's origin:
             // what is left leads elsewhere, where the token must not go.
-            let to = header("location").map(|l| crate::text::quote(&l)).unwrap_or_else(|| "nowhere".into());
-            return Err(Error::GitHub {
+            return Err(Error::Redirected {
                 what: what.to_string(),
-                status: None,
-                message: format!("GitHub answered {} with a redirect to {to}", status.as_u16()),
-                hint: format!(
-                    "the action does not follow redirects of writes, nor to another host; set GITHUB_API_URL to the API's own address (it is {})",
-                    self.api
-                ),
+                api: self.api.clone(),
+                status,
+                location: header(&response, "location").map(str::to_string),
             });
         }
-        let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-        if !status.is_success() {
-            return Err(self.api_error(
-                what,
-                permission,
-                status.as_u16(),
-                &body,
-                remaining.as_deref(),
-                reset.as_deref(),
-            ));
+        if !(200..300).contains(&status) {
+            return Err(self.api_error(what, permission, &response));
         }
-        let value = serde_json::from_slice(&body).map_err(|e| Error::GitHub {
+        let value = serde_json::from_slice(&response.body).map_err(|e| Error::UnexpectedResponse {
             what: what.to_string(),
-            status: Some(status.as_u16()),
-            message: format!("the response is not what the API documents: {e}"),
-            hint: format!("is {} a GitHub API (GITHUB_API_URL)?", self.api),
+            api: self.api.clone(),
+            status,
+            detail: e.to_string(),
         })?;
         Ok((value, next_link(link.as_deref())))
     }
 
-    fn api_error(
-        &self,
-        what: &str,
-        permission: &str,
-        status: u16,
-        body: &[u8],
-        remaining: Option<&str>,
-        reset: Option<&str>,
-    ) -> Error {
+    /// The error for an answer with an error status: a used-up rate limit, or what GitHub said.
+    fn api_error(&self, what: &str, permission: &'static str, response: &HttpResponse) -> Error {
         #[derive(Deserialize)]
         struct Message {
             message: Option<String>,
         }
-        let message = serde_json::from_slice::<Message>(body).ok().and_then(|m| m.message).unwrap_or_default();
+        let message =
+            serde_json::from_slice::<Message>(&response.body).ok().and_then(|m| m.message).unwrap_or_default();
         // The server's words, quoted short: a 100 MB "message" must not become a log line.
         let message = crate::text::excerpt(&message);
-        let rate_limited =
-            (status == 403 || status == 429) && (remaining == Some("0") || message.contains("rate limit"));
-        let hint = if rate_limited {
-            let when = reset.and_then(|r| r.parse::<i64>().ok()).map(utc).unwrap_or_else(|| "later".into());
-            return Error::RateLimited { what: what.to_string(), reset: when };
-        } else {
-            match status {
-                401 => {
-                    "the token is invalid or expired: pass `token: ${{ github.token }}` or a valid token".to_string()
-                }
-                403 => format!(
-                    "the token lacks a permission on {}: grant `{permission}` in the workflow's `permissions`",
-                    self.repo
-                ),
-                404 => format!("{} does not exist, or the token cannot see it (it needs `{permission}`)", self.repo),
-                _ => "GitHub could not answer; try again later".to_string(),
-            }
-        };
-        Error::GitHub { what: what.to_string(), status: Some(status), message, hint }
+        let status = response.status;
+        let rate_limited = (status == 403 || status == 429)
+            && (header(response, "x-ratelimit-remaining") == Some("0") || message.contains("rate limit"));
+        if rate_limited {
+            let reset = header(response, "x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok());
+            return Error::RateLimited {
+                what: what.to_string(),
+                reset: reset.map(utc).unwrap_or_else(|| "later".into()),
+            };
+        }
+        Error::Answered { what: what.to_string(), status, message, repo: self.repo.to_string(), permission }
     }
 
     /// Every tag whose name starts with `prefix`, in one request:
@@ -297,15 +291,7 @@ impl GitHub {
     /// pages, never the same page twice, and never off the API's own address (a hostile or
     /// broken server could otherwise keep the run requesting forever, or lead it elsewhere).
     async fn paginate<T: DeserializeOwned>(&self, first: String, what: &str) -> Result<Vec<T>> {
-        let broken = |message: String| Error::GitHub {
-            what: what.to_string(),
-            status: None,
-            message,
-            hint: format!(
-                "is {} a GitHub API (GITHUB_API_URL)? If so, try again later, or use `tags-from: git`",
-                self.api
-            ),
-        };
+        let broken = |problem: String| Error::BrokenListing { what: what.to_string(), api: self.api.clone(), problem };
         let mut route = first;
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
@@ -344,20 +330,21 @@ impl GitHub {
             segment(base),
             segment(head)
         );
-        let (c, _): (Compare, _) = self.get(&route, &format!("compare {head} with {base}")).await?;
+        let what = format!("compare {head} with {base}");
+        let (c, _): (Compare, _) = self.get(&route, &what).await?;
         match c.status.as_str() {
             "ahead" => Ok(Comparison::Ahead),
             "behind" => Ok(Comparison::Behind),
             "identical" => Ok(Comparison::Identical),
             "diverged" => Ok(Comparison::Diverged),
-            other => Err(Error::GitHub {
-                what: format!("compare {head} with {base}"),
-                status: Some(200),
-                message: format!("unknown comparison status \"{other}\""),
-                hint: "this action knows ahead, behind, identical and diverged".into(),
-            }),
+            other => Err(Error::UnknownComparison { what, status: other.to_string() }),
         }
     }
+}
+
+/// The value of response header `name` (the host gives names in lower case).
+fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
+    response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// A deployment to create: `POST /repos/{owner}/{repo}/deployments`.
@@ -422,9 +409,9 @@ pub fn next_link(header: Option<&str>) -> Option<String> {
     })
 }
 
-/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`. Written out rather than through chrono
-/// (compiled in by octocrab, but not its formatter): chrono's formatting adds 18 KB to the module
-/// that every run loads, for one line of a rate-limit error.
+/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`. Written out rather than through a date crate:
+/// chrono's formatting alone adds 18 KB to the module that every run loads, for one line of a
+/// rate-limit error.
 pub fn utc(epoch: i64) -> String {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
@@ -472,6 +459,27 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc(1_798_761_599), "2026-12-31 23:59:59 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn routes_join_the_api_address_and_its_path_once() {
+        let gh = GitHub::new("https://ghe.example/api/v3/", Repo::parse("a/b").unwrap(), None, 1).unwrap();
+        assert_eq!(gh.url("/repos/a/b/tags"), "https://ghe.example/api/v3/repos/a/b/tags");
+        assert_eq!(
+            gh.url("/api/v3/repositories/1/tags?page=2"),
+            "https://ghe.example/api/v3/repositories/1/tags?page=2"
+        );
+        assert_eq!(gh.url("https://ghe.example/api/v3/x?page=3"), "https://ghe.example/api/v3/x?page=3");
+        let gh = GitHub::new("https://api.github.com", Repo::parse("a/b").unwrap(), None, 1).unwrap();
+        assert_eq!(gh.url("/repos/a/b/tags"), "https://api.github.com/repos/a/b/tags");
+    }
+
+    #[test]
+    fn only_what_a_header_carries_is_a_token() {
+        assert!(header_safe("ghs_abc 123\tx"));
+        for bad in ["a\nb", "a\rb", "tök", "a\u{7f}"] {
+            assert!(!header_safe(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -309,8 +309,8 @@ pub struct HttpResponse {
 /// [`RESPONSE_LIMIT`] ([`TOO_LARGE`]) are errors; any status is a response. A GET or HEAD follows
 /// up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and port), so headers
 /// such as a token never reach another host; any other redirect, and every redirect of a write,
-/// comes back as the 3xx response it is. Inside wasm this is Node's `fetch`; a native build has
-/// no HTTP client and says so.
+/// comes back as the 3xx response it is. Inside wasm this is Node's `fetch`; a native build speaks
+/// plain HTTP/1.1 over a TCP socket, without TLS (for tests against loopback servers).
 pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
     let mut hops = 0;
     loop {
@@ -328,7 +328,7 @@ pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
 }
 
 /// `scheme://authority` of an absolute http(s) URL.
-fn origin(url: &str) -> Option<&str> {
+pub fn origin(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     Some(&url[..url.len() - rest.len() + end])

@@ -1,5 +1,7 @@
 //! The host API over `std`, for native builds (tests, a future CLI).
 
+mod http;
+
 use std::io::Write;
 
 use super::{HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
@@ -169,15 +171,10 @@ pub async fn run_process(
     Ok(ProcessOutput { status: status.code().unwrap_or(-1), stdout, stderr })
 }
 
-/// A native build has no HTTP client: the action's HTTP goes through Node's fetch.
+/// Plain HTTP/1.1 over a TCP socket (no TLS: the shipped action's HTTP is Node's `fetch`).
+/// Blocking: the future is ready when first polled.
 pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
-    Err(HostError {
-        code: "ENOTSUP".into(),
-        message: format!(
-            "cannot {} {}: HTTP is available only inside the action (wasm under Node)",
-            request.method, request.url
-        ),
-    })
+    http::send(request)
 }
 
 /// A native build has no event loop to run background work on.

@@ -33,8 +33,8 @@ pub async fn list(from: TagSource, github: Option<&GitHub>, git: &git::Git, pref
                 // proxies); the paginated list costs more requests but answers the same. Only
                 // for an HTTP error: a server that did not answer in time, looped or redirected
                 // away would do the same again, and a time-out would double the wait.
-                Err(e @ crate::error::Error::GitHub { status: Some(_), .. }) => gh.all_tags().await.map_err(|_| e)?,
-                Err(e) => return Err(e),
+                Err(e) if e.status().is_some() => gh.all_tags().await.map_err(|_| e)?,
+                Err(e) => return Err(e.into()),
             };
             let n = gh.requests();
             Ok(Listing {

@@ -58,7 +58,7 @@ pub struct Config {
     pub to: String,
     /// `image-tag`: the tag the source stage must run, when given.
     pub image_tag: Option<String>,
-    /// The stages file as given: `stages-file`, else [`DEFAULT`].
+    /// The stages file as given: `stages-file`, else [`super::stage_file::DEFAULT`].
     pub stages_file: String,
 }
 

@@ -28,7 +28,7 @@ fn start<'a>(inputs: &'a Inputs, context: &'a Context, report: &'a mut Report) -
 /// The validated inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// The stages file as given: `stages-file`, else [`DEFAULT`].
+    /// The stages file as given: `stages-file`, else [`super::stage_file::DEFAULT`].
     pub stages_file: String,
 }
 

@@ -14,8 +14,9 @@
 //! fallbacks come from the context, read once, as `TF_WORKSPACE` is for the local backend), an
 //! async `open`, and its `workspaces` listing. Workspace *selection* is shared
 //! ([`workspace::select`]): Terraform's rules are the same for every backend. Its problems are
-//! [`Error`]'s kinds; adding a backend adds its kinds there. Then one variant of [`Source`] and
-//! one arm in each `match` below ([`Source::backend`], [`configure`], [`open`], [`workspaces`]).
+//! [`Error`]'s kinds; adding a backend adds its kinds there. Then one line in the `backends!`
+//! list, which generates its [`Source`] variant and the dispatch ([`Source::backend`], [`open`],
+//! [`workspaces`]), and, from issue 9, its name in [`configure`]'s choice.
 //!
 //! A backend that speaks a protocol keeps it free of I/O: a pure function builds the request
 //! (a [`crate::host::HttpRequest`]) and another reads the answer into an [`Opened`] or an error,
@@ -72,20 +73,48 @@ pub trait Backend {
     async fn workspaces(location: &Self::Location) -> Result<Vec<String>>;
 }
 
-/// Where to read a state from, validated: one variant per backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A local file, or a Terraform working directory and its workspace.
-    Local(local::Location),
+/// The one list of backends. Each line names a [`Source`] variant and the type that implements
+/// [`Backend`] for it; the variant and every dispatch on it ([`Source::backend`], [`open`],
+/// [`workspaces`]) are generated from the line, so adding a backend is its file and one line.
+macro_rules! backends {
+    ($($variant:ident => $backend:ty),+ $(,)?) => {
+        /// Where to read a state from, validated: one variant per backend, holding that
+        /// backend's [`Backend::Location`].
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Source {
+            $(
+                #[doc = concat!("A state where [`", stringify!($backend), "`] keeps it.")]
+                $variant(<$backend as Backend>::Location),
+            )+
+        }
+
+        impl Source {
+            /// The backend's name, as Terraform spells it.
+            pub fn backend(&self) -> &'static str {
+                match self {
+                    $(Source::$variant(_) => <$backend as Backend>::NAME,)+
+                }
+            }
+        }
+
+        /// Opens the state at `source`.
+        pub async fn open(source: &Source) -> Result<Opened> {
+            match source {
+                $(Source::$variant(location) => <$backend as Backend>::open(location).await,)+
+            }
+        }
+
+        /// The workspaces that have a state where `source` points (none for a single state file).
+        pub async fn workspaces(source: &Source) -> Result<Vec<String>> {
+            match source {
+                $(Source::$variant(location) => <$backend as Backend>::workspaces(location).await,)+
+            }
+        }
+    };
 }
 
-impl Source {
-    /// The backend's name, as Terraform spells it.
-    pub fn backend(&self) -> &'static str {
-        match self {
-            Source::Local(_) => local::Local::NAME,
-        }
-    }
+backends! {
+    Local => local::Local,
 }
 
 /// A state ready to be read: its bytes stream from `body`.
@@ -115,20 +144,6 @@ pub enum Opened {
 /// the backend here (see the module's documentation) and adds one arm per backend.
 pub fn configure(settings: &Settings, context: &Context) -> std::result::Result<Source, Vec<Problem>> {
     local::Local::configure(settings, context).map(Source::Local)
-}
-
-/// Opens the state at `source`.
-pub async fn open(source: &Source) -> Result<Opened> {
-    match source {
-        Source::Local(location) => local::Local::open(location).await,
-    }
-}
-
-/// The workspaces that have a state where `source` points (none for a single state file).
-pub async fn workspaces(source: &Source) -> Result<Vec<String>> {
-    match source {
-        Source::Local(location) => local::Local::workspaces(location).await,
-    }
 }
 
 #[cfg(test)]

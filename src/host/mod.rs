@@ -343,11 +343,6 @@ fn same_origin(from: &str, location: &str) -> Option<String> {
     (origin(location)?.eq_ignore_ascii_case(base)).then(|| location.to_string())
 }
 
-/// Runs a future to completion on the host's event loop, in the background.
-pub fn spawn(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
-    imp::spawn(future)
-}
-
 /// Tells the JavaScript entry that a panic was already reported, so it does not report the
 /// resulting trap a second time.
 pub fn mark_panicked() {

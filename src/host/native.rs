@@ -177,10 +177,3 @@ pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     http::send(request)
 }
 
-/// A native build has no event loop to run background work on.
-pub fn spawn(_future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
-    Err(HostError {
-        code: "ENOTSUP".into(),
-        message: "background tasks run only inside the action (wasm under Node)".into(),
-    })
-}

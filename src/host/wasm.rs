@@ -157,7 +157,3 @@ pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     })
 }
 
-pub fn spawn(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Result<(), HostError> {
-    wasm_bindgen_futures::spawn_local(future);
-    Ok(())
-}

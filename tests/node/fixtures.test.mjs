@@ -190,7 +190,7 @@ describe('github-server: headers, recording, auth', () => {
   test('every request is recorded: method, path, query, headers, body, route, status', async () => {
     gh.clearRequests();
     await call(gh, '/repos/acme/app/tags?per_page=7&page=1');
-    await call(gh, '/repos/acme/app/git/matching-refs/tags/v1', { headers: { authorization: `token ${TOKEN}`, 'user-agent': 'octocrab' } });
+    await call(gh, '/repos/acme/app/git/matching-refs/tags/v1', { headers: { authorization: `token ${TOKEN}`, 'user-agent': 'stage-action' } });
     const [a, b] = gh.requests;
     assert.equal(gh.count(), 2);
     assert.equal(gh.count('tags'), 1);

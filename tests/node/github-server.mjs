@@ -474,7 +474,7 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
       case 'server-error':
         return { status: status ?? 500, body: { message: spec.message ?? 'Server Error' } };
       case 'bad-gateway':
-        // GitHub's edge answers 502 with no JSON: octocrab's error type must not be required.
+        // GitHub's edge answers 502 with no JSON: the client must not require a JSON error body.
         return { status: status ?? 502, contentType: 'text/html; charset=utf-8', text: spec.message ?? '<html><body><h1>502 Bad Gateway</h1></body></html>\n' };
       case 'unavailable':
         return { status: status ?? 503, body: { message: spec.message ?? 'Service Unavailable' } };

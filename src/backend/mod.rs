@@ -39,12 +39,14 @@
 //! [`Settings::from_inputs`]/[`Settings::from_stage`], [`configure`] and [`open`], and render
 //! [`NoState`] and [`Error`] whatever the backend.
 
+pub mod config;
 pub mod error;
 pub mod local;
 mod no_state;
 pub mod settings;
 pub mod workspace;
 
+pub use config::{BackendConfig, KeyProblem};
 pub use error::Error;
 pub use no_state::NoState;
 pub use settings::{Problem, Settings};

@@ -316,7 +316,14 @@ mod tests {
     fn an_input_names_itself_and_leaves_the_title_to_its_cause() {
         let e = Error::InInput {
             input: "address",
-            source: Box::new(crate::state::Error::BadAddress { address: "a b".into(), column: 2, problem: "white space is not allowed in an address".into() }.into()),
+            source: Box::new(
+                crate::state::Error::BadAddress {
+                    address: "a b".into(),
+                    column: 2,
+                    problem: "white space is not allowed in an address".into(),
+                }
+                .into(),
+            ),
         };
         assert_eq!(e.title(), "invalid address");
         assert_eq!(e.location(), None);

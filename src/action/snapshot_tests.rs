@@ -174,7 +174,8 @@ fn guard_refuses_a_release() {
     let existing = crate::version::existing_versions(["v1.4.0", "v1.3.9"], "v").0;
     let candidate = crate::version::parse_tag("v1.2.0", "v").unwrap();
     let refused = crate::version::decide(&candidate, &existing, &crate::version::Policy::default()).unwrap_err();
-    let e: Error = crate::version::Error::Refused { tag: "v1.2.0".into(), prefix: "v".into(), refused, at: None }.into();
+    let e: Error =
+        crate::version::Error::Refused { tag: "v1.2.0".into(), prefix: "v".into(), refused, at: None }.into();
     insta::assert_snapshot!(faces(&report("guard"), Some(&e)));
 }
 

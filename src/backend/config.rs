@@ -179,7 +179,11 @@ mod tests {
         let mut c = BackendConfig::new("kubernetes");
         c.set("namespace", json!("tfstate"), From::Block { file: "main.tf".into(), line: 3 });
         c.set("insecure", json!("true"), From::Input { line: 2 });
-        c.set("labels", json!({"team": "payments", "app": "shop"}), From::ConfigFile { path: "k.tfbackend".into(), line: 1 });
+        c.set(
+            "labels",
+            json!({"team": "payments", "app": "shop"}),
+            From::ConfigFile { path: "k.tfbackend".into(), line: 1 },
+        );
         c.set("config_paths", json!(["a", "b"]), From::Env { name: "KUBE_CONFIG_PATHS".into() });
         c.set("token", Value::Null, From::InitState { path: ".terraform/terraform.tfstate".into() });
         c
@@ -207,10 +211,7 @@ mod tests {
     #[test]
     fn a_value_of_the_wrong_type_is_a_problem_that_says_where_it_was_written() {
         let c = config();
-        assert_eq!(
-            c.string("labels").unwrap_err().to_string(),
-            "k.tfbackend line 1, `labels`: must be a string"
-        );
+        assert_eq!(c.string("labels").unwrap_err().to_string(), "k.tfbackend line 1, `labels`: must be a string");
         assert_eq!(
             c.boolean("namespace").unwrap_err().to_string(),
             "the backend block in main.tf line 3, `namespace`: must be true or false"

@@ -255,7 +255,9 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         let commit =
             if tag_exists { proposed.tag.clone() } else { config.commit.clone().unwrap_or_else(|| "HEAD".into()) };
         if !tags::reachable(config.source, github.as_ref(), &config.git(), &commit, branch).await? {
-            return Err(version::Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() }.into());
+            return Err(
+                version::Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() }.into()
+            );
         }
     }
 

@@ -75,9 +75,7 @@ impl Config {
             None => {
                 Err(InputProblem::new("address", "is required, e.g. kubernetes_deployment_v1.backend or output.image"))
             }
-            Some(a) => {
-                state::parse_address(a).map_err(|e| InputProblem::new("address", e.to_string()))
-            }
+            Some(a) => state::parse_address(a).map_err(|e| InputProblem::new("address", e.to_string())),
         };
         let source = backend::configure(&Settings::from_inputs(inputs), context);
         let mut problems: Vec<InputProblem> = match &source {

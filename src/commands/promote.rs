@@ -78,11 +78,7 @@ impl Config {
         let (Some(to), true) = (to, problems.is_empty()) else {
             return Err(Error::Inputs(problems));
         };
-        Ok(Config {
-            to: to.to_string(),
-            image_tag: image_tag.map(str::to_string),
-            stages_file: given(inputs),
-        })
+        Ok(Config { to: to.to_string(), image_tag: image_tag.map(str::to_string), stages_file: given(inputs) })
     }
 }
 

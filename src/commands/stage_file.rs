@@ -3,11 +3,11 @@
 use super::read::{mask_image, read, Found, Outcome, HIDDEN_IN_MESSAGE};
 use super::Context;
 use crate::action::{Inputs, Report};
+use crate::backend::Error as BackendError;
 use crate::backend::{self, local, Settings, Source};
 use crate::error::{Error, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT};
 use crate::stages::{self, Reading, Stage, StagesFile};
-use crate::backend::Error as BackendError;
 use crate::state::{image, Error as StateError, ErrorKind};
 use crate::text::quote;
 
@@ -109,7 +109,9 @@ pub fn runs_nothing_yet(read: &Result<Outcome>) -> bool {
 /// is masked in `report` first, so that not even its error can show it.
 pub fn reading(found: &Found, report: &mut Report) -> Result<Reading> {
     let Some(reference) = found.answer.image.clone() else {
-        return Err(StateError::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() }.into());
+        return Err(
+            StateError::NoImage { address: found.answer.address.clone(), state: found.state_name.clone() }.into()
+        );
     };
     let secret = found.image_is_secret();
     if secret {

@@ -176,4 +176,3 @@ pub async fn run_process(
 pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     http::send(request)
 }
-

@@ -156,4 +156,3 @@ pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
         body: bytes_field(&r, "body"),
     })
 }
-

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use super::address::{module_string, parse_module, Address, Mode};
+use super::error::{Error, Result};
 use super::scan::{ScanError, Scanner};
 use super::{v4, Attributes, Instance, Key, State};
-use super::error::{Error, Result};
 
 /// Which resource's instances the lookup needs in full.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::address::{module_string, parse_module, path_string, Address, Key, ResourceAddress, Step};
+use super::error::{Error, Result};
 use super::path::{kind, resolve, walk};
 use super::workload::{containers, Container};
 use super::{Instance, Resource, State};
-use super::error::{Error, Result};
 
 /// What to look up.
 #[derive(Debug, Clone, Copy)]

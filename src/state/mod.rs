@@ -22,11 +22,11 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+pub use self::error::Error;
 use self::error::Result;
 use crate::text;
-pub use error::Kind as ErrorKind;
-pub use self::error::Error;
 pub use address::{path_string, Address, Key, Mode, ModuleStep, ResourceAddress, Step};
+pub use error::Kind as ErrorKind;
 pub use load::{load, Loaded, Want};
 pub use lookup::{lookup, lookup_parsed, parse_address, Answer, Lookup};
 pub use workload::Container;

@@ -140,7 +140,16 @@ mod tests {
     fn a_failed_run_prints_the_error_and_warnings_and_no_outputs() {
         let mut r = workload_report(false);
         r.warning("image has no tag", "w");
-        let t = terminal(&r, Some(&crate::stages::Error::Refused { to: "qa".into(), refusal: Box::new(crate::stages::Refusal::Hold { to: "qa".into() }) }.into()));
+        let t = terminal(
+            &r,
+            Some(
+                &crate::stages::Error::Refused {
+                    to: "qa".into(),
+                    refusal: Box::new(crate::stages::Refusal::Hold { to: "qa".into() }),
+                }
+                .into(),
+            ),
+        );
         assert_eq!(
             t,
             Terminal { stdout: String::new(), stderr: "error: cannot promote into qa: qa is on hold (\"hold: true\" in the stages file); set \"hold: false\" to promote into it again\nwarning: w\n".into() }

@@ -139,7 +139,14 @@ fn read_file(loc: &Location, path: &str, name: String, workspace: Option<String>
     let named = loc.file(path, &name);
     named.check_inside()?;
     let (file, meta) = host::File::open(path, STATE_FILE_LIMIT).map_err(|e| named.refused(e))?;
-    Ok(Snapshot { body: Box::new(file), size: Some(meta.size), name, workspace, modified_ms: Some(meta.modified_ms) })
+    Ok(Snapshot {
+        body: Box::new(file),
+        size: Some(meta.size),
+        name,
+        workspace,
+        modified_ms: Some(meta.modified_ms),
+        lock: None,
+    })
 }
 
 /// The workspace a working directory uses, and what chose it.

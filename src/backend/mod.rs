@@ -42,12 +42,14 @@
 pub mod config;
 pub mod error;
 pub mod local;
+pub mod lock;
 mod no_state;
 pub mod settings;
 pub mod workspace;
 
 pub use config::{BackendConfig, KeyProblem};
 pub use error::Error;
+pub use lock::Lock;
 pub use no_state::NoState;
 pub use settings::{Problem, Settings};
 
@@ -131,6 +133,9 @@ pub struct Snapshot {
     pub workspace: Option<String>,
     /// When the state last changed, milliseconds since the epoch.
     pub modified_ms: Option<f64>,
+    /// The lock Terraform holds on the state, when the backend shows one: an apply may be
+    /// under way, and the state about to change.
+    pub lock: Option<Lock>,
 }
 
 /// What opening a state found.

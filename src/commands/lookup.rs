@@ -25,6 +25,7 @@ pub const SPEC: Spec = Spec {
         "serial",
         "lineage",
         "terraform-version",
+        "locked",
     ],
     run: start,
 };
@@ -185,6 +186,9 @@ fn describe(report: &mut Report, found: &Found) {
             ),
         );
     }
+    if let Some(warning) = found.lock_warning() {
+        report.warning("state locked", warning);
+    }
     let image_secret = found.image_is_secret();
     if image_secret {
         // The parts of a secret image are secrets too: a tag alone can be what was hidden.
@@ -211,6 +215,7 @@ fn describe(report: &mut Report, found: &Found) {
     report.output("serial", serial.clone());
     report.output("lineage", found.lineage.clone().unwrap_or_default());
     report.output("terraform-version", found.terraform_version.clone().unwrap_or_default());
+    report.output("locked", found.lock.is_some().to_string());
 
     let shown_value = if hidden { HIDDEN.to_string() } else { shorten(&value, 300) };
     let mut rows = vec![("State".to_string(), name.to_string())];
@@ -218,6 +223,9 @@ fn describe(report: &mut Report, found: &Found) {
         rows.push(("Workspace".into(), w.to_string()));
     }
     rows.push(("Serial".into(), serial));
+    if let Some(lock) = &found.lock {
+        rows.push(("Lock".into(), lock.to_string()));
+    }
     rows.push(("Address".into(), answer.address.clone()));
     if parts.as_ref().is_some_and(|p| !p.image.is_empty()) && !image_secret {
         if !container.is_empty() {

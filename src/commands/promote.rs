@@ -15,7 +15,7 @@ use crate::text::quote;
 pub const SPEC: Spec = Spec {
     name: "promote",
     about: "pick the image a stage should run from its source stage, refusing unsafe promotions",
-    inputs: &["to", "image-tag", "stages-file"],
+    inputs: &["to", "image-tag", "stages-file", "allow-locked"],
     outputs: &["image", "image-tag", "image-digest", "previous-image", "previous-image-tag", "changed", "from", "to"],
     run: start,
 };
@@ -60,6 +60,8 @@ pub struct Config {
     pub image_tag: Option<String>,
     /// The stages file as given: `stages-file`, else [`super::stage_file::DEFAULT`].
     pub stages_file: String,
+    /// `allow-locked`: promote even while Terraform holds a lock on either stage's state.
+    pub allow_locked: bool,
 }
 
 impl Config {
@@ -75,10 +77,19 @@ impl Config {
         if let Some(Err(why)) = image_tag.map(check_tag) {
             problems.push(InputProblem::new("image-tag", why));
         }
+        let allow_locked = inputs.boolean("allow-locked", false).unwrap_or_else(|p| {
+            problems.push(p);
+            false
+        });
         let (Some(to), true) = (to, problems.is_empty()) else {
             return Err(Error::Inputs(problems));
         };
-        Ok(Config { to: to.to_string(), image_tag: image_tag.map(str::to_string), stages_file: given(inputs) })
+        Ok(Config {
+            to: to.to_string(),
+            image_tag: image_tag.map(str::to_string),
+            stages_file: given(inputs),
+            allow_locked,
+        })
     }
 }
 
@@ -136,10 +147,20 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         target_reading: target_reading.as_ref(),
         expected_tag,
         now_ms: host::now_ms(),
+        allow_locked: config.allow_locked,
     };
     let promotion = stages::decide(&request)
         .map_err(|r| stages::Error::Refused { to: target.name.clone(), refusal: Box::new(r) })?;
 
+    // Promoting under a lock was asked for (`allow-locked`): said, so the log shows it.
+    for (stage, reading) in [(source, Some(&source_reading)), (target, target_reading.as_ref())] {
+        if let Some(lock) = reading.and_then(|r| r.lock.as_ref()) {
+            report.warning(
+                "state locked",
+                format!("the state of {} is {lock}; promoting anyway (`allow-locked: true`)", stage.name),
+            );
+        }
+    }
     report.output("image", promotion.image.clone());
     report.output("image-tag", promotion.tag.clone().unwrap_or_default());
     report.output("image-digest", promotion.digest.clone().unwrap_or_default());

@@ -20,11 +20,19 @@ pub struct Found {
     pub lineage: Option<String>,
     /// The Terraform version that wrote it.
     pub terraform_version: Option<String>,
+    /// The lock Terraform holds on the state, when the backend shows one.
+    pub lock: Option<backend::Lock>,
     /// The answer.
     pub answer: Answer,
 }
 
 impl Found {
+    /// The warning for a state read under Terraform's lock: what it says, and why it matters.
+    pub fn lock_warning(&self) -> Option<String> {
+        let lock = self.lock.as_ref()?;
+        Some(format!("state {} is {lock}: an apply may be in progress, and the state about to change", self.state_name))
+    }
+
     /// Whether the image must stay hidden: the whole answer is sensitive, or the image holds a
     /// value Terraform marked sensitive.
     pub fn image_is_secret(&self) -> bool {
@@ -93,6 +101,7 @@ pub async fn read(source: &Source, address: &str, container: Option<&str>, debug
         serial: parsed.serial,
         lineage: parsed.lineage.clone(),
         terraform_version: parsed.terraform_version.clone(),
+        lock: snapshot.lock,
         answer,
     })))
 }

@@ -168,6 +168,13 @@ pub const INPUTS: &[InputDef] = &[
         allowed: &[],
     },
     InputDef {
+        name: "allow-locked",
+        required: false,
+        default: Some("false"),
+        description: "promote: `true` to promote even while Terraform holds a lock on the source's or the target's state (an apply in progress); by default that is refused.",
+        allowed: &[],
+    },
+    InputDef {
         name: "timeout",
         required: false,
         default: Some("60s"),
@@ -193,6 +200,7 @@ pub const OUTPUTS: &[OutputDef] = &[
     OutputDef { name: "prerelease", description: "guard: `true` when the version has a prerelease part, else `false`." },
     OutputDef { name: "previous-image", description: "promote: what the target stage runs now; empty when it has no state yet." },
     OutputDef { name: "previous-image-tag", description: "promote: the tag of what the target stage runs now." },
+    OutputDef { name: "locked", description: "lookup, status: `true` when Terraform holds a lock on a state that was read (an apply may be in progress; the backend must show locks: kubernetes, pg), else `false`." },
     OutputDef { name: "changed", description: "promote: `false` when the target already runs the image, so the workflow can skip its apply." },
     OutputDef { name: "from", description: "promote: the source stage." },
     OutputDef { name: "to", description: "promote: the target stage." },

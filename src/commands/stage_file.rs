@@ -130,5 +130,6 @@ pub fn reading(found: &Found, report: &mut Report) -> Result<Reading> {
         tainted: found.answer.tainted,
         changed_at_ms: found.modified_ms,
         serial: found.serial,
+        lock: found.lock.as_ref().map(|l| l.to_string()),
     })
 }

@@ -16,7 +16,7 @@ pub const SPEC: Spec = Spec {
     name: "status",
     about: "show what every stage runs, and which are behind the stage they are promoted from",
     inputs: &["stages-file"],
-    outputs: &["stages"],
+    outputs: &["stages", "locked"],
     run: start,
 };
 
@@ -48,10 +48,18 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // Read every stage first: `behind` compares a stage with its source, which may come later.
     // A secret image is masked as it is read, and shown as hidden; it stays in the `stages`
     // output, which a later step may need, under its mask.
+    // The stages are read concurrently: each remote backend is a round trip, and a stages file
+    // with several of them waits for the slowest, not for their sum.
+    let reads = join_all(file.stages.iter().map(|stage| async move {
+        let mut debug = Vec::new();
+        let read = read_stage(file_name, stage, context, &mut debug).await;
+        (read, debug)
+    }))
+    .await;
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
-    for stage in &file.stages {
-        let read = read_stage(file_name, stage, context, &mut report.debug).await;
+    for (stage, (read, debug)) in file.stages.iter().zip(reads) {
+        report.debug.extend(debug);
         let result = match read {
             read if runs_nothing_yet(&read) => Ok(None),
             Ok(Outcome::Found(found)) => {
@@ -72,11 +80,19 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let mut out = Map::new();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let mut locked = false;
     for stage in &file.stages {
         let result = find(&stage.name).expect("every stage was read");
         let from_reading = stage.from.as_deref().and_then(find).and_then(|r| r.as_ref().ok()).and_then(|r| r.as_ref());
         let entry = match result {
             Ok(Some(r)) => {
+                if let Some(lock) = &r.lock {
+                    locked = true;
+                    report.warning(
+                        "state locked",
+                        format!("stage {}: the state is {lock}: an apply may be in progress", stage.name),
+                    );
+                }
                 let behind = from_reading.map(|f| stages::behind(f, r));
                 if behind == Some(true) {
                     notes.push(format!("{} is behind {}.", stage.name, stage.from.as_deref().unwrap_or_default()));
@@ -84,25 +100,95 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
                 rows.push(row(&stage.name, Some(r), secret.contains(&stage.name), ""));
                 json!({
                     "image": r.image, "tag": r.tag, "digest": r.digest, "serial": r.serial,
-                    "from": stage.from, "behind": behind,
+                    "from": stage.from, "behind": behind, "locked": r.lock,
                 })
             }
             Ok(None) => {
                 rows.push(row(&stage.name, None, false, "(no state yet)"));
-                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": from_reading.map(|_| true) })
+                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": from_reading.map(|_| true), "locked": null })
             }
             Err(e) => {
                 rows.push(row(&stage.name, None, false, &format!("cannot read: {e}")));
                 report.warning("stage not readable", format!("stage {}: {e}", stage.name));
-                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": null, "error": e.to_string() })
+                json!({ "image": null, "tag": null, "digest": null, "serial": null, "from": stage.from, "behind": null, "locked": null, "error": e.to_string() })
             }
         };
         out.insert(stage.name.clone(), entry);
     }
     report.output("stages", Value::Object(out).to_string());
+    report.output("locked", locked.to_string());
     let table = Table { header: header(), rows };
     // The log shows the table too: a person reading the step's log sees every stage at once.
     report.log.extend(crate::action::table_lines(&table));
     report.summary = Summary { title: "stage-action status".into(), rows: Vec::new(), table: Some(table), notes };
     Ok(())
+}
+
+/// Runs every future to completion, concurrently on one thread, and returns their outputs in
+/// order. (What `futures::future::join_all` does; not worth a crate for these few lines.)
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    use std::pin::Pin;
+    use std::task::Poll;
+    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(move |cx| {
+        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                if let Poll::Ready(out) = future.as_mut().poll(cx) {
+                    *slot = Some(out);
+                }
+            }
+        }
+        if done.iter().all(Option::is_some) {
+            Poll::Ready(done.iter_mut().map(|slot| slot.take().expect("every future is done")).collect())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_all;
+    use std::cell::RefCell;
+    use std::task::Poll;
+
+    /// A future that is pending `waits` times before it finishes, noting each poll in `log`.
+    fn slow<'a>(
+        name: &'static str,
+        waits: usize,
+        log: &'a RefCell<Vec<&'static str>>,
+    ) -> impl std::future::Future<Output = &'static str> + 'a {
+        let mut left = waits;
+        std::future::poll_fn(move |cx| {
+            log.borrow_mut().push(name);
+            if left == 0 {
+                return Poll::Ready(name);
+            }
+            left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+    }
+
+    #[test]
+    fn futures_run_side_by_side_and_answer_in_order() {
+        let log = RefCell::new(Vec::new());
+        let out = futures_lite_block_on(join_all([slow("a", 2, &log), slow("b", 0, &log), slow("c", 1, &log)]));
+        assert_eq!(out, ["a", "b", "c"]);
+        // b finished at once, while a and c were still pending: they were polled in turns.
+        assert_eq!(*log.borrow(), ["a", "b", "c", "a", "c", "a"]);
+    }
+
+    /// Polls a future to completion on this thread (tests only).
+    fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
 }

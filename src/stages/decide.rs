@@ -30,6 +30,9 @@ pub struct Reading {
     pub changed_at_ms: Option<f64>,
     /// The state's serial, for the summary.
     pub serial: Option<u64>,
+    /// Terraform's lock on the state, as a person reads it (`locked by root@vm for apply since
+    /// …`), when the backend shows one: an apply may be under way.
+    pub lock: Option<String>,
 }
 
 /// Everything [`decide`] looks at.
@@ -49,6 +52,8 @@ pub struct PromotionRequest<'a> {
     pub expected_tag: Option<&'a str>,
     /// Now, in milliseconds since the Unix epoch.
     pub now_ms: f64,
+    /// `allow-locked`: promote even while Terraform holds a lock on either state.
+    pub allow_locked: bool,
 }
 
 /// An allowed promotion: what to deploy into the target.
@@ -94,6 +99,8 @@ pub enum Refusal {
     Latest { stage: String, image: String, to: String },
     /// The target needs soak time, and when the source last changed is not known.
     SoakUnknown { stage: String, to: String, min: Duration },
+    /// The source's or the target's state is locked by Terraform: an apply is under way there.
+    Locked { stage: String, lock: String },
     /// The source changed too recently.
     SoakNotMet { stage: String, to: String, elapsed: Duration, remaining: Duration, min: Duration },
 }
@@ -116,6 +123,10 @@ impl fmt::Display for Refusal {
             Refusal::TagMismatch { stage, image, expected, actual: None } => write!(
                 f,
                 "image-tag is {expected}, but {stage} runs {image}, which has no tag; promote {expected} once {stage} runs it, or leave image-tag empty to promote what {stage} runs"
+            ),
+            Refusal::Locked { stage, lock } => write!(
+                f,
+                "the state of {stage} is {lock}: an apply may be in progress; promote once it has finished, or set `allow-locked: true` to promote anyway"
             ),
             Refusal::Tainted { stage, address } => write!(
                 f,
@@ -190,9 +201,19 @@ pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
 /// refuses even a promotion of what it already runs, so that a refusal never depends on the
 /// target's state. [`Promotion::changed`] says whether there is anything to apply.
 pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
-    let PromotionRequest { target, source, source_reading: found, target_reading, expected_tag, now_ms } = *request;
+    let PromotionRequest { target, source, source_reading: found, target_reading, expected_tag, now_ms, allow_locked } =
+        *request;
     promotion_source(target)?;
     let stage = source.name.as_str();
+
+    // An apply in flight may change what the source runs, or overwrite what the promotion
+    // applies to the target.
+    if !allow_locked {
+        let locked = [(source, Some(found)), (target, target_reading)];
+        if let Some((stage, lock)) = locked.iter().find_map(|(s, r)| Some((s, r.as_ref()?.lock.as_ref()?))) {
+            return Err(Refusal::Locked { stage: stage.name.clone(), lock: lock.clone() });
+        }
+    }
 
     if let Some(expected) = expected_tag.filter(|t| !t.is_empty()) {
         if found.tag.as_deref() != Some(expected) {

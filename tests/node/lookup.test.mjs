@@ -31,7 +31,7 @@ describe('a successful lookup', () => {
     const r = runAction({ command: 'lookup', state: example, address: 'kubernetes_deployment_v1.backend', container: 'backend' }, { outputFile: before });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(r.outputText.startsWith(before), 'earlier content kept');
-    assert.deepEqual(Object.keys(r.outputs), ['value', 'image', 'image-repository', 'image-tag', 'image-digest', 'container', 'serial', 'lineage', 'terraform-version']);
+    assert.deepEqual(Object.keys(r.outputs), ['value', 'image', 'image-repository', 'image-tag', 'image-digest', 'container', 'serial', 'lineage', 'terraform-version', 'locked']);
     assert.equal(r.outputs.image, 'ghcr.io/acme/backend:1.4.2');
     assert.equal(r.outputs['image-repository'], 'ghcr.io/acme/backend');
     assert.equal(r.outputs['image-tag'], '1.4.2');
@@ -43,7 +43,7 @@ describe('a successful lookup', () => {
     assert.equal(JSON.parse(r.outputs.value).metadata[0].name, 'backend');
     // Each block has its own random delimiter.
     const delimiters = [...r.outputText.matchAll(/<<(ghadelimiter_[0-9a-f-]{36})\n/g)].map((m) => m[1]);
-    assert.equal(new Set(delimiters).size, 9);
+    assert.equal(new Set(delimiters).size, 10);
     assert.deepEqual(r.errors, []);
   });
 
@@ -319,7 +319,7 @@ describe('the terminal face', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, [
       'value=ghcr.io/acme/backend:1.4.2', 'image=ghcr.io/acme/backend:1.4.2', 'image-repository=ghcr.io/acme/backend',
-      'image-tag=1.4.2', 'image-digest=', 'container=', 'serial=42', 'lineage=8a1f0c7e-3b4d-4c2a-9e6f-0d1b2c3a4e5f', 'terraform-version=1.11.4', '',
+      'image-tag=1.4.2', 'image-digest=', 'container=', 'serial=42', 'lineage=8a1f0c7e-3b4d-4c2a-9e6f-0d1b2c3a4e5f', 'terraform-version=1.11.4', 'locked=false', '',
     ].join('\n'));
     assert.match(r.stderr, /stage-action lookup\n {2}State +examples\/dev\.tfstate\n/);
     assert.ok(!r.stdout.includes('::'), 'no workflow commands outside Actions');
@@ -346,7 +346,7 @@ describe('the terminal face', () => {
     const r = runCli(['lookup', '--state', example, '--address', 'kubernetes_deployment_v1.backend', '--container', 'backend', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['value', 'image', 'image-repository', 'image-tag', 'image-digest', 'container', 'serial', 'lineage', 'terraform-version']);
+    assert.deepEqual(Object.keys(out), ['value', 'image', 'image-repository', 'image-tag', 'image-digest', 'container', 'serial', 'lineage', 'terraform-version', 'locked']);
     assert.equal(out.image, 'ghcr.io/acme/backend:1.4.2');
     const secret = runCli(['lookup', '--state', example, '--address', 'output.db_password', '--json']);
     assert.equal(JSON.parse(secret.stdout).value, '***');
@@ -368,6 +368,9 @@ describe('the terminal face', () => {
       '  --stages-file',
       '      lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.',
       '      default: .github/stages.yml',
+      '  --allow-locked',
+      "      promote: `true` to promote even while Terraform holds a lock on the source's or the target's state (an apply in progress); by default that is refused.",
+      '      default: false',
       '',
       'Outputs:',
       '  image', '  image-tag', '  image-digest', '  previous-image', '  previous-image-tag', '  changed', '  from', '  to',

@@ -493,13 +493,13 @@ describe('stages: promote, status, record and lookup `stage` on states written b
     test('the pipeline: the `stages` JSON exactly, behind true and false, the summary table', () => {
       const r = run({ command: 'status' });
       assertClean(r);
-      assert.deepEqual(Object.keys(r.outputs), ['stages']);
+      assert.deepEqual(Object.keys(r.outputs), ['stages', 'locked']);
       const stages = JSON.parse(r.outputs.stages);
       assert.deepEqual(Object.keys(stages), ['dev', 'qa', 'prod']);
       assert.deepEqual(stages, {
-        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null },
-        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true },
-        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false },
+        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null, locked: null },
+        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true, locked: null },
+        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false, locked: null },
       });
       assert.equal(
         r.summary,
@@ -524,14 +524,14 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       const stages = JSON.parse(r.outputs.stages);
       assert.deepEqual(Object.keys(stages), ['dev', 'qa', 'prod', 'broken', 'after-broken', 'dr']);
       assert.deepEqual(stages, {
-        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null },
-        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true },
-        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false },
-        broken: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: null, error: why },
+        dev: { image: IMG.dev, tag: '1.5.0', digest: null, serial: states.dev.serial, from: null, behind: null, locked: null },
+        qa: { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'dev', behind: true, locked: null },
+        prod: { image: IMG.prod, tag: '1.4.2', digest: null, serial: states.prod.serial, from: 'qa', behind: false, locked: null },
+        broken: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: null, locked: null, error: why },
         // Its source cannot be read, so whether it is behind is not known.
-        'after-broken': { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'broken', behind: null },
+        'after-broken': { image: IMG.qa, tag: '1.4.2', digest: null, serial: states.qa.serial, from: 'broken', behind: null, locked: null },
         // A workspace never applied runs nothing yet: behind the stage it is promoted from.
-        dr: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: true },
+        dr: { image: null, tag: null, digest: null, serial: null, from: 'prod', behind: true, locked: null },
       });
       assert.equal(
         r.summary,
@@ -553,9 +553,9 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.equal(r.code, 0, detail(r));
       assert.deepEqual(r.errors, []);
       const stages = JSON.parse(r.outputs.stages);
-      assert.deepEqual(stages.k8s, { image: K8S_IMAGE, tag: '1.4.2', digest: null, serial: 42, from: null, behind: null });
-      assert.deepEqual(stages['k8s-qa'], { image: null, tag: null, digest: null, serial: null, from: 'k8s', behind: true });
-      assert.deepEqual(stages.pinned, { image: VARIANT_IMAGES.pinned, tag: 'latest', digest: DIGEST, serial: stages.latest.serial, from: null, behind: null });
+      assert.deepEqual(stages.k8s, { image: K8S_IMAGE, tag: '1.4.2', digest: null, serial: 42, from: null, behind: null, locked: null });
+      assert.deepEqual(stages['k8s-qa'], { image: null, tag: null, digest: null, serial: null, from: 'k8s', behind: true, locked: null });
+      assert.deepEqual(stages.pinned, { image: VARIANT_IMAGES.pinned, tag: 'latest', digest: DIGEST, serial: stages.latest.serial, from: null, behind: null, locked: null });
       assert.equal(stages['after-pinned'].behind, true);
       assert.equal(stages.held.behind, true);
       // A source without state: its dependants' `behind` is unknown.
@@ -729,6 +729,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
         serial: String(states.prod.serial),
         lineage: states.prod.lineage,
         'terraform-version': states.prod.terraform_version,
+        locked: 'false',
       });
     });
 

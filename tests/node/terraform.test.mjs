@@ -143,6 +143,7 @@ function expectedOutputs(workspace, extra) {
     serial: String(s.serial),
     lineage: s.lineage,
     'terraform-version': tfVersion,
+    locked: 'false',
     ...extra,
   };
 }

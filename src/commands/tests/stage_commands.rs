@@ -27,7 +27,15 @@ fn promote_refusal(values: &[(&str, &str)]) -> String {
 #[test]
 fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
     let config = promote::Config::from_inputs(&inputs(&[("to", " qa ")]), &ctx()).unwrap();
-    assert_eq!(config, promote::Config { to: "qa".into(), image_tag: None, stages_file: ".github/stages.yml".into() });
+    assert_eq!(
+        config,
+        promote::Config {
+            to: "qa".into(),
+            image_tag: None,
+            stages_file: ".github/stages.yml".into(),
+            allow_locked: false
+        }
+    );
     // The context does not change it: the stages file is found relative to the workspace when
     // it is read.
     assert_eq!(promote::Config::from_inputs(&inputs(&[("to", "qa")]), &Context::default()).unwrap(), config);
@@ -38,7 +46,12 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
     .unwrap();
     assert_eq!(
         config,
-        promote::Config { to: "prod".into(), image_tag: Some("1.4.2".into()), stages_file: "deploy/stages.yml".into() }
+        promote::Config {
+            to: "prod".into(),
+            image_tag: Some("1.4.2".into()),
+            stages_file: "deploy/stages.yml".into(),
+            allow_locked: false,
+        }
     );
     // An empty input is no input, as `core.getInput` reads it.
     let config =

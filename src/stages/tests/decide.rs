@@ -47,7 +47,15 @@ fn reading(image: &str) -> Reading {
 }
 
 fn request<'a>(target: &'a Stage, source: &'a Stage, found: &'a Reading) -> PromotionRequest<'a> {
-    PromotionRequest { target, source, source_reading: found, target_reading: None, expected_tag: None, now_ms: NOW }
+    PromotionRequest {
+        target,
+        source,
+        source_reading: found,
+        target_reading: None,
+        expected_tag: None,
+        now_ms: NOW,
+        allow_locked: false,
+    }
 }
 
 fn refusal(request: &PromotionRequest) -> String {
@@ -198,13 +206,19 @@ fn refusals_come_in_order_of_what_to_fix_first() {
     // A request that fails every check: each fix uncovers the next refusal, soak last.
     let dev = dev();
     let mut target = Stage { hold: true, min_soak: Some(Duration::from_secs(7200)), ..qa() };
-    let mut found = Reading { tainted: true, changed_at_ms: Some(NOW - MINUTE_MS), ..reading("app:latest") };
+    let mut found = Reading {
+        tainted: true,
+        changed_at_ms: Some(NOW - MINUTE_MS),
+        lock: Some("locked by root@ci for apply".into()),
+        ..reading("app:latest")
+    };
     let mut expected_tag = Some("v2");
     let order = |target: &Stage, found: &Reading, expected_tag| {
         let request = PromotionRequest { expected_tag, ..request(target, &dev, found) };
         match decide(&request) {
             Err(Refusal::NoFrom { .. }) => "no from",
             Err(Refusal::Hold { .. }) => "hold",
+            Err(Refusal::Locked { .. }) => "locked",
             Err(Refusal::TagMismatch { .. }) => "tag mismatch",
             Err(Refusal::Tainted { .. }) => "tainted",
             Err(Refusal::Untagged { .. }) => "untagged",
@@ -220,6 +234,8 @@ fn refusals_come_in_order_of_what_to_fix_first() {
     seen.push(order(&target, &found, expected_tag));
     target.hold = false;
     seen.push(order(&target, &found, expected_tag));
+    found.lock = None;
+    seen.push(order(&target, &found, expected_tag));
     expected_tag = Some("latest");
     seen.push(order(&target, &found, expected_tag));
     found.tainted = false;
@@ -228,7 +244,7 @@ fn refusals_come_in_order_of_what_to_fix_first() {
     seen.push(order(&target, &found, expected_tag));
     found.changed_at_ms = Some(NOW - 2.0 * HOUR_MS);
     seen.push(order(&target, &found, expected_tag));
-    assert_eq!(seen, ["no from", "hold", "tag mismatch", "tainted", "latest", "soak not met", "allowed"]);
+    assert_eq!(seen, ["no from", "hold", "locked", "tag mismatch", "tainted", "latest", "soak not met", "allowed"]);
 }
 
 #[test]
@@ -358,4 +374,20 @@ fn an_empty_image_tag_means_whatever_the_source_runs() {
     // Compared exactly: v1 is not 1.
     let refused = decide(&PromotionRequest { expected_tag: Some("1"), ..request(&qa, &dev, &found) });
     assert!(matches!(refused, Err(Refusal::TagMismatch { .. })));
+}
+
+#[test]
+fn a_lock_on_either_state_refuses_unless_allowed() {
+    let (dev, qa) = (dev(), qa());
+    let locked =
+        Reading { lock: Some("locked by root@ci for apply since 2026-11-29T05:42:19Z".into()), ..reading("app:v2") };
+    let free = reading("app:v1");
+    assert_eq!(
+        refusal(&request(&qa, &dev, &locked)),
+        "the state of dev is locked by root@ci for apply since 2026-11-29T05:42:19Z: an apply may be in progress; promote once it has finished, or set `allow-locked: true` to promote anyway"
+    );
+    let into_locked = PromotionRequest { target_reading: Some(&locked), ..request(&qa, &dev, &free) };
+    assert_eq!(decide(&into_locked), Err(Refusal::Locked { stage: "qa".into(), lock: locked.lock.clone().unwrap() }));
+    let allowed = PromotionRequest { allow_locked: true, ..into_locked };
+    assert_eq!(decide(&allowed).map(|p| p.image), Ok("app:v1".to_string()));
 }

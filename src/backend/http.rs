@@ -25,7 +25,7 @@
 //! GitLab serves this protocol: `address` is
 //! `https://gitlab.example/api/v4/projects/<project id>/terraform/state/<state name>`,
 //! `username` any name, and `password` a token with the `api` scope (a project, group or
-//! personal access token; in GitLab CI, `CI_JOB_TOKEN` with `username = gitlab-ci-token`).
+//! personal access token).
 
 mod error;
 

@@ -334,7 +334,9 @@ async function http_request_tls(method, url, headers, body, timeout_ms, max_byte
         });
         res.on('end', () => settle(resolve, { status: res.statusCode, headers: flat, body: Buffer.concat(chunks) }));
         res.on('error', fail);
-        res.on('aborted', () => fail(Object.assign(new Error(`${what}: the connection closed in the body`), { code: 'ECONNRESET' })));
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error(`${what}: the connection closed in the body`), { code: 'ECONNRESET' }));
+        });
       });
     } catch (e) {
       return settle(reject, e);

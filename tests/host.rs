@@ -274,12 +274,20 @@ mod tls {
         import * as https from 'node:https';
         import * as http from 'node:http';
         import * as fs from 'node:fs';
-        // GET /hang never answers; anything else answers 200 with the client certificate's CN.
+        // GET /hang never answers; GET /big sends 64 MiB and a byte; anything else answers 200
+        // with the client certificate's CN.
         // `scheme` 'http' starts the same server without TLS.
         export function start_mtls_server(dir, scheme) {
             const read = (name) => fs.readFileSync(`${dir}/${name}`, 'utf8');
             const handler = (req, res) => {
                 if (req.url === '/hang') return;
+                if (req.url === '/big') {
+                    // One byte more than the host reads, in 1 MiB pieces.
+                    const piece = Buffer.alloc(1 << 20);
+                    res.writeHead(200);
+                    for (let i = 0; i < 64; i++) res.write(piece);
+                    return res.end(Buffer.alloc(1));
+                }
                 const cn = req.socket.getPeerCertificate ? req.socket.getPeerCertificate().subject.CN : 'none';
                 res.writeHead(200, { 'X-Client': cn });
                 res.end(`hello ${cn}`);
@@ -391,6 +399,16 @@ mod tls {
         assert_eq!(
             (e.code.as_str(), e.message),
             (host::TIMED_OUT, format!("GET {base}/hang did not finish within 0.3 s"))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_body_over_the_limit_is_refused_over_tls_too() {
+        let base = server().await;
+        let e = host::http(get(format!("{base}/big"), tls("ca", "client"), 30_000)).await.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message),
+            (host::TOO_LARGE, format!("GET {base}/big gave more than {} bytes", host::RESPONSE_LIMIT))
         );
     }
 

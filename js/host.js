@@ -260,6 +260,106 @@ async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
   }
 }
 
+/**
+ * Checks one PEM before it reaches the TLS context, so that a PEM that does not parse is named
+ * (OpenSSL's own error says only "no start line", whichever of the three it was). A CA bundle is
+ * checked by its first certificate.
+ */
+function checkPem(pem, what, parse) {
+  try {
+    parse(pem);
+  } catch (e) {
+    const reason = String(e.message || e).replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/, '');
+    const err = new Error(`${what} does not parse as PEM (${reason})`);
+    err.code = e.code || 'ERR_OSSL_PEM_BAD';
+    throw err;
+  }
+}
+
+/**
+ * One HTTP request with node:https (node:http for an http:// URL), for requests that carry their
+ * own trust roots or a client certificate: { status, headers: [name, value, ...], body: bytes }.
+ * `ca` replaces the system roots; `insecure` accepts any server certificate. Same guarantees as
+ * `http_request`: redirects returned, never followed; the whole exchange within `timeout_ms`
+ * (then the request is destroyed); a body over `max_bytes` is an error; header names lower-case.
+ * No Accept-Encoding is sent, so bodies come uncompressed. Errors keep Node's `code`. `async`, so
+ * that a PEM refused before the request starts rejects the promise instead of throwing.
+ */
+async function http_request_tls(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
+  const what = `${method} ${url}`;
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const options = { method, headers: {}, agent: false };
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i].toLowerCase();
+    const prior = options.headers[name];
+    options.headers[name] = prior === undefined ? headers[i + 1] : [].concat(prior, headers[i + 1]);
+  }
+  if (secure) {
+    const crypto = require('node:crypto');
+    if (ca != null) checkPem(ca, 'the CA certificate', (p) => new crypto.X509Certificate(p));
+    if (cert != null) checkPem(cert, 'the client certificate', (p) => new crypto.X509Certificate(p));
+    if (key != null) checkPem(key, 'the client private key', (p) => crypto.createPrivateKey(p));
+    if (ca != null) options.ca = ca;
+    if (cert != null) options.cert = cert;
+    if (key != null) options.key = key;
+    options.rejectUnauthorized = !insecure;
+  }
+  const lib = secure ? require('node:https') : require('node:http');
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let req;
+    const settle = (f, v) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f(v);
+    };
+    const fail = (e) => {
+      settle(reject, e);
+      if (req) req.destroy();
+    };
+    const timer = setTimeout(() => fail(timedOut(what, timeout_ms)), timeout_ms);
+    try {
+      // createSecureContext throws here: a key that does not match its certificate, and the like.
+      req = lib.request(target, options, (res) => {
+        const flat = [];
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) flat.push(res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]);
+        const chunks = [];
+        let size = 0;
+        res.on('data', (chunk) => {
+          size += chunk.length;
+          if (size > max_bytes) fail(tooLarge(what, max_bytes));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => settle(resolve, { status: res.statusCode, headers: flat, body: Buffer.concat(chunks) }));
+        res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error(`${what}: the connection closed in the body`), { code: 'ECONNRESET' }));
+        });
+      });
+    } catch (e) {
+      return settle(reject, e);
+    }
+    req.on('error', fail);
+    req.end(body && body.length ? Buffer.from(body) : undefined);
+  });
+}
+
+/**
+ * The parts of an X.509 certificate (PEM) a message needs: { subject, not_before_ms, not_after_ms }.
+ * node:crypto is loaded only here, when a certificate is asked about.
+ */
+function x509(pem) {
+  const { X509Certificate } = require('node:crypto');
+  const c = new X509Certificate(pem);
+  return {
+    subject: c.subject.split('\n').join(', '),
+    not_before_ms: Date.parse(c.validFrom),
+    not_after_ms: Date.parse(c.validTo),
+  };
+}
+
 /** Called by the panic hook after it has printed the report; the entry reads it back. */
 function mark_panicked() {
   globalThis[PANICKED] = true;
@@ -268,4 +368,5 @@ function mark_panicked() {
 module.exports = {
   env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request,
+  http_request_tls, x509,
 };

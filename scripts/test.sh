@@ -18,7 +18,7 @@ echo "== documentation builds without a warning: cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 
 echo "== host door and GitHub client, in wasm under Node: wasm-bindgen-test"
-cargo test --locked --target wasm32-unknown-unknown --test host --test github
+cargo test --locked --target wasm32-unknown-unknown --test host --test github --test http_backend
 
 echo "== dist/ is what the sources build"
 fresh=build/fresh-dist

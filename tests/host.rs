@@ -168,6 +168,7 @@ mod http {
             headers: vec![("authorization".into(), "Bearer t0k".into())],
             body: b"{\"a\":1}".to_vec(),
             timeout_ms: 10_000,
+            tls: None,
         })
         .await
         .unwrap();
@@ -219,6 +220,7 @@ mod http {
             headers: vec![("authorization".into(), "Bearer t0k".into())],
             body: if method == "POST" { b"{}".to_vec() } else { Vec::new() },
             timeout_ms,
+            tls: None,
         }
     }
 
@@ -251,9 +253,172 @@ mod http {
             headers: vec![],
             body: vec![],
             timeout_ms: 10_000,
+            tls: None,
         })
         .await
         .unwrap_err();
         assert!(!e.message.is_empty());
+    }
+}
+
+/// `host::http` with TLS settings, against a loopback HTTPS server that requires a client
+/// certificate signed by its CA (the test-only PEMs of tests/fixtures/tls/).
+mod tls {
+    use stage_action::host::{self, HttpRequest, Tls, TlsFailure};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+
+    #[wasm_bindgen(inline_js = r#"
+        import * as https from 'node:https';
+        import * as http from 'node:http';
+        import * as fs from 'node:fs';
+        // GET /hang never answers; GET /big sends 64 MiB and a byte; anything else answers 200
+        // with the client certificate's CN.
+        // `scheme` 'http' starts the same server without TLS.
+        export function start_mtls_server(dir, scheme) {
+            const read = (name) => fs.readFileSync(`${dir}/${name}`, 'utf8');
+            const handler = (req, res) => {
+                if (req.url === '/hang') return;
+                if (req.url === '/big') {
+                    // One byte more than the host reads, in 1 MiB pieces.
+                    const piece = Buffer.alloc(1 << 20);
+                    res.writeHead(200);
+                    for (let i = 0; i < 64; i++) res.write(piece);
+                    return res.end(Buffer.alloc(1));
+                }
+                const cn = req.socket.getPeerCertificate ? req.socket.getPeerCertificate().subject.CN : 'none';
+                res.writeHead(200, { 'X-Client': cn });
+                res.end(`hello ${cn}`);
+            };
+            const server = scheme === 'http' ? http.createServer(handler) : https.createServer({
+                key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'),
+                requestCert: true, rejectUnauthorized: true,
+            }, handler);
+            return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+                server.unref();
+                resolve(`${scheme}://127.0.0.1:${server.address().port}`);
+            }));
+        }
+    "#)]
+    extern "C" {
+        async fn start_mtls_server(dir: &str, scheme: &str) -> JsValue;
+    }
+
+    fn pem(name: &str) -> String {
+        String::from_utf8(host::read_file(&format!("{FIXTURES}/{name}"), 1 << 20).unwrap()).unwrap()
+    }
+
+    /// The test CA, and the client certificate and key `client` (`client`, `expired`, `stranger`).
+    fn tls(ca: &str, client: &str) -> Tls {
+        Tls {
+            ca: Some(pem(&format!("{ca}.crt"))),
+            cert: Some(pem(&format!("{client}.crt"))),
+            key: Some(pem(&format!("{client}.key"))),
+            insecure: false,
+        }
+    }
+
+    fn get(url: String, tls: Tls, timeout_ms: u64) -> HttpRequest {
+        HttpRequest { method: "GET".into(), url, headers: vec![], body: vec![], timeout_ms, tls: Some(tls) }
+    }
+
+    async fn server() -> String {
+        start_mtls_server(FIXTURES, "https").await.as_string().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_trusted_client_certificate_gets_an_answer() {
+        let base = server().await;
+        let reply = host::http(get(format!("{base}/state"), tls("ca", "client"), 10_000)).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"hello client"[..]));
+        assert!(reply.headers.contains(&("x-client".to_string(), "client".to_string())), "{:?}", reply.headers);
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_expired_client_certificate_is_refused_and_its_dates_tell_why() {
+        let base = server().await;
+        let e = host::http(get(format!("{base}/state"), tls("ca", "expired"), 10_000)).await.unwrap_err();
+        // Node's server drops the connection without an alert; others send `certificate expired`.
+        assert!(e.code == "ECONNRESET" || e.tls_failure() == Some(TlsFailure::ClientCertificateRefused), "{e:?}");
+        assert!(e.message.contains("refused the client certificate"), "{}", e.message);
+        let cert = host::certificate(&pem("expired.crt")).unwrap();
+        assert_eq!(cert.subject, "CN=expired");
+        assert_eq!((cert.not_before_ms, cert.not_after_ms), (1_577_836_800_000.0, 1_577_923_200_000.0));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_server_signed_by_another_ca_is_not_trusted_unless_verification_is_skipped() {
+        let base = server().await;
+        let e = host::http(get(format!("{base}/state"), tls("other-ca", "client"), 10_000)).await.unwrap_err();
+        assert_eq!(e.tls_failure(), Some(TlsFailure::ServerCertificateUntrusted), "{e:?}");
+        assert_eq!(
+            e.message,
+            format!(
+                "GET {base}/state: the server's certificate is not signed by the CA certificate given ({})",
+                e.code
+            )
+        );
+        let insecure = Tls { insecure: true, ..tls("other-ca", "client") };
+        assert_eq!(host::http(get(format!("{base}/state"), insecure, 10_000)).await.unwrap().status, 200);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_key_that_is_not_the_certificates_is_named() {
+        let base = server().await;
+        let mismatched = Tls { key: Some(pem("stranger.key")), ..tls("ca", "client") };
+        let e = host::http(get(format!("{base}/state"), mismatched, 10_000)).await.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.tls_failure()),
+            ("ERR_OSSL_X509_KEY_VALUES_MISMATCH", Some(TlsFailure::KeyMismatch))
+        );
+        assert_eq!(
+            e.message,
+            format!("GET {base}/state: the client private key does not belong to the client certificate (ERR_OSSL_X509_KEY_VALUES_MISMATCH)")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pem_that_does_not_parse_is_named() {
+        let base = server().await;
+        let garbage = Tls { cert: Some("not a certificate".into()), ..tls("ca", "client") };
+        let e = host::http(get(format!("{base}/state"), garbage, 10_000)).await.unwrap_err();
+        assert_eq!(e.tls_failure(), Some(TlsFailure::BadPem), "{e:?}");
+        assert_eq!(
+            e.message,
+            format!("GET {base}/state: the client certificate does not parse as PEM (no start line)")
+        );
+        assert_eq!(host::certificate("not a certificate").unwrap_err().code, "ERR_OSSL_PEM_NO_START_LINE");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_tls_server_that_never_answers_times_out() {
+        let base = server().await;
+        let e = host::http(get(format!("{base}/hang"), tls("ca", "client"), 300)).await.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message),
+            (host::TIMED_OUT, format!("GET {base}/hang did not finish within 0.3 s"))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_body_over_the_limit_is_refused_over_tls_too() {
+        let base = server().await;
+        let e = host::http(get(format!("{base}/big"), tls("ca", "client"), 30_000)).await.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message),
+            (host::TOO_LARGE, format!("GET {base}/big gave more than {} bytes", host::RESPONSE_LIMIT))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn plain_http_with_tls_settings_is_plain_http() {
+        let base = start_mtls_server(FIXTURES, "http").await.as_string().unwrap();
+        let reply = host::http(get(format!("{base}/state"), Tls::default(), 10_000)).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"hello none"[..]));
+        let e = host::http(get("http://127.0.0.1:1/".into(), Tls::default(), 10_000)).await.unwrap_err();
+        assert_eq!(e.code, "ECONNREFUSED");
+        assert!(e.message.starts_with("GET http://127.0.0.1:1/: "), "{}", e.message);
     }
 }

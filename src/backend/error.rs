@@ -55,6 +55,8 @@ pub enum Error {
         /// What is wrong with it.
         why: InvalidName,
     },
+    /// Terraform's `http` backend could not give the state.
+    Http(super::http::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -92,6 +94,7 @@ impl fmt::Display for Error {
             ),
             Error::WorkspaceForFile { state } => write!(f, "input `workspace`: {}", workspace_for_file(state)),
             Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
+            Error::Http(e) => e.fmt(f),
         }
     }
 }

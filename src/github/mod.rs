@@ -200,6 +200,7 @@ impl GitHub {
             headers,
             body: body.unwrap_or_default(),
             timeout_ms: self.timeout_ms,
+            tls: None,
         };
         let response = host::http(request).await.map_err(|e| Error::RequestFailed {
             what: what.to_string(),

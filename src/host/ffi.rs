@@ -49,4 +49,20 @@ extern "C" {
         timeout_ms: f64,
         max_bytes: f64,
     ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    #[allow(clippy::too_many_arguments)]
+    pub async fn http_request_tls(
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        body: &[u8],
+        timeout_ms: f64,
+        max_bytes: f64,
+        ca: Option<String>,
+        cert: Option<String>,
+        key: Option<String>,
+        insecure: bool,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn x509(pem: &str) -> Result<JsValue, JsValue>;
 }

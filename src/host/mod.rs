@@ -8,8 +8,11 @@
 mod ffi;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+mod tls;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+pub use tls::{certificate, Certificate, Tls, TlsFailure};
 
 #[cfg(not(target_arch = "wasm32"))]
 use native as imp;
@@ -292,6 +295,9 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// The whole exchange, body included, must end within this many milliseconds.
     pub timeout_ms: u64,
+    /// `None`: Node's `fetch` with the system's roots. `Some`: Node's `https` (or `http` for an
+    /// `http://` URL) with these trust roots and client certificate; see [`http`].
+    pub tls: Option<Tls>,
 }
 
 /// An HTTP response, whatever its status.
@@ -309,12 +315,20 @@ pub struct HttpResponse {
 /// [`RESPONSE_LIMIT`] ([`TOO_LARGE`]) are errors; any status is a response. A GET or HEAD follows
 /// up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and port), so headers
 /// such as a token never reach another host; any other redirect, and every redirect of a write,
-/// comes back as the 3xx response it is. Inside wasm this is Node's `fetch`; a native build speaks
-/// plain HTTP/1.1 over a TCP socket, without TLS (for tests against loopback servers).
+/// comes back as the 3xx response it is.
+///
+/// Inside wasm, a request without [`Tls`] settings is Node's `fetch`; one with them is Node's
+/// `https` (`http` for an `http://` URL) with those roots and that client certificate. A TLS
+/// failure keeps Node's code (`CERT_HAS_EXPIRED`, `ERR_OSSL_X509_KEY_VALUES_MISMATCH`, …; see
+/// [`TlsFailure`] and [`HostError::tls_failure`]) with a message that says what it means.
+///
+/// A native build speaks plain HTTP/1.1 over a TCP socket, without TLS (for tests against
+/// loopback servers): an `https://` URL, or a client certificate, is an error with code `ENOTSUP`;
+/// a CA certificate or `insecure` has nothing to do on plain HTTP, and is ignored, as in Node.
 pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
     let mut hops = 0;
     loop {
-        let response = imp::http(&request).await?;
+        let response = imp::http(&request).await.map_err(|e| tls::explain(&request, e))?;
         let redirect = (300..400).contains(&response.status) && matches!(request.method.as_str(), "GET" | "HEAD");
         let location = response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v);
         match location.filter(|_| redirect && hops < MAX_REDIRECTS).and_then(|l| same_origin(&request.url, l)) {

@@ -4,7 +4,7 @@ mod http;
 
 use std::io::Write;
 
-use super::{HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
+use super::{Certificate, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
 
 fn caught(e: std::io::Error) -> HostError {
     let code = match e.kind() {
@@ -175,4 +175,12 @@ pub async fn run_process(
 /// Blocking: the future is ready when first polled.
 pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     http::send(request)
+}
+
+/// Natively there is no X.509 parser (the shipped action asks Node's `node:crypto`).
+pub fn certificate(_pem: &str) -> Result<Certificate, HostError> {
+    Err(HostError {
+        code: "ENOTSUP".into(),
+        message: "a native build cannot read certificates (the action's host is Node's node:crypto)".into(),
+    })
 }

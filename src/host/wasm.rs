@@ -3,7 +3,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{ffi, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
+use super::{ffi, Certificate, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
 
 /// Turns a thrown JavaScript value (usually a Node `Error` with a `code`) into a `HostError`.
 fn caught(e: JsValue) -> HostError {
@@ -146,13 +146,39 @@ pub async fn run_process(
 pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     let headers: Vec<String> = request.headers.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
     let limit = super::RESPONSE_LIMIT as f64;
-    let r = ffi::http_request(&request.method, &request.url, headers, &request.body, request.timeout_ms as f64, limit)
-        .await
-        .map_err(caught)?;
+    let timeout_ms = request.timeout_ms as f64;
+    let r = match &request.tls {
+        None => ffi::http_request(&request.method, &request.url, headers, &request.body, timeout_ms, limit).await,
+        Some(tls) => {
+            ffi::http_request_tls(
+                &request.method,
+                &request.url,
+                headers,
+                &request.body,
+                timeout_ms,
+                limit,
+                tls.ca.clone(),
+                tls.cert.clone(),
+                tls.key.clone(),
+                tls.insecure,
+            )
+            .await
+        }
+    }
+    .map_err(caught)?;
     let flat: Vec<String> = js_sys::Array::from(&field(&r, "headers")).iter().filter_map(|v| v.as_string()).collect();
     Ok(HttpResponse {
         status: field(&r, "status").as_f64().unwrap_or(0.0) as u16,
         headers: flat.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0].clone(), p[1].clone())).collect(),
         body: bytes_field(&r, "body"),
+    })
+}
+
+pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
+    let c = ffi::x509(pem).map_err(caught)?;
+    Ok(Certificate {
+        subject: field(&c, "subject").as_string().unwrap_or_default(),
+        not_before_ms: field(&c, "not_before_ms").as_f64().unwrap_or(f64::NAN),
+        not_after_ms: field(&c, "not_after_ms").as_f64().unwrap_or(f64::NAN),
     })
 }

@@ -30,6 +30,14 @@ fn send_with_limit(request: &HttpRequest, limit: u64) -> Result<HttpResponse, Ho
         code: "ENOTSUP".into(),
         message: format!("cannot {what}: a native build speaks plain http:// only (the action's HTTP is Node's fetch)"),
     })?;
+    if request.tls.as_ref().is_some_and(|tls| tls.cert.is_some() || tls.key.is_some()) {
+        return Err(HostError {
+            code: "ENOTSUP".into(),
+            message: format!(
+                "cannot {what}: a native build cannot present a client certificate (the action's is Node's https)"
+            ),
+        });
+    }
     let mut conn = Connection::open(&target, deadline, &what, request.timeout_ms)?;
 
     let mut head =
@@ -362,6 +370,7 @@ mod tests {
             headers: vec![("x-test".into(), "yes".into())],
             body: body.to_vec(),
             timeout_ms,
+            tls: None,
         }
     }
 
@@ -424,6 +433,19 @@ mod tests {
         // Port 1 on loopback: nothing listens there.
         let e = send(&request("GET", "http://127.0.0.1:1/".into(), b"", 1_000)).unwrap_err();
         assert_eq!(e.code, "ECONNREFUSED");
+    }
+
+    #[test]
+    fn tls_settings_without_a_client_certificate_change_nothing_on_plain_http() {
+        let (url, _server) = answer_once(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        let tls = crate::host::Tls { ca: Some("PEM".into()), insecure: true, ..Default::default() };
+        let reply = send(&HttpRequest { tls: Some(tls), ..request("GET", url, b"", 5_000) }).unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"ok"[..]));
+        let tls = crate::host::Tls { cert: Some("PEM".into()), key: Some("PEM".into()), ..Default::default() };
+        let e = send(&HttpRequest { tls: Some(tls), ..request("GET", "http://127.0.0.1:1/".into(), b"", 1_000) })
+            .unwrap_err();
+        assert_eq!(e.code, "ENOTSUP");
+        assert_eq!(crate::host::certificate("PEM").unwrap_err().code, "ENOTSUP");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The host API over `std`, for native builds (tests, a future CLI).
 
 mod http;
+mod socket;
 
 use std::io::Write;
+
+pub use socket::Socket;
 
 use super::{HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
 

@@ -55,6 +55,8 @@ pub enum Error {
         /// What is wrong with it.
         why: InvalidName,
     },
+    /// The pg backend could not read the state: the server, TLS, the login or a query failed.
+    Pg(super::pg::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -92,6 +94,7 @@ impl fmt::Display for Error {
             ),
             Error::WorkspaceForFile { state } => write!(f, "input `workspace`: {}", workspace_for_file(state)),
             Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
+            Error::Pg(e) => e.fmt(f),
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod error;
 pub mod local;
 pub mod lock;
 mod no_state;
+pub mod pg;
 pub mod settings;
 pub mod workspace;
 

@@ -224,7 +224,9 @@ fn a_closed_port_is_unreachable() {
     let l = location(&format!("postgres://tf:pw@127.0.0.1:{port}/db?sslmode=disable"), "default", None);
     let message = error(&l);
     assert!(message.starts_with(&format!("pg backend: cannot reach PostgreSQL at 127.0.0.1:{port} (")), "{message}");
-    assert!(message.ends_with("check the host and port in `conn_str`, and that the server accepts TCP connections from this runner"));
+    assert!(message.ends_with(
+        "check the host and port in `conn_str`, and that the server accepts TCP connections from this runner"
+    ));
 }
 
 #[test]

@@ -10,7 +10,8 @@
 #
 # Users (password = the user's name + "-pw"):
 #   tf_scram  scram-sha-256 (also Terraform's user)   tf_md5  md5   tf_plain  password (cleartext)
-# TLS: DIR/ca.pem signed the server's certificate (localhost, 127.0.0.1); DIR/other-ca.pem did not.
+# TLS: DIR/ca.pem signed the server's certificate, which names localhost only (not 127.0.0.1, so
+# verify-full to 127.0.0.1 fails on the name); DIR/other-ca.pem signed nothing.
 # Needs PostgreSQL's server binaries (Debian: /usr/lib/postgresql/<ver>/bin; PGBIN overrides),
 # psql, openssl and terraform. As root, the server runs as the `postgres` user (initdb refuses root).
 set -euo pipefail
@@ -32,12 +33,12 @@ PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 mkdir -p "$DIR/data" "$DIR/run" "$DIR/tf"
 chmod 755 "$DIR"
 
-# TLS: a CA, the server's certificate for localhost and 127.0.0.1, and a CA that signed nothing.
+# TLS: a CA, the server's certificate for localhost, and a CA that signed nothing.
 ssl() { openssl "$@" >/dev/null 2>&1; }
 ssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout "$DIR/ca.key" -out "$DIR/ca.pem"
 ssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout "$DIR/other-ca.key" -out "$DIR/other-ca.pem"
 ssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$DIR/server.key" -out "$DIR/server.csr"
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$DIR/san.ext"
+printf 'subjectAltName=DNS:localhost\n' > "$DIR/san.ext"
 ssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.pem" -CAkey "$DIR/ca.key" -CAcreateserial -days 2 \
   -extfile "$DIR/san.ext" -out "$DIR/server.pem"
 chmod 600 "$DIR/server.key"

@@ -32,7 +32,7 @@ pub enum Error {
         peer: String,
         /// The `sslmode` in force.
         sslmode: &'static str,
-        /// What the TLS library said.
+        /// Why, in words about the certificate (data in it already quoted).
         why: String,
     },
     /// `sslrootcert` could not be read.
@@ -114,8 +114,7 @@ impl fmt::Display for Error {
             ),
             Error::Tls { peer, sslmode, why } => write!(
                 f,
-                "pg backend: the TLS handshake with PostgreSQL at {peer} failed (sslmode={sslmode}): {}; check sslrootcert (the CA that signed the server's certificate) and that the host in `conn_str` is a name the certificate holds",
-                crate::text::excerpt(why)
+                "pg backend: the TLS handshake with PostgreSQL at {peer} failed (sslmode={sslmode}): {why}; check sslrootcert (the CA that signed the server's certificate) and that the host in `conn_str` is a name the certificate holds"
             ),
             Error::RootCert { path, why } => write!(
                 f,

@@ -64,7 +64,7 @@ impl<'a> Session<'a> {
         let options = TlsOptions { ca, verify, servername: location.host.clone() };
         self.socket.start_tls(&options).await.map_err(|e| match e.code.as_str() {
             host::TIMED_OUT => Error::TimedOut { why: e.message },
-            _ => Error::Tls { peer: location.peer(), sslmode: location.sslmode.name(), why: e.message },
+            _ => Error::Tls { peer: location.peer(), sslmode: location.sslmode.name(), why: tls_why(location, e) },
         })
     }
 
@@ -208,6 +208,29 @@ fn read_root_cert(path: &str) -> Result<String, Error> {
     let bytes = host::read_file(path, crate::files::SMALL_FILE_LIMIT)
         .map_err(|e| Error::RootCert { path: path.to_string(), why: e.message })?;
     String::from_utf8(bytes).map_err(|_| Error::RootCert { path: path.to_string(), why: "it is not PEM text".into() })
+}
+
+/// Why a TLS handshake failed, in words about the certificate, from Node's (OpenSSL's) code.
+fn tls_why(location: &Location, e: HostError) -> String {
+    let issuer = match &location.sslrootcert {
+        Some(path) => format!("by the CA in sslrootcert {}", crate::text::quote(path)),
+        None => "by a CA this runner trusts".to_string(),
+    };
+    match e.code.as_str() {
+        "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+        | "UNABLE_TO_GET_ISSUER_CERT"
+        | "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"
+        | "SELF_SIGNED_CERT_IN_CHAIN"
+        | "DEPTH_ZERO_SELF_SIGNED_CERT"
+        | "CERT_SIGNATURE_FAILURE" => format!("the server's certificate is not signed {issuer}"),
+        "ERR_TLS_CERT_ALTNAME_INVALID" => {
+            format!("the server's certificate does not name {}", crate::text::quote(&location.host))
+        }
+        "CERT_HAS_EXPIRED" => "the server's certificate has expired".to_string(),
+        "CERT_NOT_YET_VALID" => "the server's certificate is not valid yet".to_string(),
+        "" => crate::text::excerpt(&e.message),
+        code => format!("{} ({})", crate::text::excerpt(&e.message), crate::text::name(code)),
+    }
 }
 
 /// A transport failure, as the backend's error.

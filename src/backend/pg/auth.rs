@@ -53,6 +53,8 @@ pub struct Scram {
     nonce: String,
     /// What the server's final message must prove, once the client's proof was sent.
     expected_server_signature: Option<[u8; 32]>,
+    /// Whether the server's signature was checked and right.
+    verified: bool,
 }
 
 impl Scram {
@@ -69,6 +71,7 @@ impl Scram {
             client_first_bare: format!("n={user},r={nonce}"),
             nonce: nonce.to_string(),
             expected_server_signature: None,
+            verified: false,
         }
     }
 
@@ -111,8 +114,13 @@ impl Scram {
         Ok(format!("{without_proof},p={}", BASE64.encode(proof)))
     }
 
+    /// Whether the server's final message proved that it knows the password.
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
+
     /// Checks the server-final-message: the server too knew the password. An error says why not.
-    pub fn verify_server(&self, server_final: &[u8]) -> Result<(), String> {
+    pub fn verify_server(&mut self, server_final: &[u8]) -> Result<(), String> {
         let text = std::str::from_utf8(server_final).map_err(|_| "the server's final SCRAM message is not UTF-8")?;
         if let Some(e) = text.strip_prefix("e=") {
             return Err(format!("the server ended SCRAM with {}", crate::text::quote(e)));
@@ -123,7 +131,10 @@ impl Scram {
             .and_then(|v| BASE64.decode(v).ok())
             .ok_or("the server's final SCRAM message has no signature")?;
         match self.expected_server_signature {
-            Some(expected) if signature == expected => Ok(()),
+            Some(expected) if signature == expected => {
+                self.verified = true;
+                Ok(())
+            }
             _ => Err("the server's SCRAM signature is wrong: it does not know the password".to_string()),
         }
     }
@@ -142,11 +153,16 @@ mod tests {
             scram.client_final(server_first.as_bytes()).unwrap(),
             "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
         );
+        assert!(!scram.verified());
         assert_eq!(scram.verify_server(b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="), Ok(()));
+        assert!(scram.verified());
+        let mut scram = Scram::with_user("user", "pencil", "rOprNGfwEbeRWgbNEkqO");
+        scram.client_final(server_first.as_bytes()).unwrap();
         assert_eq!(
             scram.verify_server(b"v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=").unwrap_err(),
             "the server's SCRAM signature is wrong: it does not know the password"
         );
+        assert!(!scram.verified());
     }
 
     #[test]

@@ -125,6 +125,10 @@ impl<'a> Session<'a> {
                     .ok_or_else(|| Error::NoPassword { user: location.user.clone(), peer: location.peer() })
             };
             match request {
+                // A server that skips SCRAM's last step has not proven it knows the password.
+                Auth::Ok if scram.as_ref().is_some_and(|s| !s.verified()) => {
+                    return Err(self.protocol("the server ended SCRAM without proving it knows the password"))
+                }
                 Auth::Ok => break,
                 Auth::Cleartext => self.send(&wire::password(&password()?)).await?,
                 Auth::Md5(salt) => {
@@ -146,7 +150,7 @@ impl<'a> Session<'a> {
                     self.send(&wire::sasl_response(last.as_bytes())).await?;
                 }
                 Auth::SaslFinal(data) => {
-                    let s = scram.as_ref().ok_or_else(|| self.protocol("SASL data before SASL began"))?;
+                    let s = scram.as_mut().ok_or_else(|| self.protocol("SASL data before SASL began"))?;
                     s.verify_server(&data).map_err(|what| self.protocol(&what))?;
                 }
                 Auth::Other(code) => {

@@ -42,7 +42,7 @@ fn a_url_becomes_a_location_with_terraforms_defaults() {
         ("db.example", 5432, "tf", Some("tfstate"), SslMode::Require, "terraform_remote_state")
     );
     assert_eq!(l.password.as_ref().map(Secret::expose), Some("pw"));
-    assert_eq!(format!("{l:?}").contains("pw\""), false, "the password never prints");
+    assert!(!format!("{l:?}").contains("pw\""), "the password never prints");
     assert_eq!(l.timeout_ms, 30_000);
 }
 

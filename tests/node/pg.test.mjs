@@ -24,7 +24,8 @@ before(() => {
 
 /** A working directory as `terraform init` leaves it for a pg backend with these settings. */
 function initialized(config) {
-  const dir = tempDir('stage-action-pg-dir-');
+  // Inside the server's directory, which its watcher removes when this process ends.
+  const dir = fs.mkdtempSync(path.join(server.dir, 'workdir-'));
   writeFile(path.join(dir, 'main.tf'), 'terraform {\n  backend "pg" {}\n}\n');
   writeFile(
     path.join(dir, '.terraform', 'terraform.tfstate'),
@@ -137,6 +138,3 @@ describe('pg backend', () => {
   });
 });
 
-// Scratch directories of `initialized` live under the OS temp dir; the server's own is removed
-// by its watcher when this process ends.
-process.on('exit', () => fs.rmSync(server?.dir ?? '/nonexistent', { recursive: true, force: true }));

@@ -96,8 +96,10 @@ tf apply -auto-approve -input=false
 tf workspace select default
 
 if [ -n "${WATCH_PID:-}" ]; then
-  setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; "$1" stop "$2"; rm -rf "$2"' \
-    "$WATCH_PID" "$SELF" "$DIR" </dev/null >/dev/null 2>&1 &
+  # The postmaster's pid too: should DIR be gone first, pg_ctl cannot find it, a signal can.
+  POSTMASTER=$(head -1 "$DIR/data/postmaster.pid")
+  setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; "$1" stop "$2"; kill -INT "$3" 2>/dev/null; rm -rf "$2"' \
+    "$WATCH_PID" "$SELF" "$DIR" "$POSTMASTER" </dev/null >/dev/null 2>&1 &
 fi
 
 cat > "$DIR/server.env" <<ENV

@@ -286,6 +286,155 @@ var require_host = __commonJS({
         not_after_ms: Date.parse(c.validTo)
       };
     }
+    var sockets = /* @__PURE__ */ new Map();
+    var nextSocket = 1;
+    var SOCKET_HIGH_WATER = 1 << 20;
+    function socketOf(id) {
+      const s = sockets.get(id);
+      if (!s) {
+        const e = new Error("the connection is closed");
+        e.code = "EPIPE";
+        throw e;
+      }
+      return s;
+    }
+    function listen(s, sock) {
+      s.sock = sock;
+      const wake = () => {
+        const w = s.wake;
+        s.wake = null;
+        if (w) w();
+      };
+      sock.on("data", (chunk) => {
+        s.chunks.push(chunk);
+        s.size += chunk.length;
+        if (s.size > SOCKET_HIGH_WATER) sock.pause();
+        wake();
+      });
+      sock.on("end", () => {
+        s.ended = true;
+        wake();
+      });
+      sock.on("close", () => {
+        s.ended = true;
+        wake();
+      });
+      sock.on("error", (e) => {
+        s.error = s.error || e;
+        wake();
+      });
+    }
+    function bounded(what, timeout_ms, start) {
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        let cancel = null;
+        const timer = setTimeout(() => {
+          if (cancel) cancel();
+          finish(reject, timedOut(what, timeout_ms));
+        }, timeout_ms);
+        function finish(how, value) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          how(value);
+        }
+        cancel = start((v) => finish(resolve, v), (e) => finish(reject, e));
+      });
+    }
+    function socket_connect(host, port, timeout_ms) {
+      const net = require("node:net");
+      return bounded(`${host}:${port}`, timeout_ms, (done, fail2) => {
+        const sock = net.connect({ host, port, noDelay: true });
+        const onError = (e) => {
+          sock.destroy();
+          fail2(e);
+        };
+        sock.once("error", onError);
+        sock.once("connect", () => {
+          sock.off("error", onError);
+          const id = nextSocket++;
+          const s = { sock, chunks: [], size: 0, ended: false, error: null, wake: null };
+          sockets.set(id, s);
+          listen(s, sock);
+          done(id);
+        });
+        return () => sock.destroy();
+      });
+    }
+    function socket_start_tls(id, ca, verify, servername, timeout_ms) {
+      const tls = require("node:tls");
+      const net = require("node:net");
+      const s = socketOf(id);
+      if (s.size > 0) {
+        const e = new Error("the server sent unencrypted data before the TLS handshake");
+        e.code = "EPROTO";
+        return Promise.reject(e);
+      }
+      const raw = s.sock;
+      raw.removeAllListeners("data");
+      raw.removeAllListeners("end");
+      raw.removeAllListeners("close");
+      raw.removeAllListeners("error");
+      const options = { socket: raw, rejectUnauthorized: verify !== "none", ca: ca || void 0 };
+      if (servername && !net.isIP(servername)) options.servername = servername;
+      if (verify === "chain") options.checkServerIdentity = () => void 0;
+      if (verify === "full") options.host = servername;
+      return bounded(`TLS with ${servername}`, timeout_ms, (done, fail2) => {
+        const sock = tls.connect(options);
+        const onError = (e) => {
+          sock.destroy();
+          fail2(e);
+        };
+        sock.once("error", onError);
+        sock.once("secureConnect", () => {
+          sock.off("error", onError);
+          listen(s, sock);
+          done(true);
+        });
+        return () => sock.destroy();
+      }).catch((e) => {
+        s.sock.destroy();
+        sockets.delete(id);
+        throw e;
+      });
+    }
+    function socket_write(id, data, timeout_ms) {
+      const s = socketOf(id);
+      const copy = Buffer.from(data);
+      return bounded("a write", timeout_ms, (done, fail2) => {
+        if (s.error) return fail2(s.error);
+        s.sock.write(copy, (e) => e ? fail2(e) : done(true));
+      });
+    }
+    function socket_read(id, max, timeout_ms) {
+      const s = socketOf(id);
+      return bounded("a read", timeout_ms, (done, fail2) => {
+        const take = () => {
+          if (s.chunks.length) {
+            const first = s.chunks[0];
+            const out = first.length <= max ? s.chunks.shift() : first.subarray(0, max);
+            if (first.length > max) s.chunks[0] = first.subarray(max);
+            s.size -= out.length;
+            if (s.size <= SOCKET_HIGH_WATER && s.sock.isPaused()) s.sock.resume();
+            return done(out);
+          }
+          if (s.error) return fail2(s.error);
+          if (s.ended) return done(new Uint8Array(0));
+          s.wake = take;
+        };
+        take();
+        return () => {
+          if (s.wake === take) s.wake = null;
+        };
+      });
+    }
+    function socket_close(id) {
+      const s = sockets.get(id);
+      if (!s) return;
+      sockets.delete(id);
+      s.wake = null;
+      s.sock.destroy();
+    }
     function mark_panicked() {
       globalThis[PANICKED2] = true;
     }
@@ -308,7 +457,12 @@ var require_host = __commonJS({
       run_process,
       http_request,
       http_request_tls,
-      x509
+      x509,
+      socket_connect,
+      socket_start_tls,
+      socket_write,
+      socket_read,
+      socket_close
     };
   }
 });
@@ -316,7 +470,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, stat, write_stderr, write_stdout } = require_host();
+    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -325,6 +479,7 @@ var require_stage_action = __commonJS({
     var import1 = require_host();
     var import2 = require_host();
     var import3 = require_host();
+    var import4 = require_host();
     function __wbg_get_imports() {
       const import0 = {
         __proto__: null,
@@ -546,6 +701,35 @@ var require_stage_action = __commonJS({
             return ret;
           }, arguments);
         },
+        __wbg_socket_connect_f734fe7f3255af07: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            const ret = socket_connect(getStringFromWasm0(arg0, arg1), arg2, arg3);
+            return ret;
+          }, arguments);
+        },
+        __wbg_socket_read_5f06b559ce3b872f: function() {
+          return handleError(function(arg0, arg1, arg2) {
+            const ret = socket_read(arg0, arg1, arg2);
+            return ret;
+          }, arguments);
+        },
+        __wbg_socket_start_tls_03125e001a183cfd: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7) {
+            let v0;
+            if (arg1 !== 0) {
+              v0 = getStringFromWasm0(arg1, arg2);
+              wasm2.__wbindgen_free(arg1, arg2 * 1, 1);
+            }
+            const ret = socket_start_tls(arg0, v0, getStringFromWasm0(arg3, arg4), getStringFromWasm0(arg5, arg6), arg7);
+            return ret;
+          }, arguments);
+        },
+        __wbg_socket_write_ec8d8e4ea9a10adc: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            const ret = socket_write(arg0, getArrayU8FromWasm0(arg1, arg2), arg3);
+            return ret;
+          }, arguments);
+        },
         __wbg_stat_398cfad2deec102f: function() {
           return handleError(function(arg0, arg1) {
             const ret = stat(getStringFromWasm0(arg0, arg1));
@@ -612,7 +796,8 @@ var require_stage_action = __commonJS({
         "./stage_action_bg.js": import0,
         "./snippets/stage-action-8be90cc3f2248327/js/host.js": import1,
         "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2,
-        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import3
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import3,
+        "./snippets/stage-action-8be90cc3f2248327/js/host.js": import4
       };
     }
     function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {

@@ -360,6 +360,186 @@ function x509(pem) {
   };
 }
 
+// ---- Sockets: TCP, upgraded to TLS on demand; the protocol is spoken in Rust ----
+
+/** Open sockets by id: { sock, chunks, size, ended, error, wake }. */
+const sockets = new Map();
+let nextSocket = 1;
+// Past this much unread data the socket is paused, so a server cannot fill our memory faster
+// than Rust reads (Rust bounds each message it accepts).
+const SOCKET_HIGH_WATER = 1 << 20;
+
+function socketOf(id) {
+  const s = sockets.get(id);
+  if (!s) {
+    const e = new Error('the connection is closed');
+    e.code = 'EPIPE';
+    throw e;
+  }
+  return s;
+}
+
+/** Listens to `sock` for `s`: data is queued until read; the end and errors are remembered. */
+function listen(s, sock) {
+  s.sock = sock;
+  const wake = () => {
+    const w = s.wake;
+    s.wake = null;
+    if (w) w();
+  };
+  sock.on('data', (chunk) => {
+    s.chunks.push(chunk);
+    s.size += chunk.length;
+    if (s.size > SOCKET_HIGH_WATER) sock.pause();
+    wake();
+  });
+  sock.on('end', () => {
+    s.ended = true;
+    wake();
+  });
+  sock.on('close', () => {
+    s.ended = true;
+    wake();
+  });
+  sock.on('error', (e) => {
+    s.error = s.error || e;
+    wake();
+  });
+}
+
+/**
+ * Runs `start(done, fail)` until it settles, or rejects ETIMEDOUT after `timeout_ms`; then the
+ * function `start` returned, if any, undoes what it started.
+ */
+function bounded(what, timeout_ms, start) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let cancel = null;
+    const timer = setTimeout(() => {
+      if (cancel) cancel();
+      finish(reject, timedOut(what, timeout_ms));
+    }, timeout_ms);
+    function finish(how, value) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      how(value);
+    }
+    cancel = start((v) => finish(resolve, v), (e) => finish(reject, e));
+  });
+}
+
+/** Connects to host:port; resolves to the socket's id. */
+function socket_connect(host, port, timeout_ms) {
+  const net = require('node:net');
+  return bounded(`${host}:${port}`, timeout_ms, (done, fail) => {
+    const sock = net.connect({ host, port, noDelay: true });
+    const onError = (e) => {
+      sock.destroy();
+      fail(e);
+    };
+    sock.once('error', onError);
+    sock.once('connect', () => {
+      sock.off('error', onError);
+      const id = nextSocket++;
+      const s = { sock, chunks: [], size: 0, ended: false, error: null, wake: null };
+      sockets.set(id, s);
+      listen(s, sock);
+      done(id);
+    });
+    return () => sock.destroy();
+  });
+}
+
+/**
+ * Upgrades socket `id` to TLS. `verify`: 'none' (encrypt only), 'chain' (the chain up to `ca`, or
+ * the system's roots, whatever name it bears) or 'full' (the chain and the name `servername`).
+ */
+function socket_start_tls(id, ca, verify, servername, timeout_ms) {
+  const tls = require('node:tls');
+  const net = require('node:net');
+  const s = socketOf(id);
+  if (s.size > 0) {
+    // Bytes the server sent before the handshake, unasked: someone in between put them there.
+    const e = new Error('the server sent unencrypted data before the TLS handshake');
+    e.code = 'EPROTO';
+    return Promise.reject(e);
+  }
+  const raw = s.sock;
+  raw.removeAllListeners('data');
+  raw.removeAllListeners('end');
+  raw.removeAllListeners('close');
+  raw.removeAllListeners('error');
+  const options = { socket: raw, rejectUnauthorized: verify !== 'none', ca: ca || undefined };
+  // SNI takes a name, never an address.
+  if (servername && !net.isIP(servername)) options.servername = servername;
+  if (verify === 'chain') options.checkServerIdentity = () => undefined;
+  // checkServerIdentity compares the certificate with `host` (a name or an address).
+  if (verify === 'full') options.host = servername;
+  return bounded(`TLS with ${servername}`, timeout_ms, (done, fail) => {
+    const sock = tls.connect(options);
+    const onError = (e) => {
+      sock.destroy();
+      fail(e);
+    };
+    sock.once('error', onError);
+    sock.once('secureConnect', () => {
+      sock.off('error', onError);
+      listen(s, sock);
+      done(true);
+    });
+    return () => sock.destroy();
+  }).catch((e) => {
+    s.sock.destroy();
+    sockets.delete(id);
+    throw e;
+  });
+}
+
+/** Writes all of `data` (copied now: it is a view of the wasm memory). */
+function socket_write(id, data, timeout_ms) {
+  const s = socketOf(id);
+  const copy = Buffer.from(data);
+  return bounded('a write', timeout_ms, (done, fail) => {
+    if (s.error) return fail(s.error);
+    s.sock.write(copy, (e) => (e ? fail(e) : done(true)));
+  });
+}
+
+/** Up to `max` bytes as they arrive; empty once the peer closed. */
+function socket_read(id, max, timeout_ms) {
+  const s = socketOf(id);
+  return bounded('a read', timeout_ms, (done, fail) => {
+    const take = () => {
+      if (s.chunks.length) {
+        const first = s.chunks[0];
+        const out = first.length <= max ? s.chunks.shift() : first.subarray(0, max);
+        if (first.length > max) s.chunks[0] = first.subarray(max);
+        s.size -= out.length;
+        if (s.size <= SOCKET_HIGH_WATER && s.sock.isPaused()) s.sock.resume();
+        return done(out);
+      }
+      if (s.error) return fail(s.error);
+      if (s.ended) return done(new Uint8Array(0));
+      s.wake = take;
+    };
+    take();
+    // A read that timed out takes nothing that arrives later.
+    return () => {
+      if (s.wake === take) s.wake = null;
+    };
+  });
+}
+
+/** Closes socket `id`, if still open; closing twice is harmless. */
+function socket_close(id) {
+  const s = sockets.get(id);
+  if (!s) return;
+  sockets.delete(id);
+  s.wake = null;
+  s.sock.destroy();
+}
+
 /** Called by the panic hook after it has printed the report; the entry reads it back. */
 function mark_panicked() {
   globalThis[PANICKED] = true;
@@ -369,4 +549,5 @@ module.exports = {
   env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request,
   http_request_tls, x509,
+  socket_connect, socket_start_tls, socket_write, socket_read, socket_close,
 };

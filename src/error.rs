@@ -104,6 +104,7 @@ impl Error {
                     B::BackendSettings { .. } => "unreadable state",
                     B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
                     B::Http(_) => "backend error",
+                    B::Pg(_) => "backend error",
                 }
             }
             Error::State(e) => {

@@ -57,6 +57,8 @@ pub enum Error {
     },
     /// Terraform's `http` backend could not give the state.
     Http(super::http::Error),
+    /// The pg backend could not read the state: the server, TLS, the login or a query failed.
+    Pg(super::pg::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -95,6 +97,7 @@ impl fmt::Display for Error {
             Error::WorkspaceForFile { state } => write!(f, "input `workspace`: {}", workspace_for_file(state)),
             Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
             Error::Http(e) => e.fmt(f),
+            Error::Pg(e) => e.fmt(f),
         }
     }
 }

@@ -45,6 +45,7 @@ pub mod http;
 pub mod local;
 pub mod lock;
 mod no_state;
+pub mod pg;
 pub mod settings;
 pub mod workspace;
 

@@ -65,4 +65,20 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     pub fn x509(pem: &str) -> Result<JsValue, JsValue>;
+    // Sockets (src/host/wasm.rs `Socket`): an id per connection, kept by js/host.js.
+    #[wasm_bindgen(catch)]
+    pub async fn socket_connect(host: &str, port: f64, timeout_ms: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub async fn socket_start_tls(
+        id: f64,
+        ca: Option<String>,
+        verify: &str,
+        servername: &str,
+        timeout_ms: f64,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub async fn socket_write(id: f64, data: &[u8], timeout_ms: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub async fn socket_read(id: f64, max: f64, timeout_ms: f64) -> Result<JsValue, JsValue>;
+    pub fn socket_close(id: f64);
 }

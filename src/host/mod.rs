@@ -357,6 +357,113 @@ fn same_origin(from: &str, location: &str) -> Option<String> {
     (origin(location)?.eq_ignore_ascii_case(base)).then(|| location.to_string())
 }
 
+// ---- Sockets: a TCP connection, upgraded to TLS on demand (PostgreSQL's SSLRequest) ----
+
+/// The code of a [`HostError`] for what this build of the host cannot do (TLS, natively).
+pub const NOT_SUPPORTED: &str = "ENOTSUP";
+
+/// How a TLS connection checks the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Not at all: encryption only (libpq's `sslmode=require`).
+    Nothing,
+    /// The chain, up to the given CA (or the system's), but not the name (`verify-ca`).
+    Chain,
+    /// The chain and that the certificate names [`TlsOptions::servername`] (`verify-full`).
+    Full,
+}
+
+/// What [`Socket::start_tls`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// PEM certificates that replace the system's roots; `None` keeps the system's.
+    pub ca: Option<String>,
+    /// What is checked of the server's certificate.
+    pub verify: Verify,
+    /// The host name the certificate must name (and the SNI sent, unless an IP address).
+    pub servername: String,
+}
+
+/// A TCP connection, closed when dropped. Every operation ends by the deadline set at
+/// [`Socket::connect`] (its `timeout_ms` bounds the whole conversation, not each step), else fails
+/// with [`TIMED_OUT`]. Inside wasm this is Node's `node:net` (and `node:tls` for
+/// [`Socket::start_tls`]); a native build uses `std::net::TcpStream` and has no TLS
+/// ([`NOT_SUPPORTED`]), which is enough to test a protocol against a loopback server.
+pub struct Socket {
+    inner: imp::Socket,
+    deadline_ms: f64,
+    timeout_ms: u64,
+    /// What was connected to, for messages (`host:port`).
+    peer: String,
+}
+
+impl Socket {
+    /// Connects to `host:port`; the conversation must be over within `timeout_ms`.
+    pub async fn connect(host: &str, port: u16, timeout_ms: u64) -> Result<Socket, HostError> {
+        let deadline_ms = now_ms() + timeout_ms as f64;
+        let peer = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+        match imp::Socket::connect(host, port, timeout_ms).await {
+            Ok(inner) => Ok(Socket { inner, deadline_ms, timeout_ms, peer }),
+            Err(e) if e.code == TIMED_OUT => Err(late(&peer, timeout_ms)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Milliseconds left before the deadline; none left is [`TIMED_OUT`].
+    fn remaining(&self) -> Result<u64, HostError> {
+        let left = self.deadline_ms - now_ms();
+        if left < 1.0 {
+            return Err(late(&self.peer, self.timeout_ms));
+        }
+        Ok(left as u64)
+    }
+
+    /// The host's time-out, named for the whole conversation.
+    fn named(&self, e: HostError) -> HostError {
+        if e.code == TIMED_OUT {
+            late(&self.peer, self.timeout_ms)
+        } else {
+            e
+        }
+    }
+
+    /// Upgrades the connection to TLS (Node's `tls.connect({ socket })`). Bytes that arrived
+    /// before the upgrade and were not read are refused: they could only be injected by someone
+    /// between the client and the server (CVE-2021-23222).
+    pub async fn start_tls(&mut self, options: &TlsOptions) -> Result<(), HostError> {
+        let left = self.remaining()?;
+        let result = self.inner.start_tls(options, left).await;
+        result.map_err(|e| self.named(e))
+    }
+
+    /// Writes all of `data`.
+    pub async fn write(&mut self, data: &[u8]) -> Result<(), HostError> {
+        let left = self.remaining()?;
+        let result = self.inner.write(data, left).await;
+        result.map_err(|e| self.named(e))
+    }
+
+    /// At least one and at most `max` bytes, as they arrive; empty when the peer closed.
+    pub async fn read(&mut self, max: usize) -> Result<Vec<u8>, HostError> {
+        let left = self.remaining()?;
+        let result = self.inner.read(max, left).await;
+        result.map_err(|e| self.named(e))
+    }
+
+    /// Closes the connection (dropping it does too).
+    pub fn close(&mut self) {
+        self.inner.close()
+    }
+}
+
+/// The time-out of a conversation with `peer`.
+fn late(peer: &str, timeout_ms: u64) -> HostError {
+    HostError {
+        code: TIMED_OUT.into(),
+        message: format!("{peer} did not answer within {} s", timeout_ms as f64 / 1000.0),
+    }
+}
+
 /// Tells the JavaScript entry that a panic was already reported, so it does not report the
 /// resulting trap a second time.
 pub fn mark_panicked() {

@@ -1,10 +1,12 @@
 //! The host API over `std`, for native builds (tests, a future CLI).
 
 mod http;
+mod socket;
 
 use std::io::Write;
 
 use super::{Certificate, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
+pub use socket::Socket;
 
 fn caught(e: std::io::Error) -> HostError {
     let code = match e.kind() {

@@ -3,7 +3,9 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{ffi, Certificate, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput};
+use super::{
+    ffi, Certificate, HostError, HttpRequest, HttpResponse, Kind, Metadata, ProcessOutput, TlsOptions, Verify,
+};
 
 /// Turns a thrown JavaScript value (usually a Node `Error` with a `code`) into a `HostError`.
 fn caught(e: JsValue) -> HostError {
@@ -181,4 +183,48 @@ pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
         not_before_ms: field(&c, "not_before_ms").as_f64().unwrap_or(f64::NAN),
         not_after_ms: field(&c, "not_after_ms").as_f64().unwrap_or(f64::NAN),
     })
+}
+
+/// A socket `js/host.js` keeps under an id; closed (and forgotten there) when dropped.
+pub struct Socket {
+    id: f64,
+}
+
+impl Socket {
+    pub async fn connect(host: &str, port: u16, timeout_ms: u64) -> Result<Socket, HostError> {
+        let id = ffi::socket_connect(host, port as f64, timeout_ms as f64).await.map_err(caught)?;
+        Ok(Socket { id: id.as_f64().unwrap_or(-1.0) })
+    }
+
+    pub async fn start_tls(&mut self, options: &TlsOptions, timeout_ms: u64) -> Result<(), HostError> {
+        let verify = match options.verify {
+            Verify::Nothing => "none",
+            Verify::Chain => "chain",
+            Verify::Full => "full",
+        };
+        ffi::socket_start_tls(self.id, options.ca.clone(), verify, &options.servername, timeout_ms as f64)
+            .await
+            .map_err(caught)?;
+        Ok(())
+    }
+
+    pub async fn write(&mut self, data: &[u8], timeout_ms: u64) -> Result<(), HostError> {
+        ffi::socket_write(self.id, data, timeout_ms as f64).await.map_err(caught)?;
+        Ok(())
+    }
+
+    pub async fn read(&mut self, max: usize, timeout_ms: u64) -> Result<Vec<u8>, HostError> {
+        let chunk = ffi::socket_read(self.id, max as f64, timeout_ms as f64).await.map_err(caught)?;
+        Ok(js_sys::Uint8Array::new(&chunk).to_vec())
+    }
+
+    pub fn close(&mut self) {
+        ffi::socket_close(self.id)
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        ffi::socket_close(self.id)
+    }
 }

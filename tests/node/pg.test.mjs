@@ -1,0 +1,140 @@
+// The pg backend through `node dist/index.js`, as the runner runs it: a real PostgreSQL
+// (tests/servers/pg.sh: TLS on, one user per authentication) that the real Terraform 1.11 wrote
+// into; a working directory initialized with `backend "pg"` is read where its state lives, over
+// TLS as lib/pq's sslmode says. PostgreSQL or terraform missing fails these tests: .ci/run
+// installs them.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { root, runAction, tempDir, writeFile, detail, assertFailureSummary } from './harness.mjs';
+
+let server; // { dir, port }
+
+before(() => {
+  const dir = tempDir('stage-action-pg-');
+  const r = spawnSync('bash', [path.join(root, 'tests/servers/pg.sh'), 'start', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, WATCH_PID: String(process.pid) },
+  });
+  assert.equal(r.status, 0, `tests/servers/pg.sh could not start PostgreSQL (is it installed? .ci/run installs it):\n${r.stderr}`);
+  server = { dir, port: Number(r.stdout.trim()) };
+});
+
+/** A working directory as `terraform init` leaves it for a pg backend with these settings. */
+function initialized(config) {
+  // Inside the server's directory, which its watcher removes when this process ends.
+  const dir = fs.mkdtempSync(path.join(server.dir, 'workdir-'));
+  writeFile(path.join(dir, 'main.tf'), 'terraform {\n  backend "pg" {}\n}\n');
+  writeFile(
+    path.join(dir, '.terraform', 'terraform.tfstate'),
+    JSON.stringify({ version: 3, terraform_version: '1.11.4', backend: { type: 'pg', config: { conn_str: null, schema_name: null, ...config }, hash: 1 } }),
+  );
+  return dir;
+}
+
+const url = (user, password, query = '', host = '127.0.0.1') =>
+  `postgres://${user}:${password}@${host}:${server.port}/tfstate${query}`;
+
+function lookup(dir, extra = {}, env = {}) {
+  return runAction({ command: 'lookup', state: dir, address: 'terraform_data.app.output.image', ...extra }, { env, timeout: 60_000 });
+}
+
+function assertImage(r, workspace) {
+  assert.equal(r.code, 0, detail(r));
+  assert.equal(r.outputs.image, `registry.example.com/app:${workspace}-v1`);
+}
+
+function assertNoSecret(r, ...secrets) {
+  for (const s of secrets) {
+    for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
+      assert.ok(!text.includes(s), `${where} holds a secret:\n${text}`);
+    }
+  }
+}
+
+describe('pg backend', () => {
+  test('the directory Terraform initialized is read over TLS, sslmode require by default, as Terraform reads it', () => {
+    const r = lookup(path.join(server.dir, 'tf'));
+    assertImage(r, 'default');
+    assertNoSecret(r, 'tf_scram-pw');
+  });
+
+  test('a named workspace is its own row', () => {
+    assertImage(lookup(path.join(server.dir, 'tf'), { workspace: 'staging' }), 'staging');
+    assertImage(lookup(path.join(server.dir, 'tf'), {}, { TF_WORKSPACE: 'staging' }), 'staging');
+  });
+
+  test('md5 and cleartext users log in, without TLS when sslmode=disable', () => {
+    assertImage(lookup(initialized({ conn_str: url('tf_md5', 'tf_md5-pw', '?sslmode=disable') })), 'default');
+    assertImage(lookup(initialized({ conn_str: url('tf_plain', 'tf_plain-pw', '?sslmode=disable') })), 'default');
+  });
+
+  test('verify-full checks the certificate against sslrootcert and the host name; verify-ca the chain only', () => {
+    const ca = path.join(server.dir, 'ca.pem');
+    const other = path.join(server.dir, 'other-ca.pem');
+    const tls = (mode, root, host) =>
+      lookup(initialized({ conn_str: url('tf_scram', 'tf_scram-pw', `?sslmode=${mode}&sslrootcert=${root}`, host) }));
+    assertImage(tls('verify-full', ca, 'localhost'), 'default');
+    // The certificate names localhost, not 127.0.0.1: verify-ca does not look, verify-full does.
+    assertImage(tls('verify-ca', ca, '127.0.0.1'), 'default');
+    const failures = [
+      [tls('verify-full', other, 'localhost'), 'localhost', 'verify-full', `is not signed by the CA in sslrootcert "${other}"`],
+      [tls('verify-ca', other, 'localhost'), 'localhost', 'verify-ca', `is not signed by the CA in sslrootcert "${other}"`],
+      [tls('verify-full', ca, '127.0.0.1'), '127.0.0.1', 'verify-full', 'does not name "127.0.0.1"'],
+    ];
+    for (const [r, host, mode, why] of failures) {
+      assert.equal(r.code, 1, detail(r));
+      assert.equal(r.errors.length, 1, detail(r));
+      assert.equal(r.errors[0].props.title, 'backend error');
+      assert.equal(
+        r.errors[0].message,
+        `pg backend: the TLS handshake with PostgreSQL at ${host}:${server.port} failed (sslmode=${mode}): the server's certificate ${why}; check sslrootcert (the CA that signed the server's certificate) and that the host in \`conn_str\` is a name the certificate holds`,
+      );
+      assertNoSecret(r, 'tf_scram-pw');
+    }
+  });
+
+  test('require with sslrootcert checks the chain, as lib/pq does', () => {
+    const other = path.join(server.dir, 'other-ca.pem');
+    const r = lookup(initialized({ conn_str: url('tf_scram', 'tf_scram-pw', `?sslrootcert=${other}`) }));
+    assert.equal(r.code, 1, detail(r));
+    assert.match(r.errors[0].message, /failed \(sslmode=require\): the server's certificate is not signed by the CA in sslrootcert/);
+  });
+
+  test('the connection string comes from PG_CONN_STR when init recorded none', () => {
+    const r = lookup(initialized({}), {}, { PG_CONN_STR: url('tf_scram', 'tf_scram-pw') });
+    assertImage(r, 'default');
+  });
+
+  test('a wrong password names the user, never the password', () => {
+    const r = lookup(initialized({ conn_str: url('tf_scram', 'wrong-secret-pw') }));
+    assert.equal(r.code, 1, detail(r));
+    assert.equal(r.errors[0].props.title, 'backend error');
+    assert.equal(
+      r.errors[0].message,
+      `pg backend: PostgreSQL at 127.0.0.1:${server.port} refused user "tf_scram" for database "tfstate": "password authentication failed for user \\"tf_scram\\""; check the user and password in \`conn_str\``,
+    );
+    assertFailureSummary(r, 'lookup', 'backend error');
+    assertNoSecret(r, 'wrong-secret-pw');
+  });
+
+  test('a workspace without a row is no state yet, naming those that have one', () => {
+    const r = lookup(path.join(server.dir, 'tf'), { workspace: 'prod' });
+    assert.equal(r.code, 1, detail(r));
+    assert.equal(r.errors[0].props.title, 'state not found');
+    assert.equal(
+      r.errors[0].message,
+      `workspace "prod" (selected by input \`workspace\`) has no state in database tfstate on 127.0.0.1:${server.port}; workspaces with a state: default, staging; set input \`workspace\` to one of them`,
+    );
+  });
+
+  test('a port nobody listens on fails at once, naming it', () => {
+    const dir = initialized({ conn_str: 'postgres://tf:pw@127.0.0.1:1/tfstate' });
+    const r = lookup(dir);
+    assert.equal(r.code, 1, detail(r));
+    assert.match(r.errors[0].message, /^pg backend: cannot reach PostgreSQL at 127\.0\.0\.1:1 \(.*ECONNREFUSED/);
+  });
+});
+

@@ -103,6 +103,7 @@ impl Error {
                     }
                     B::BackendSettings { .. } => "unreadable state",
                     B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
+                    B::Kubernetes(_) => "backend error",
                 }
             }
             Error::State(e) => {

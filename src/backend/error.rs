@@ -55,6 +55,8 @@ pub enum Error {
         /// What is wrong with it.
         why: InvalidName,
     },
+    /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
+    Kubernetes(super::kubernetes::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -92,6 +94,7 @@ impl fmt::Display for Error {
             ),
             Error::WorkspaceForFile { state } => write!(f, "input `workspace`: {}", workspace_for_file(state)),
             Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
+            Error::Kubernetes(e) => e.fmt(f),
         }
     }
 }

@@ -41,6 +41,7 @@
 
 pub mod config;
 pub mod error;
+pub mod kubernetes;
 pub mod local;
 pub mod lock;
 mod no_state;

@@ -374,7 +374,11 @@ pub async fn read(location: &Location) -> crate::error::Result<Read> {
         Ok(LeaseRead::Locked(lock)) => (Some(lock), None),
         Ok(LeaseRead::Free) => (None, None),
         Ok(LeaseRead::Unknown(why)) => (None, Some(why)),
-        Err(e) => (None, Some(format!("cannot tell whether the state is locked: {e}"))),
+        Err(e) => {
+            let why = e.to_string();
+            let why = why.strip_prefix("kubernetes backend: ").unwrap_or(&why);
+            (None, Some(format!("kubernetes backend: cannot tell whether the state is locked: {why}")))
+        }
     };
     let opened = match state {
         api::StateRead::State(bytes) => Opened::State(Snapshot {

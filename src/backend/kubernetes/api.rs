@@ -215,11 +215,10 @@ pub fn read_state(
     }
     let state_error =
         |problem: String| Error::State { secret: first.clone(), namespace: namespace.to_string(), problem };
-    let gz = payload::join(chunks).map_err(|p| match p {
-        payload::Problem::Base64 { secret } => {
-            Error::State { secret, namespace: namespace.to_string(), problem: "its data.tfstate is not base64".into() }
-        }
-        other => state_error(format!("{other:?}")),
+    let gz = payload::join(chunks).map_err(|payload::NotBase64(secret)| Error::State {
+        secret,
+        namespace: namespace.to_string(),
+        problem: "its data.tfstate is not base64".into(),
     })?;
     payload::gunzip(&gz, limit).map(StateRead::State).map_err(|p| match p {
         payload::Problem::NotGzip(why) => state_error(format!("its data.tfstate is not gzip ({why})")),
@@ -227,7 +226,6 @@ pub fn read_state(
             "the state is larger than {} once decompressed, the most this action reads",
             crate::host::format_bytes(limit)
         )),
-        payload::Problem::Base64 { .. } => unreachable!("base64 is decoded by join"),
     })
 }
 

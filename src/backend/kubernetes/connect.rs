@@ -61,10 +61,7 @@ impl Parts {
     /// read).
     pub fn connection(self, subject: Option<String>, timeout_ms: u64) -> Result<Connection, Error> {
         let Some(server) = self.server else {
-            return Err(Error::Kubeconfig {
-                path: "(the settings)".into(),
-                problem: "no API server: neither `host` nor the kubeconfig's cluster gives a `server`".into(),
-            });
+            return Err(Error::NoServer);
         };
         let server_url = server.value.trim_end_matches('/').to_string();
         let server_url = if server_url.contains("://") { server_url } else { format!("https://{server_url}") };
@@ -106,9 +103,15 @@ fn expand(path: &str, cwd: &str) -> String {
     }
 }
 
-/// A small file a setting or kubeconfig names; `None` when it is not there.
-fn read_small(path: &str, given: &str, setting: &str) -> Result<Option<String>, crate::error::Error> {
-    let named = Named { path, given, setting, within: None };
+/// A small file a setting or kubeconfig names; `None` when it is not there. `within`: the
+/// workspace, when the path was given relative to it (then it must stay inside).
+fn read_small(
+    path: &str,
+    given: &str,
+    setting: &str,
+    within: Option<&str>,
+) -> Result<Option<String>, crate::error::Error> {
+    let named = Named { path, given, setting, within };
     let Some(bytes) = named.read(SMALL_FILE_LIMIT)? else { return Ok(None) };
     String::from_utf8(bytes)
         .map(Some)
@@ -120,7 +123,7 @@ fn pem(material: Option<Material>, kubeconfig: &str, field: &str) -> Result<Opti
     match material {
         None => Ok(None),
         Some(Material::Data(pem)) => Ok(Some(pem)),
-        Some(Material::File(path)) => match read_small(&path, &path, &format!("`{field}` in {kubeconfig}"))? {
+        Some(Material::File(path)) => match read_small(&path, &path, &format!("`{field}` in {kubeconfig}"), None)? {
             Some(text) => Ok(Some(text)),
             None => Err(Error::Kubeconfig {
                 path: kubeconfig.to_string(),
@@ -138,8 +141,10 @@ async fn from_kubeconfig(location: &Location) -> Result<Option<Parts>, crate::er
     let mut files = Vec::new();
     for given in &configs.paths {
         let path = expand(given, &location.cwd);
-        match read_small(&path, given, &configs.from)? {
-            Some(text) => files.push(kubeconfig::parse(given, &text).map_err(kubeconfig_error)?),
+        let relative = !given.starts_with('/') && !given.starts_with('~');
+        let within = crate::files::within(&location.cwd, given).filter(|_| relative);
+        match read_small(&path, given, &configs.from, within)? {
+            Some(text) => files.push(kubeconfig::parse(given, &path, &text).map_err(kubeconfig_error)?),
             None if configs.explicit && location.host.is_some() => return Ok(None),
             None if configs.explicit => {
                 return Err(Error::Kubeconfig {
@@ -179,10 +184,11 @@ async fn from_kubeconfig(location: &Location) -> Result<Option<Parts>, crate::er
     if let Some(token) = selected.token.clone() {
         parts.token = Some(Given { value: token, from: from("token") });
     } else if let Some(file) = &selected.token_file {
-        let token = read_small(file, file, &format!("`tokenFile` in {path}"))?.ok_or_else(|| Error::Kubeconfig {
-            path: path.clone(),
-            problem: format!("its `tokenFile` names {file}, which does not exist"),
-        })?;
+        let token =
+            read_small(file, file, &format!("`tokenFile` in {path}"), None)?.ok_or_else(|| Error::Kubeconfig {
+                path: path.clone(),
+                problem: format!("its `tokenFile` names {file}, which does not exist"),
+            })?;
         parts.token = Some(Given { value: Secret::new(token.trim()), from: from("tokenFile") });
     }
     if let (Some(user), Some(password)) = (selected.username.clone(), selected.password.clone()) {
@@ -246,7 +252,7 @@ fn in_cluster(location: &Location) -> Result<Parts, crate::error::Error> {
     let dir = location.service_account_dir.trim_end_matches('/');
     let file = |name: &str| -> Result<String, crate::error::Error> {
         let path = format!("{dir}/{name}");
-        read_small(&path, &path, "`in_cluster_config`")?
+        read_small(&path, &path, "`in_cluster_config`", None)?
             .ok_or_else(|| Error::InCluster { problem: format!("{path} does not exist") }.into())
     };
     let from = "the pod's service account (`in_cluster_config`)".to_string();

@@ -42,6 +42,8 @@ pub enum Error {
     Kubeconfig { path: String, problem: String },
     /// The kubeconfig user's `exec` credential plugin failed or printed no credential.
     Exec { command: String, problem: String },
+    /// Neither `host` nor the kubeconfig's cluster says where the API server is.
+    NoServer,
     /// `in_cluster_config` is set, and this is not a pod (or its service account is not mounted).
     InCluster { problem: String },
     /// A PEM value (a setting, a kubeconfig field) is not a usable certificate, or is expired or
@@ -76,6 +78,9 @@ impl fmt::Display for Error {
             Error::Exec { command, problem } => write!(
                 f,
                 "the kubeconfig user's exec credential plugin {command} {problem}; make sure it is installed and works on the runner (run it by hand with the same environment), or give a `token` or client certificate instead"
+            ),
+            Error::NoServer => f.write_str(
+                "no API server to read from: the kubeconfig's cluster has no `server`, and `host` is not set; set `host`, or fix the kubeconfig",
             ),
             Error::InCluster { problem } => write!(
                 f,

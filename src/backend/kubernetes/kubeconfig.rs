@@ -86,8 +86,9 @@ pub struct Choice {
 /// A problem with a kubeconfig: the file and what is wrong.
 pub type Problem = (String, String);
 
-/// Parses the text of the kubeconfig at `path`. An empty file is an empty kubeconfig.
-pub fn parse(path: &str, text: &str) -> Result<File, Problem> {
+/// Parses the text of the kubeconfig at `real` (absolute), named `path` to a person. Paths in it
+/// are relative to its directory. An empty file is an empty kubeconfig.
+pub fn parse(path: &str, real: &str, text: &str) -> Result<File, Problem> {
     let fail = |why: String| (path.to_string(), why);
     if let Some((line, _)) = crate::stages::nesting::too_deep(text) {
         return Err(fail(format!(
@@ -95,9 +96,9 @@ pub fn parse(path: &str, text: &str) -> Result<File, Problem> {
             crate::stages::nesting::MAX_DEPTH
         )));
     }
-    let dir = match path.rfind('/') {
+    let dir = match real.rfind('/') {
         Some(0) => "/".to_string(),
-        Some(i) => path[..i].to_string(),
+        Some(i) => real[..i].to_string(),
         None => ".".to_string(),
     };
     if text.trim().is_empty() {
@@ -372,7 +373,7 @@ users:
 ";
 
     fn one(text: &str) -> Vec<File> {
-        vec![parse("/home/u/.kube/config", text).unwrap()]
+        vec![parse("/home/u/.kube/config", "/home/u/.kube/config", text).unwrap()]
     }
 
     #[test]
@@ -406,8 +407,10 @@ users:
 
     #[test]
     fn several_files_merge_with_the_first_definition_winning() {
-        let a = parse("/a", "clusters:\n- name: c\n  cluster: {server: 'https://a'}\ncurrent-context: x\n").unwrap();
+        let a =
+            parse("/a", "/a", "clusters:\n- name: c\n  cluster: {server: 'https://a'}\ncurrent-context: x\n").unwrap();
         let b = parse(
+            "/b",
             "/b",
             "clusters:\n- name: c\n  cluster: {server: 'https://b'}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: t}\ncurrent-context: y\n",
         )
@@ -430,13 +433,17 @@ users:
     #[test]
     fn text_that_is_not_a_kubeconfig_is_refused_with_where() {
         assert_eq!(
-            parse("/k", "- a\n- b\n").err().unwrap().1,
+            parse("/k", "/k", "- a\n- b\n").err().unwrap().1,
             "not a kubeconfig: the top level is not a mapping (line 1)"
         );
         let deep = "a:\n".to_string() + &"- ".repeat(300) + "x\n";
-        assert!(parse("/k", &deep).err().unwrap().1.starts_with("the YAML nests more than 128 levels deep"));
-        assert!(parse("/k", "clusters: [\n").err().unwrap().1.starts_with("not a kubeconfig: not valid YAML at line"));
-        assert!(select(&[parse("/k", "").unwrap()], &Choice::default()).unwrap().server.is_none());
+        assert!(parse("/k", "/k", &deep).err().unwrap().1.starts_with("the YAML nests more than 128 levels deep"));
+        assert!(parse("/k", "/k", "clusters: [\n")
+            .err()
+            .unwrap()
+            .1
+            .starts_with("not a kubeconfig: not valid YAML at line"));
+        assert!(select(&[parse("/k", "/k", "").unwrap()], &Choice::default()).unwrap().server.is_none());
     }
 
     #[test]

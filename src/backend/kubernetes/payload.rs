@@ -15,26 +15,28 @@ pub fn chunk_index(name: &str) -> u64 {
     }
 }
 
-/// Why a Secret's data is not a state.
+/// The Secret whose `data.tfstate` is not base64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotBase64(pub String);
+
+/// Why the joined chunks are not a state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// `data.tfstate` of the named Secret is not base64.
-    Base64 { secret: String },
-    /// The joined chunks are not gzip (what is wrong with them).
+    /// They are not gzip (what is wrong with them).
     NotGzip(String),
     /// The state they hold is larger than `limit` bytes once decompressed.
     TooLarge { limit: u64 },
 }
 
 /// The bytes of `chunks` (Secret name, base64 of its `data.tfstate`), in chunk order.
-pub fn join(mut chunks: Vec<(String, String)>) -> Result<Vec<u8>, Problem> {
+pub fn join(mut chunks: Vec<(String, String)>) -> Result<Vec<u8>, NotBase64> {
     chunks.sort_by_key(|(name, _)| chunk_index(name));
     let mut gz = Vec::new();
     for (name, data) in &chunks {
         // The API server writes standard base64 with padding; Go's decoder is as strict.
         base64::engine::general_purpose::STANDARD
             .decode_vec(data.as_bytes(), &mut gz)
-            .map_err(|_| Problem::Base64 { secret: name.clone() })?;
+            .map_err(|_| NotBase64(name.clone()))?;
     }
     Ok(gz)
 }
@@ -179,7 +181,7 @@ pub(crate) mod tests {
         let mut cut = gzip(b"hello world, hello world");
         cut.truncate(cut.len() - 12);
         assert!(matches!(gunzip(&cut, 1 << 20), Err(Problem::NotGzip(_))));
-        assert_eq!(join(vec![("s".into(), "not base64!".into())]), Err(Problem::Base64 { secret: "s".into() }));
+        assert_eq!(join(vec![("s".into(), "not base64!".into())]), Err(NotBase64("s".into())));
     }
 
     #[test]

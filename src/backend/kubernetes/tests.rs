@@ -241,3 +241,74 @@ fn each_error_becomes_a_backend_error_titled_so() {
         "kubernetes backend: `in_cluster_config` is set, but KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set; it works only inside a pod with a service account token mounted: unset it, or set `host` and credentials, or `config_path`"
     );
 }
+
+/// Runs a future that never waits (file reads of the native host) to its end.
+fn now<F: std::future::Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("the future waited"),
+    }
+}
+
+fn kubeconfig_location(dir: &std::path::Path, config_path: &str) -> Location {
+    let mut c = BackendConfig::new(NAME);
+    c.set("secret_suffix", json!("app"), input(1));
+    c.set("config_path", json!(config_path), input(2));
+    let context = Context { workspace: dir.to_string_lossy().into_owned(), ..Context::default() };
+    configure(&c, &workspace(), &context, 1).unwrap()
+}
+
+#[test]
+fn a_kubeconfig_relative_to_the_workspace_gives_the_server_and_a_token_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("ci")).unwrap();
+    std::fs::write(dir.path().join("ci/token"), "from-file\n").unwrap();
+    std::fs::write(
+        dir.path().join("ci/kubeconfig"),
+        "clusters:\n- name: c\n  cluster: {server: 'https://kube.example', insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {tokenFile: token}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n",
+    )
+    .unwrap();
+    let conn = now(connect::connection(&kubeconfig_location(dir.path(), "ci/kubeconfig"))).unwrap();
+    assert_eq!(conn.server, "https://kube.example");
+    assert_eq!(conn.authorization.as_ref().map(|a| a.expose()), Some("Bearer from-file"));
+    assert!(conn.tls.unwrap().insecure);
+    assert_eq!(conn.identity.to_string(), "the token from the kubeconfig ci/kubeconfig context x, user u (tokenFile)");
+}
+
+#[test]
+fn a_relative_kubeconfig_path_may_not_lead_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(dir.path().join("outside"), "clusters: []\n").unwrap();
+    let e = now(connect::connection(&kubeconfig_location(&work, "../outside"))).unwrap_err().to_string();
+    assert!(e.starts_with("../outside leads outside the workspace"), "{e}");
+}
+
+#[test]
+fn a_missing_config_path_is_an_error_unless_host_is_set_as_in_terraforms_workaround() {
+    let dir = tempfile::tempdir().unwrap();
+    let loc = kubeconfig_location(dir.path(), "/surely/no/kubeconfig");
+    assert_eq!(
+        now(connect::connection(&loc)).unwrap_err().to_string(),
+        "kubernetes backend: kubeconfig /surely/no/kubeconfig: does not exist (set by `config_path` (input `backend-config` line 2)); fix the file, or point `config_path` at another (or set `host` and the credentials directly)"
+    );
+    let mut with_host = loc.clone();
+    with_host.host = Some(Given { value: "https://kube.example".into(), from: "`host`".into() });
+    assert_eq!(now(connect::connection(&with_host)).unwrap().server, "https://kube.example");
+}
+
+#[test]
+fn a_kubeconfig_cluster_without_a_server_and_no_host_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k"),
+        "clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n",
+    )
+    .unwrap();
+    assert_eq!(
+        now(connect::connection(&kubeconfig_location(dir.path(), "k"))).unwrap_err().to_string(),
+        "kubernetes backend: no API server to read from: the kubeconfig's cluster has no `server`, and `host` is not set; set `host`, or fix the kubeconfig"
+    );
+}

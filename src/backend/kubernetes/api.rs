@@ -2,9 +2,7 @@
 //! of Secrets by Terraform's labels, one Lease, one list for the workspaces) and what their
 //! answers mean. `open` only sends what these build and hands back what comes.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::error::{Error, Identity};
 use super::payload;
@@ -45,11 +43,11 @@ pub fn lease_name(workspace: &str, suffix: &str) -> String {
 /// Terraform's label selector for a workspace's Secrets: every label it writes, the user's
 /// `labels` included, sorted by key and `=`-joined (`client.go` `getLabels`/`getSecrets`).
 pub fn selector(labels: &[(String, String)], suffix: &str, workspace: &str) -> String {
-    let mut all: BTreeMap<&str, &str> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    all.insert(MANAGED_BY.0, MANAGED_BY.1);
-    all.insert("tfstate", "true");
-    all.insert("tfstateSecretSuffix", suffix);
-    all.insert("tfstateWorkspace", workspace);
+    let ours = [MANAGED_BY, ("tfstate", "true"), ("tfstateSecretSuffix", suffix), ("tfstateWorkspace", workspace)];
+    // Terraform's own labels win over a user label of the same key, as in its label map.
+    let mut all: Vec<(&str, &str)> = ours.to_vec();
+    all.extend(labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).filter(|(k, _)| ours.iter().all(|(o, _)| o != k)));
+    all.sort_unstable();
     all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
@@ -125,50 +123,31 @@ impl Connection {
 
 /// The `message` of a Kubernetes `Status` answer, else nothing.
 fn status_message(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    struct Status {
-        message: Option<String>,
-    }
-    serde_json::from_slice::<Status>(body).ok().and_then(|s| s.message).unwrap_or_default()
+    let status: Option<Value> = serde_json::from_slice(body).ok();
+    status.as_ref().and_then(|s| text(s, &["message"])).unwrap_or_default().to_string()
 }
 
-#[derive(Deserialize)]
-struct List {
-    items: Option<Vec<Object>>,
+// Answers are read as `serde_json::Value`, walked by key: the module already carries Value's
+// deserializer, while a derived struct per object adds its own (about 20 KB of wasm for these).
+
+/// The string at `path` (object keys) in `value`.
+fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(value, |v, key| v.get(key))?.as_str()
 }
 
-#[derive(Deserialize)]
-struct Object {
-    metadata: Metadata,
-    data: Option<Data>,
-    spec: Option<LeaseSpec>,
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    name: Option<String>,
-    labels: Option<BTreeMap<String, String>>,
-    annotations: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    tfstate: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LeaseSpec {
-    holder_identity: Option<String>,
-}
-
-fn list(conn: &Connection, response: &HttpResponse, what: &str) -> Result<Vec<Object>, Error> {
-    let list: List = serde_json::from_slice(&response.body).map_err(|_| Error::Answer {
+/// The `items` of a Kubernetes list answer.
+fn list(conn: &Connection, response: &HttpResponse, what: &str) -> Result<Vec<Value>, Error> {
+    let answer = || Error::Answer {
         server: conn.server.clone(),
         what: what.to_string(),
         problem: "something that is not a Kubernetes list (JSON)".into(),
-    })?;
-    Ok(list.items.unwrap_or_default())
+    };
+    let mut list: Value = serde_json::from_slice(&response.body).map_err(|_| answer())?;
+    match list.as_object_mut().ok_or_else(answer)?.remove("items") {
+        Some(Value::Array(items)) => Ok(items),
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(_) => Err(answer()),
+    }
 }
 
 /// What the list of a workspace's Secrets holds.
@@ -203,11 +182,12 @@ pub fn read_state(
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
     let mut chunks = Vec::new();
-    for item in list(conn, response, "the list of secrets")? {
-        let Some(name) = item.metadata.name.filter(|n| ours(n)) else { continue };
-        match item.data.and_then(|d| d.tfstate) {
-            Some(data) => chunks.push((name, data)),
-            None => return Ok(StateRead::None),
+    for mut item in list(conn, response, "the list of secrets")? {
+        let Some(name) = text(&item, &["metadata", "name"]).filter(|n| ours(n)).map(str::to_string) else { continue };
+        // Taken, not copied: a chunk is a MiB and more of base64.
+        match item.pointer_mut("/data/tfstate").map(Value::take) {
+            Some(Value::String(data)) => chunks.push((name, data)),
+            _ => return Ok(StateRead::None),
         }
     }
     if chunks.is_empty() {
@@ -254,17 +234,17 @@ pub fn read_lease(conn: &Connection, response: &HttpResponse, namespace: &str) -
         }
         _ => return LeaseRead::Unknown(format!("kubernetes backend: cannot tell whether the state is locked: {}", conn.status(response, namespace, "get leases"))),
     }
-    let Ok(lease) = serde_json::from_slice::<Object>(&response.body) else {
+    let Ok(lease) = serde_json::from_slice::<Value>(&response.body) else {
         return LeaseRead::Unknown(
             "kubernetes backend: cannot tell whether the state is locked: the Lease is not JSON".to_string(),
         );
     };
-    match lease.spec.and_then(|s| s.holder_identity).filter(|h| !h.is_empty()) {
+    match text(&lease, &["spec", "holderIdentity"]).filter(|h| !h.is_empty()) {
         None => LeaseRead::Free,
         Some(holder) => {
-            let info = lease.metadata.annotations.as_ref().and_then(|a| a.get(LOCK_INFO_ANNOTATION));
-            let lock = info.and_then(|json| Lock::from_lock_info(json));
-            LeaseRead::Locked(lock.unwrap_or_else(|| Lock { id: Some(crate::text::name(&holder)), ..Lock::default() }))
+            let info = text(&lease, &["metadata", "annotations", LOCK_INFO_ANNOTATION]);
+            let lock = info.and_then(Lock::from_lock_info);
+            LeaseRead::Locked(lock.unwrap_or_else(|| Lock { id: Some(crate::text::name(holder)), ..Lock::default() }))
         }
     }
 }
@@ -283,9 +263,8 @@ pub fn read_states(
     let mut names: Vec<String> = list(conn, response, "the list of secrets")?
         .into_iter()
         .filter_map(|item| {
-            let labels = item.metadata.labels?;
-            (labels.get("tfstateSecretSuffix").map(String::as_str) == Some(suffix)).then_some(())?;
-            labels.get("tfstateWorkspace").cloned()
+            (text(&item, &["metadata", "labels", "tfstateSecretSuffix"]) == Some(suffix)).then_some(())?;
+            text(&item, &["metadata", "labels", "tfstateWorkspace"]).map(str::to_string)
         })
         .collect();
     names.sort();

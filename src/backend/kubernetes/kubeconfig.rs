@@ -68,7 +68,8 @@ pub struct Selected {
 pub struct File {
     path: String,
     dir: String,
-    root: Option<MarkedMappingNode>,
+    /// The top-level mapping (checked to be one), or nothing for an empty file.
+    root: Option<Node>,
 }
 
 /// Which context to use and what to override in it: Terraform's `config_context`,
@@ -105,10 +106,10 @@ pub fn parse(path: &str, real: &str, text: &str) -> Result<File, Problem> {
         return Ok(File { path: path.to_string(), dir, root: None });
     }
     let node = marked_yaml::parse_yaml(0, text).map_err(|e| fail(format!("not a kubeconfig: {}", yaml_problem(e))))?;
-    let Some(map) = node.as_mapping() else {
+    if node.as_mapping().is_none() {
         return Err(fail("not a kubeconfig: the top level is not a mapping".into()));
-    };
-    Ok(File { path: path.to_string(), dir, root: Some(map.clone()) })
+    }
+    Ok(File { path: path.to_string(), dir, root: Some(node) })
 }
 
 fn yaml_problem(e: marked_yaml::LoadError) -> String {
@@ -138,7 +139,7 @@ fn text(map: &MarkedMappingNode, key: &str) -> Option<String> {
 /// its body (`cluster`, `user`, `context`) and the file it is in.
 fn entry<'a>(files: &'a [File], list: &str, body: &str, name: &str) -> Option<(&'a MarkedMappingNode, &'a File)> {
     files.iter().find_map(|file| {
-        let seq = file.root.as_ref()?.get_sequence(list)?;
+        let seq = file.root.as_ref()?.as_mapping()?.get_sequence(list)?;
         seq.iter().find_map(|item| {
             let item = item.as_mapping()?;
             (text(item, "name").as_deref() == Some(name)).then_some(())?;
@@ -155,7 +156,7 @@ fn entry<'a>(files: &'a [File], list: &str, body: &str, name: &str) -> Option<(&
 fn names(files: &[File], list: &str) -> Vec<String> {
     let mut all: Vec<String> = files
         .iter()
-        .filter_map(|f| f.root.as_ref()?.get_sequence(list))
+        .filter_map(|f| f.root.as_ref()?.as_mapping()?.get_sequence(list))
         .flat_map(|seq| seq.iter().filter_map(|i| text(i.as_mapping()?, "name")))
         .collect();
     all.dedup();
@@ -188,7 +189,7 @@ fn material(map: &MarkedMappingNode, key: &str, file: &File) -> Result<Option<(M
 pub fn select(files: &[File], choice: &Choice) -> Result<Selected, Problem> {
     let path = files.first().map(|f| f.path.clone()).unwrap_or_default();
     let fail = |why: String| (path.clone(), why);
-    let current = files.iter().find_map(|f| text(f.root.as_ref()?, "current-context"));
+    let current = files.iter().find_map(|f| text(f.root.as_ref()?.as_mapping()?, "current-context"));
     let context_name = choice.context.clone().or(current);
     let (mut cluster_name, mut user_name) = (None, None);
     if let Some(name) = &context_name {
@@ -289,28 +290,17 @@ pub struct Credential {
 
 /// Reads an ExecCredential (client.authentication.k8s.io v1 or v1beta1) from a plugin's output.
 pub fn exec_credential(stdout: &[u8]) -> Result<Credential, String> {
-    #[derive(serde::Deserialize)]
-    struct Output {
-        kind: Option<String>,
-        status: Option<Status>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Status {
-        token: Option<String>,
-        client_certificate_data: Option<String>,
-        client_key_data: Option<String>,
-    }
-    let out: Output = serde_json::from_slice(stdout)
+    let out: serde_json::Value = serde_json::from_slice(stdout)
         .map_err(|_| "printed something that is not an ExecCredential (JSON)".to_string())?;
-    if out.kind.as_deref().is_some_and(|k| k != "ExecCredential") {
+    if !out.is_object() || out.get("kind").and_then(|k| k.as_str()).is_some_and(|k| k != "ExecCredential") {
         return Err("printed JSON that is not an ExecCredential".into());
     }
-    let status = out.status.ok_or("printed an ExecCredential without `status`")?;
+    let status = out.get("status").filter(|s| s.is_object()).ok_or("printed an ExecCredential without `status`")?;
+    let field = |key: &str| status.get(key).and_then(|v| v.as_str()).filter(|v| !v.is_empty()).map(str::to_string);
     let credential = Credential {
-        token: status.token.filter(|t| !t.is_empty()).map(Secret::new),
-        cert: status.client_certificate_data.filter(|t| !t.is_empty()),
-        key: status.client_key_data.filter(|t| !t.is_empty()).map(Secret::new),
+        token: field("token").map(Secret::new),
+        cert: field("clientCertificateData"),
+        key: field("clientKeyData").map(Secret::new),
     };
     if credential.token.is_none() && (credential.cert.is_none() || credential.key.is_none()) {
         return Err("printed an ExecCredential with neither `status.token` nor a client certificate and key".into());

@@ -208,6 +208,82 @@ var require_host = __commonJS({
         clearTimeout(timer);
       }
     }
+    function checkPem(pem, what, parse) {
+      try {
+        parse(pem);
+      } catch (e) {
+        const reason = String(e.message || e).replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/, "");
+        const err = new Error(`${what} does not parse as PEM (${reason})`);
+        err.code = e.code || "ERR_OSSL_PEM_BAD";
+        throw err;
+      }
+    }
+    async function http_request_tls(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
+      const what = `${method} ${url}`;
+      const target = new URL(url);
+      const secure = target.protocol === "https:";
+      const options = { method, headers: {}, agent: false };
+      for (let i = 0; i + 1 < headers.length; i += 2) {
+        const name = headers[i].toLowerCase();
+        const prior = options.headers[name];
+        options.headers[name] = prior === void 0 ? headers[i + 1] : [].concat(prior, headers[i + 1]);
+      }
+      if (secure) {
+        const crypto = require("node:crypto");
+        if (ca != null) checkPem(ca, "the CA certificate", (p) => new crypto.X509Certificate(p));
+        if (cert != null) checkPem(cert, "the client certificate", (p) => new crypto.X509Certificate(p));
+        if (key != null) checkPem(key, "the client private key", (p) => crypto.createPrivateKey(p));
+        if (ca != null) options.ca = ca;
+        if (cert != null) options.cert = cert;
+        if (key != null) options.key = key;
+        options.rejectUnauthorized = !insecure;
+      }
+      const lib = secure ? require("node:https") : require("node:http");
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        let req;
+        const settle = (f, v) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          f(v);
+        };
+        const fail2 = (e) => {
+          settle(reject, e);
+          if (req) req.destroy();
+        };
+        const timer = setTimeout(() => fail2(timedOut(what, timeout_ms)), timeout_ms);
+        try {
+          req = lib.request(target, options, (res) => {
+            const flat = [];
+            for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) flat.push(res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]);
+            const chunks = [];
+            let size = 0;
+            res.on("data", (chunk) => {
+              size += chunk.length;
+              if (size > max_bytes) fail2(tooLarge(what, max_bytes));
+              else chunks.push(chunk);
+            });
+            res.on("end", () => settle(resolve, { status: res.statusCode, headers: flat, body: Buffer.concat(chunks) }));
+            res.on("error", fail2);
+            res.on("aborted", () => fail2(Object.assign(new Error(`${what}: the connection closed in the body`), { code: "ECONNRESET" })));
+          });
+        } catch (e) {
+          return settle(reject, e);
+        }
+        req.on("error", fail2);
+        req.end(body && body.length ? Buffer.from(body) : void 0);
+      });
+    }
+    function x509(pem) {
+      const { X509Certificate } = require("node:crypto");
+      const c = new X509Certificate(pem);
+      return {
+        subject: c.subject.split("\n").join(", "),
+        not_before_ms: Date.parse(c.validFrom),
+        not_after_ms: Date.parse(c.validTo)
+      };
+    }
     function mark_panicked() {
       globalThis[PANICKED2] = true;
     }
@@ -228,7 +304,9 @@ var require_host = __commonJS({
       now_ms,
       mark_panicked,
       run_process,
-      http_request
+      http_request,
+      http_request_tls,
+      x509
     };
   }
 });
@@ -236,7 +314,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, stat, write_stderr, write_stdout } = require_host();
+    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, stat, write_stderr, write_stdout } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -338,6 +416,29 @@ var require_stage_action = __commonJS({
             var v0 = getArrayJsValueFromWasm0(arg4, arg5);
             wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
             const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9);
+            return ret;
+          }, arguments);
+        },
+        __wbg_http_request_tls_33a302a68fd0c0d0: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14, arg15, arg16) {
+            var v0 = getArrayJsValueFromWasm0(arg4, arg5);
+            wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
+            let v1;
+            if (arg10 !== 0) {
+              v1 = getStringFromWasm0(arg10, arg11);
+              wasm2.__wbindgen_free(arg10, arg11 * 1, 1);
+            }
+            let v2;
+            if (arg12 !== 0) {
+              v2 = getStringFromWasm0(arg12, arg13);
+              wasm2.__wbindgen_free(arg12, arg13 * 1, 1);
+            }
+            let v3;
+            if (arg14 !== 0) {
+              v3 = getStringFromWasm0(arg14, arg15);
+              wasm2.__wbindgen_free(arg14, arg15 * 1, 1);
+            }
+            const ret = http_request_tls(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9, v1, v2, v3, arg16 !== 0);
             return ret;
           }, arguments);
         },

@@ -17,8 +17,8 @@ cargo test --locked --quiet
 echo "== documentation builds without a warning: cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 
-echo "== host door and GitHub client, in wasm under Node: wasm-bindgen-test"
-cargo test --locked --target wasm32-unknown-unknown --test host --test github --test http_backend
+echo "== host door, GitHub client, the http and kubernetes backends (against terraform-written states), in wasm under Node: wasm-bindgen-test"
+cargo test --locked --target wasm32-unknown-unknown --test host --test github --test http_backend --test kubernetes
 
 echo "== dist/ is what the sources build"
 fresh=build/fresh-dist

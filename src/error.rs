@@ -105,6 +105,7 @@ impl Error {
                     B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
                     B::Http(_) => "backend error",
                     B::Pg(_) => "backend error",
+                    B::Kubernetes(_) => "backend error",
                 }
             }
             Error::State(e) => {

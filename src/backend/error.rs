@@ -59,6 +59,8 @@ pub enum Error {
     Http(super::http::Error),
     /// The pg backend could not read the state: the server, TLS, the login or a query failed.
     Pg(super::pg::Error),
+    /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
+    Kubernetes(super::kubernetes::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -98,6 +100,7 @@ impl fmt::Display for Error {
             Error::InvalidWorkspace { setting, why } => write!(f, "input `{setting}`: {why}"),
             Error::Http(e) => e.fmt(f),
             Error::Pg(e) => e.fmt(f),
+            Error::Kubernetes(e) => e.fmt(f),
         }
     }
 }

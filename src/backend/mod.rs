@@ -42,6 +42,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod kubernetes;
 pub mod local;
 pub mod lock;
 mod no_state;

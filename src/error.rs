@@ -98,7 +98,10 @@ impl Error {
             Error::Backend(e) => {
                 use crate::backend::Error as B;
                 match e {
-                    B::StateNotFound { .. } | B::WorkspaceNotFound { .. } | B::RemoteBackend { .. } => {
+                    B::StateNotFound { .. }
+                    | B::WorkspaceNotFound { .. }
+                    | B::NoRemoteState { .. }
+                    | B::RemoteBackend { .. } => {
                         "state not found"
                     }
                     B::BackendSettings { .. } => "unreadable state",

@@ -31,6 +31,21 @@ pub enum Error {
         /// The workspaces there that do have a state.
         existing: Vec<String>,
     },
+    /// A remote backend has no state for the selected workspace.
+    NoRemoteState {
+        /// The backend, as Terraform names it.
+        backend: String,
+        /// Where in it (`namespace tfstate on https://…`, a URL, a schema).
+        place: String,
+        /// What would hold the state (the Secret, the row, the URL).
+        looked_for: String,
+        /// The workspace looked for.
+        workspace: String,
+        /// What chose it.
+        selected_by: String,
+        /// The workspaces there that do have a state.
+        existing: Vec<String>,
+    },
     /// The working directory keeps its state in a backend this action does not read (yet).
     RemoteBackend {
         /// The working directory as the user wrote it.
@@ -82,6 +97,17 @@ impl fmt::Display for Error {
                     write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
                 }
             }
+            Error::NoRemoteState { backend, place, looked_for, workspace, selected_by, existing } => {
+                write!(
+                    f,
+                    "workspace \"{workspace}\" (selected by {selected_by}) has no state in the {backend} backend at {place}: looked for {looked_for}; "
+                )?;
+                if existing.is_empty() {
+                    f.write_str("no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`")
+                } else {
+                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
+                }
+            }
             Error::RemoteBackend { dir, backend } => write!(
                 f,
                 "{dir} keeps its state in Terraform's \"{backend}\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir={dir} state pull > {dir}.tfstate` and set `state` to that file"
@@ -119,6 +145,14 @@ mod tests {
                 existing: Vec::new(),
             },
             Error::RemoteBackend { dir: "infra".into(), backend: "s3".into() },
+            Error::NoRemoteState {
+                backend: "kubernetes".into(),
+                place: "namespace tfstate".into(),
+                looked_for: "secret tfstate-dev-app".into(),
+                workspace: "dev".into(),
+                selected_by: "TF_WORKSPACE".into(),
+                existing: vec!["default".into()],
+            },
             Error::BackendSettings { path: "infra/.terraform/terraform.tfstate".into() },
             Error::WorkspaceForFile { state: "dev.tfstate".into() },
             Error::InvalidWorkspace { setting: "TF_WORKSPACE", why: InvalidName { name: "a/b".into() } },
@@ -133,6 +167,7 @@ mod tests {
             ("state not found", "workspace \"green\" (selected by TF_WORKSPACE) has no state in infra; workspaces with a state: default, blue; set input `workspace` to one of them"),
             ("state not found", "workspace \"default\" (selected by default) has no state in infra; no workspace there has a state: run terraform apply first, or point `state` at another directory"),
             ("state not found", "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"),
+            ("state not found", "workspace \"dev\" (selected by TF_WORKSPACE) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-dev-app; workspaces with a state: default; set input `workspace` to one of them"),
             ("unreadable state", "infra/.terraform/terraform.tfstate holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"),
             ("invalid input", "input `workspace`: applies only when `state` is a working directory, and dev.tfstate is a file; remove `workspace`, or set `state` to the directory"),
             ("invalid input", "input `TF_WORKSPACE`: \"a/b\" is not a workspace name (it may not contain \"/\")"),

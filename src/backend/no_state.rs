@@ -25,8 +25,30 @@ pub struct NoState {
 }
 
 impl NoState {
-    /// The error this is for a command that needs a state.
+    /// The error this is for a command that needs a state: for a remote backend, it names the
+    /// backend, the workspace and what chose it, what was looked for, and the workspaces that
+    /// do have a state; the local backend's words are those it always had.
     pub fn error(&self) -> Error {
+        if self.backend != super::local::NAME {
+            let workspace = self.workspace.clone().unwrap_or(Workspace {
+                name: super::workspace::DEFAULT.to_string(),
+                selected: super::workspace::Selected::Default,
+            });
+            return Error::NoRemoteState {
+                backend: self.backend.to_string(),
+                place: self.place.clone(),
+                looked_for: self.looked_for.clone(),
+                selected_by: match workspace.selected {
+                    // A remote backend does not know the directory; the file is still named.
+                    super::workspace::Selected::EnvironmentFile => {
+                        format!("the working directory's {}", super::workspace::ENVIRONMENT_FILE)
+                    }
+                    other => other.describe(&self.place),
+                },
+                workspace: workspace.name,
+                existing: self.existing.clone(),
+            };
+        }
         match &self.workspace {
             None => Error::StateNotFound { path: self.looked_for.clone(), hint: None },
             Some(w) => Error::WorkspaceNotFound {
@@ -80,6 +102,27 @@ mod tests {
         assert_eq!(
             none.to_string(),
             "workspace \"bar\" (selected by infra/.terraform/environment) has no state in infra/; workspaces with a state: default, foo; set input `workspace` to one of them"
+        );
+    }
+
+    #[test]
+    fn a_remote_backend_without_the_state_names_itself_the_workspace_what_it_looked_for_and_what_exists() {
+        let mut none = NoState {
+            backend: "kubernetes",
+            place: "namespace tfstate".into(),
+            looked_for: "secret tfstate-qa-app".into(),
+            workspace: Some(Workspace { name: "qa".into(), selected: Selected::EnvironmentFile }),
+            existing: vec!["default".into(), "dev".into()],
+        };
+        assert_eq!(
+            none.to_string(),
+            "workspace \"qa\" (selected by the working directory's .terraform/environment) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-qa-app; workspaces with a state: default, dev; set input `workspace` to one of them"
+        );
+        none.existing.clear();
+        none.workspace = Some(Workspace { name: "default".into(), selected: Selected::Default });
+        assert_eq!(
+            none.to_string(),
+            "workspace \"default\" (selected by default) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-qa-app; no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`"
         );
     }
 }

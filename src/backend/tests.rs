@@ -1,6 +1,8 @@
 //! The seam, natively: settings to a source ([`configure`]), the dispatch ([`open`],
 //! [`workspaces`]), and "no state yet" in each of its ways, with the messages a person reads.
-//! Files are made in a temporary directory that stands for the run's workspace.
+//! Files are made in a temporary directory that stands for the run's workspace. A fake remote
+//! backend ([`fake`]) proves the choice by name, discovery, the order settings override each
+//! other in, the environment fallbacks and masking, without a server.
 
 use std::future::Future;
 use std::path::Path;
@@ -40,13 +42,91 @@ fn inputs(state: Option<&str>, workspace: Option<&str>) -> Settings {
 impl Source {
     /// The local location, in a test that made one.
     pub(crate) fn expect_local(&self) -> &local::Location {
-        match self {
-            Source::Local(location) => location,
-            // Reachable once there is a second backend; then this helper spares every test a
-            // refutable `let`.
-            #[allow(unreachable_patterns)]
+        match &self.location {
+            Location::Local(location) => location,
             other => panic!("not a local source: {other:?}"),
         }
+    }
+
+    /// The fake backend's location, in a test that made one.
+    fn expect_fake(&self) -> &fake::Location {
+        match &self.location {
+            Location::Fake(location) => location,
+            other => panic!("not a fake source: {other:?}"),
+        }
+    }
+}
+
+/// A remote backend with Terraform's shape and no server: its state is `{}` in the workspace
+/// `default`, and there is none in any other.
+pub(crate) mod fake {
+    use super::super::config::{BackendConfig, KeyProblem};
+    use super::super::workspace::Workspace;
+    use super::super::{NoState, Opened, Snapshot};
+    use crate::context::Context;
+    use crate::error::Result;
+
+    pub const NAME: &str = "fake";
+    pub const KEYS: &[&str] = &["address", "token", "labels", "insecure"];
+    pub const SECRETS: &[&str] = &["token"];
+    pub const ENV: &[(&str, &[&str])] = &[("address", &["FAKE_ADDRESS"]), ("token", &["FAKE_TOKEN", "FAKE_OLD_TOKEN"])];
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Location {
+        pub address: String,
+        pub token: Option<String>,
+        pub labels: Vec<(String, String)>,
+        pub workspace: Workspace,
+        pub timeout_ms: u64,
+    }
+
+    pub fn configure(
+        config: &BackendConfig,
+        workspace: &Workspace,
+        _context: &Context,
+        timeout_ms: u64,
+    ) -> std::result::Result<Location, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        let address = config.string("address").map_err(|p| problems.push(p)).ok().flatten();
+        if address.is_none() && problems.is_empty() {
+            problems.push(config.problem("address", "is required: the server's URL"));
+        }
+        let token = config.string("token").map_err(|p| problems.push(p)).ok().flatten();
+        let labels = config.map("labels").map_err(|p| problems.push(p)).ok().flatten();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Location {
+            address: address.map(|(a, _)| a).unwrap_or_default(),
+            token: token.map(|(t, _)| t),
+            labels: labels.map(|(l, _)| l).unwrap_or_default(),
+            workspace: workspace.clone(),
+            timeout_ms,
+        })
+    }
+
+    pub async fn open(location: &Location) -> Result<Opened> {
+        if location.workspace.name == "default" {
+            return Ok(Opened::State(Snapshot {
+                body: Box::new(std::io::Cursor::new(b"{}".to_vec())),
+                size: Some(2),
+                name: format!("fake state at {}", location.address),
+                workspace: Some(location.workspace.name.clone()),
+                modified_ms: None,
+                lock: None,
+            }));
+        }
+        Ok(Opened::NoStateYet(NoState {
+            backend: NAME,
+            place: location.address.clone(),
+            looked_for: format!("{}/{}", location.address, location.workspace.name),
+            workspace: Some(location.workspace.clone()),
+            existing: vec!["default".into()],
+        }))
+    }
+
+    pub async fn workspaces(_location: &Location) -> Result<Vec<String>> {
+        Ok(vec!["default".into()])
     }
 }
 

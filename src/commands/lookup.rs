@@ -14,7 +14,7 @@ use crate::text::quote;
 pub const SPEC: Spec = Spec {
     name: "lookup",
     about: "read a value, and the image a workload runs, from a Terraform state",
-    inputs: &["state", "workspace", "address", "container", "stage", "stages-file"],
+    inputs: &["state", "workspace", "backend", "backend-config", "address", "container", "stage", "stages-file"],
     outputs: &[
         "value",
         "image",

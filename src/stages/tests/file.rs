@@ -60,6 +60,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "dev".into(),
             state: "infra/stages/dev".into(),
             workspace: Some("dev".into()),
+            backend: None,
+            backend_config: Vec::new(),
             address: "kubernetes_deployment_v1.backend".into(),
             container: Some("backend".into()),
             from: None,
@@ -76,6 +78,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "qa".into(),
             state: "infra/stages/qa".into(),
             workspace: None,
+            backend: None,
+            backend_config: Vec::new(),
             address: "kubernetes_deployment_v1.backend".into(),
             container: Some("backend".into()),
             from: Some("dev".into()),
@@ -99,6 +103,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "prod".into(),
             state: "infra/stages/prod/terraform.tfstate".into(),
             workspace: None,
+            backend: None,
+            backend_config: Vec::new(),
             address: "module.app.kubernetes_deployment_v1.backend[\"blue\"]".into(),
             container: Some("backend".into()),
             from: Some("qa".into()),
@@ -198,7 +204,7 @@ fn each_problem_is_reported_at_its_line_and_column_word_for_word() {
     let not_a_mapping =
         "the top level must be a mapping with one key, \"stages\", under which each stage is named with its settings";
     let empty_stages = "\"stages\" is empty; define at least one stage, with state and address";
-    let settings = "state, workspace, address, container, from, allow-latest, min-soak and hold";
+    let settings = "state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold";
     let cases: Vec<(&str, String, Vec<Found>)> = vec![
         // The file as a whole.
         ("empty file", String::new(), vec![(1, None, "the file is empty; list the stages under \"stages:\", each with at least state and address".into())]),
@@ -638,7 +644,7 @@ fn file_values_in_messages_are_short_escaped_excerpts() {
         (
             // YAML caps a key at 1,024 characters.
             format!("stages:\n  dev:\n    state: s\n    address: output.image\n    \"\\n::error::{}\": 1\n", "x".repeat(1000)),
-            format!("stage \"dev\": unknown setting \"\\n::error::{}…\" (1010 characters); the settings are state, workspace, address, container, from, allow-latest, min-soak and hold", "x".repeat(70)),
+            format!("stage \"dev\": unknown setting \"\\n::error::{}…\" (1010 characters); the settings are state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold", "x".repeat(70)),
         ),
         (
             "stages:\n  dev:\n    state: s\n    address: output.image\n    hold: \"a\\n::error::b\"\n".to_string(),

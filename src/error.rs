@@ -100,7 +100,7 @@ impl Error {
                 match e {
                     B::StateNotFound { .. }
                     | B::WorkspaceNotFound { .. }
-                    | B::NoRemoteState { .. }
+                    | B::NoRemoteState(_)
                     | B::RemoteBackend { .. } => {
                         "state not found"
                     }

@@ -31,21 +31,9 @@ pub enum Error {
         /// The workspaces there that do have a state.
         existing: Vec<String>,
     },
-    /// A remote backend has no state for the selected workspace.
-    NoRemoteState {
-        /// The backend, as Terraform names it.
-        backend: String,
-        /// Where in it (`namespace tfstate on https://…`, a URL, a schema).
-        place: String,
-        /// What would hold the state (the Secret, the row, the URL).
-        looked_for: String,
-        /// The workspace looked for.
-        workspace: String,
-        /// What chose it.
-        selected_by: String,
-        /// The workspaces there that do have a state.
-        existing: Vec<String>,
-    },
+    /// A remote backend has no state for the selected workspace: what it looked for, and what
+    /// exists (boxed: errors stay small).
+    NoRemoteState(Box<super::NoState>),
     /// The working directory keeps its state in a backend this action does not read (yet).
     RemoteBackend {
         /// The working directory as the user wrote it.
@@ -97,15 +85,17 @@ impl fmt::Display for Error {
                     write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
                 }
             }
-            Error::NoRemoteState { backend, place, looked_for, workspace, selected_by, existing } => {
+            Error::NoRemoteState(none) => {
+                let (workspace, selected_by) = none.selected();
                 write!(
                     f,
-                    "workspace \"{workspace}\" (selected by {selected_by}) has no state in the {backend} backend at {place}: looked for {looked_for}; "
+                    "workspace \"{workspace}\" (selected by {selected_by}) has no state in the {} backend at {}: looked for {}; ",
+                    none.backend, none.place, none.looked_for
                 )?;
-                if existing.is_empty() {
+                if none.existing.is_empty() {
                     f.write_str("no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`")
                 } else {
-                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
+                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", none.existing.join(", "))
                 }
             }
             Error::RemoteBackend { dir, backend } => write!(
@@ -145,14 +135,16 @@ mod tests {
                 existing: Vec::new(),
             },
             Error::RemoteBackend { dir: "infra".into(), backend: "s3".into() },
-            Error::NoRemoteState {
-                backend: "kubernetes".into(),
+            Error::NoRemoteState(Box::new(super::super::NoState {
+                backend: "kubernetes",
                 place: "namespace tfstate".into(),
                 looked_for: "secret tfstate-dev-app".into(),
-                workspace: "dev".into(),
-                selected_by: "TF_WORKSPACE".into(),
+                workspace: Some(super::super::workspace::Workspace {
+                    name: "dev".into(),
+                    selected: super::super::workspace::Selected::Env,
+                }),
                 existing: vec!["default".into()],
-            },
+            })),
             Error::BackendSettings { path: "infra/.terraform/terraform.tfstate".into() },
             Error::WorkspaceForFile { state: "dev.tfstate".into() },
             Error::InvalidWorkspace { setting: "TF_WORKSPACE", why: InvalidName { name: "a/b".into() } },

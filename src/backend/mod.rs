@@ -98,6 +98,8 @@ macro_rules! backends {
         }
 
         /// Every backend this action reads, in the list's order.
+        // One push per line, so that a line can carry `#[cfg(test)]`.
+        #[allow(clippy::vec_init_then_push)]
         pub fn specs() -> Vec<Spec> {
             let mut all = Vec::new();
             $(

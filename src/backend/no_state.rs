@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::workspace::Workspace;
+use super::workspace::{Selected, Workspace};
 use super::Error;
 
 /// Where a backend looked for a state and found none.
@@ -30,24 +30,7 @@ impl NoState {
     /// do have a state; the local backend's words are those it always had.
     pub fn error(&self) -> Error {
         if self.backend != super::local::NAME {
-            let workspace = self.workspace.clone().unwrap_or(Workspace {
-                name: super::workspace::DEFAULT.to_string(),
-                selected: super::workspace::Selected::Default,
-            });
-            return Error::NoRemoteState {
-                backend: self.backend.to_string(),
-                place: self.place.clone(),
-                looked_for: self.looked_for.clone(),
-                selected_by: match workspace.selected {
-                    // A remote backend does not know the directory; the file is still named.
-                    super::workspace::Selected::EnvironmentFile => {
-                        format!("the working directory's {}", super::workspace::ENVIRONMENT_FILE)
-                    }
-                    other => other.describe(&self.place),
-                },
-                workspace: workspace.name,
-                existing: self.existing.clone(),
-            };
+            return Error::NoRemoteState(Box::new(self.clone()));
         }
         match &self.workspace {
             None => Error::StateNotFound { path: self.looked_for.clone(), hint: None },
@@ -57,6 +40,20 @@ impl NoState {
                 dir: self.place.clone(),
                 existing: self.existing.clone(),
             },
+        }
+    }
+}
+
+impl NoState {
+    /// The workspace looked for and what chose it, as a remote backend's message says them.
+    pub(super) fn selected(&self) -> (String, String) {
+        match &self.workspace {
+            None => (super::workspace::DEFAULT.to_string(), Selected::Default.describe(&self.place)),
+            // A remote backend does not know the directory; the file is still named.
+            Some(Workspace { name, selected: Selected::EnvironmentFile }) => {
+                (name.clone(), format!("the working directory's {}", super::workspace::ENVIRONMENT_FILE))
+            }
+            Some(w) => (w.name.clone(), w.selected.describe(&self.place)),
         }
     }
 }
@@ -75,7 +72,6 @@ impl fmt::Display for NoState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::workspace::Selected;
     use super::*;
 
     #[test]

@@ -51,7 +51,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
     for stage in &file.stages {
-        let read = read_stage(file_name, stage, context, &mut report.debug).await;
+        let read = read_stage(file_name, stage, context, report).await;
         let result = match read {
             read if runs_nothing_yet(&read) => Ok(None),
             Ok(Outcome::Found(found)) => {

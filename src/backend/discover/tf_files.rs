@@ -130,7 +130,7 @@ fn json_blocks(text: &str, given: &str) -> Result<Vec<Block>, Vec<String>> {
         let mut kinds: Vec<(String, Value)> = Vec::new();
         for backends in terraform.get("backend").map(each).unwrap_or_default() {
             if let Value::Object(map) = backends {
-                kinds.extend(map.into_iter());
+                kinds.extend(map);
             }
         }
         for cloud in terraform.get("cloud").map(each).unwrap_or_default() {

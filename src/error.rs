@@ -101,9 +101,7 @@ impl Error {
                     B::StateNotFound { .. }
                     | B::WorkspaceNotFound { .. }
                     | B::NoRemoteState(_)
-                    | B::RemoteBackend { .. } => {
-                        "state not found"
-                    }
+                    | B::RemoteBackend { .. } => "state not found",
                     B::BackendSettings { .. } => "unreadable state",
                     B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
                 }

@@ -102,7 +102,8 @@ pub fn configure(settings: &Settings, context: &Context) -> Result<Source, Vec<P
         Ok(location) if problems.is_empty() => location,
         _ => {
             // Where the state is comes first, then how to read it, then which workspace.
-            let rank = |p: &Problem| ["state", "backend", "backend-config"].iter().position(|s| *s == p.setting).unwrap_or(3);
+            let rank =
+                |p: &Problem| ["state", "backend", "backend-config"].iter().position(|s| *s == p.setting).unwrap_or(3);
             problems.sort_by_key(rank);
             return Err(problems);
         }
@@ -185,7 +186,8 @@ fn expand(given: &Given, context: &Context) -> Result<Vec<Entry>, Vec<KeyProblem
         Written::Text { key, text } => {
             // As `-backend-config=KEY=VALUE`: literal text, unless it is an HCL list or map.
             let value = if text.starts_with('[') || text.starts_with('{') {
-                hcl::expression(text).map_err(|message| vec![KeyProblem { key: key.clone(), from: Some(from.clone()), message }])?
+                hcl::expression(text)
+                    .map_err(|message| vec![KeyProblem { key: key.clone(), from: Some(from.clone()), message }])?
             } else {
                 Value::String(text.clone())
             };
@@ -227,7 +229,9 @@ fn key_problem(p: KeyProblem) -> Problem {
         // The local backend's `path` is `state`: missing, or as `state` gave it.
         None if p.key == "path" => Problem::new("state", p.message),
         Some(From::Setting { .. }) => Problem::new("state", p.message),
-        Some(From::Input { line }) => Problem::new("backend-config", format!("line {line}, `{}`: {}", p.key, p.message)),
+        Some(From::Input { line }) => {
+            Problem::new("backend-config", format!("line {line}, `{}`: {}", p.key, p.message))
+        }
         Some(From::Stage { line, .. }) => {
             Problem::new("backend-config", format!("`{}`: {}", p.key, p.message)).at(Some(*line))
         }
@@ -240,7 +244,12 @@ fn key_problem(p: KeyProblem) -> Problem {
 /// The workspace. For a remote backend, Terraform's rules in full; the local backend gets only
 /// the `workspace` setting here, and finishes the choice itself once it knows `state` is a
 /// directory (a state file has no workspace, and its `TF_WORKSPACE` does not matter).
-fn select(settings: &Settings, context: &Context, dir: Option<&WorkingDir>, remote: bool) -> Result<Workspace, Problem> {
+fn select(
+    settings: &Settings,
+    context: &Context,
+    dir: Option<&WorkingDir>,
+    remote: bool,
+) -> Result<Workspace, Problem> {
     if !remote {
         return Ok(match &settings.workspace {
             Some(name) => Workspace { name: name.clone(), selected: Selected::Setting },
@@ -344,8 +353,12 @@ mod tests {
     #[test]
     fn an_unknown_backend_is_a_typo_or_one_this_action_does_not_read_yet() {
         let all = specs();
-        assert_eq!(unknown_backend("kuberentes", &all), "\"kuberentes\" is not a Terraform backend; did you mean \"kubernetes\"?");
-        assert!(unknown_backend("s3", &all).starts_with("this action does not read Terraform's \"s3\" backend (yet); it reads local"));
+        assert_eq!(
+            unknown_backend("kuberentes", &all),
+            "\"kuberentes\" is not a Terraform backend; did you mean \"kubernetes\"?"
+        );
+        assert!(unknown_backend("s3", &all)
+            .starts_with("this action does not read Terraform's \"s3\" backend (yet); it reads local"));
         assert!(unknown_backend("s3", &all).contains("terraform state pull"));
     }
 }

@@ -35,10 +35,8 @@ pub fn configure(
     let (given, from) = match config.string("path") {
         Ok(Some((given, from))) => (given, from.clone()),
         Ok(None) => {
-            return Err(vec![config.problem(
-                "path",
-                "is required: the .tfstate file, or the Terraform working directory that holds it",
-            )])
+            return Err(vec![config
+                .problem("path", "is required: the .tfstate file, or the Terraform working directory that holds it")])
         }
         Err(problem) => return Err(vec![problem]),
     };

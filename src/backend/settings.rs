@@ -168,6 +168,8 @@ impl Settings {
     pub fn line(&self, setting: &str) -> Option<usize> {
         let Origin::Stage { line, lines, .. } = &self.origin else { return None };
         Some(match setting {
+            // A stage with `backend` may have no `state` line.
+            "state" if lines.state == 0 => *line,
             "state" => lines.state,
             "workspace" => lines.workspace.unwrap_or(*line),
             "backend" => lines.backend.unwrap_or(*line),

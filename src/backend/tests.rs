@@ -362,10 +362,7 @@ fn with(values: &[(&str, &str)]) -> Settings {
 
 /// A context whose environment sets these backend variables.
 fn env_context(dir: &Path, env: &[(&str, &str)]) -> Context {
-    Context {
-        backend_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..context(dir, None)
-    }
+    Context { backend_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..context(dir, None) }
 }
 
 /// Every problem, as `setting: message`.
@@ -464,7 +461,11 @@ fn tf_data_dir_moves_what_terraform_init_wrote() {
 #[test]
 fn without_init_the_backend_block_of_the_tf_files_says_and_the_given_backend_overrides_its_type_only_if_same() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "infra/main.tf", "terraform {\n  backend \"fake\" {\n    address = \"https://block\"\n    token   = \"t-block\"\n  }\n}\n");
+    write(
+        dir.path(),
+        "infra/main.tf",
+        "terraform {\n  backend \"fake\" {\n    address = \"https://block\"\n    token   = \"t-block\"\n  }\n}\n",
+    );
     let source = configure(&with(&[("state", "infra")]), &context(dir.path(), Some("green"))).unwrap();
     let fake = source.expect_fake();
     assert_eq!((fake.address.as_str(), fake.token.as_deref()), ("https://block", Some("t-block")));
@@ -498,7 +499,10 @@ fn a_tfbackend_file_named_in_backend_config_is_read_in_its_place() {
 fn an_unknown_key_is_a_problem_with_did_you_mean_and_a_missing_one_is_the_backend_s_problem() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(
-        problems(&with(&[("backend", "fake"), ("backend-config", "adress=https://x\ntoken=t")]), &context(dir.path(), None)),
+        problems(
+            &with(&[("backend", "fake"), ("backend-config", "adress=https://x\ntoken=t")]),
+            &context(dir.path(), None)
+        ),
         [
             "backend-config: line 1, `adress`: is not a setting of the fake backend; did you mean `address`?",
             "backend-config: `address`: is required: the server's URL",
@@ -544,7 +548,11 @@ fn a_remote_backend_without_the_state_says_so_naming_the_backend_and_the_workspa
 #[test]
 fn problems_of_the_directory_s_settings_name_the_file_and_never_quote_a_value() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "infra/.terraform/terraform.tfstate", "{\"version\": 3, \"backend\": {\"type\": \"fake\", \"config\": {\"token\": \"s3cret\"");
+    write(
+        dir.path(),
+        "infra/.terraform/terraform.tfstate",
+        "{\"version\": 3, \"backend\": {\"type\": \"fake\", \"config\": {\"token\": \"s3cret\"",
+    );
     let found = problems(&with(&[("state", "infra")]), &context(dir.path(), None));
     assert_eq!(found.len(), 1);
     assert!(found[0].starts_with("state: infra/.terraform/terraform.tfstate is not the backend settings terraform init writes (not valid JSON at line 1"), "{found:?}");
@@ -569,7 +577,8 @@ fn a_stage_backend_config_problem_is_at_its_own_line_and_a_stage_needs_no_state_
     let found = configure(&Settings::from_stage("s.yml", &stage), &Context::default()).unwrap_err();
     assert_eq!(
         found[0],
-        Problem::new("backend-config", "`adress`: is not a setting of the fake backend; did you mean `address`?").at(Some(6))
+        Problem::new("backend-config", "`adress`: is not a setting of the fake backend; did you mean `address`?")
+            .at(Some(6))
     );
     let ok = Stage { backend_config: vec![("address".into(), serde_json::json!("https://s"), 6)], ..stage };
     let source = configure(&Settings::from_stage("s.yml", &ok), &Context::default()).unwrap();

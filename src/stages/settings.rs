@@ -187,7 +187,13 @@ impl Setting {
                     Some(value) => config.push((e.key.clone(), value, e.at.line)),
                     None => {
                         ok = false;
-                        problems.at(e.at, format!("stage {stage}: \"{key}\" entry {} has no value; give one, or remove the line", quote(&e.key)));
+                        problems.at(
+                            e.at,
+                            format!(
+                                "stage {stage}: \"{key}\" entry {} has no value; give one, or remove the line",
+                                quote(&e.key)
+                            ),
+                        );
                     }
                 }
             }

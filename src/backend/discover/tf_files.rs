@@ -115,9 +115,8 @@ fn line_of_text(text: &str, needle: &str) -> usize {
 /// Terraform's JSON syntax: `{"terraform": {"backend": {"<type>": {…}}}}`, where `terraform`
 /// (and `backend`) may also be a list of such objects. Values are JSON already, and literal.
 fn json_blocks(text: &str, given: &str) -> Result<Vec<Block>, Vec<String>> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        vec![format!("{given} line {}: is not valid JSON at column {}", e.line(), e.column())]
-    })?;
+    let root: Value = serde_json::from_str(text)
+        .map_err(|e| vec![format!("{given} line {}: is not valid JSON at column {}", e.line(), e.column())])?;
     let each = |v: &Value| -> Vec<Value> {
         match v {
             Value::Array(items) => items.clone(),
@@ -192,7 +191,8 @@ mod tests {
         let found = backend_block(&dir).unwrap().unwrap();
         assert_eq!(found.backend, "http");
         assert_eq!(found.entries[0].from, From::Block { file: "infra/backend_override.tf".into(), line: 3 });
-        let (_tmp, dir) = dir_with(&[("main.tf.json", "{\"terraform\": [{\"backend\": [{\"pg\": [{\"schema_name\": \"dev\"}]}]}]}")]);
+        let (_tmp, dir) =
+            dir_with(&[("main.tf.json", "{\"terraform\": [{\"backend\": [{\"pg\": [{\"schema_name\": \"dev\"}]}]}]}")]);
         let found = backend_block(&dir).unwrap().unwrap();
         assert_eq!((found.backend.as_str(), found.entries[0].value.clone()), ("pg", json!("dev")));
     }

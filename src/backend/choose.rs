@@ -86,7 +86,13 @@ pub fn configure(settings: &Settings, context: &Context) -> Result<Source, Vec<P
             format!("is not a Terraform working directory; with the {} backend, set it to the stage's working directory (whose .terraform/environment may choose the workspace), or remove it", spec.name),
         ));
     }
-    let config = merge(spec, settings, discovered, context, &mut problems);
+    // `state` naming `.terraform/terraform.tfstate` of a directory whose backend is not read
+    // here: the local backend's advice is about the directory.
+    let state = match (&unsupported, &dir) {
+        (Some(_), Some(dir)) => Some(dir.given.clone()),
+        _ => settings.state.clone(),
+    };
+    let config = merge(spec, settings, state, discovered, context, &mut problems);
     for entry in config.entries.iter().filter(|e| !spec.keys.contains(&e.key.as_str())) {
         problems.push(key_problem(unknown_key(spec, entry)));
     }
@@ -149,14 +155,15 @@ fn unknown_key(spec: Spec, entry: &Entry) -> KeyProblem {
 fn merge(
     spec: Spec,
     settings: &Settings,
+    state: Option<String>,
     discovered: Option<Discovered>,
     context: &Context,
     problems: &mut Vec<Problem>,
 ) -> BackendConfig {
     let mut config = BackendConfig::new(spec.name);
     if spec.name == local::NAME {
-        if let Some(state) = &settings.state {
-            config.set("path", Value::String(state.clone()), From::Setting { named: settings.named("state") });
+        if let Some(state) = state {
+            config.set("path", Value::String(state), From::Setting { named: settings.named("state") });
         }
     } else if let Some(found) = discovered.filter(|d| d.backend == spec.name) {
         config.entries.extend(found.entries);

@@ -315,6 +315,11 @@ fn a_directory_whose_state_is_in_another_backend_is_an_error_not_no_state_yet() 
         error(&source(dir.path(), &inputs(Some("infra/"), None), None)),
         "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
     );
+    // Pointing at the file means the directory, and its backend.
+    assert_eq!(
+        error(&source(dir.path(), &inputs(Some("infra/.terraform/terraform.tfstate"), None), None)),
+        "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
+    );
     // `terraform init` with the local backend writes the same file: that is still no state yet.
     write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"local","config":{}}}"#);
     assert_eq!(no_state(&source(dir.path(), &inputs(Some("infra"), None), None)).backend, "local");

@@ -112,3 +112,19 @@ describe('a stage says where its state lives', () => {
     assert.equal(e.message, 'input `backend`: cannot be combined with `stage`, which takes it from the stages file; remove `backend` or `stage`');
   });
 });
+
+describe('what real terraform init wrote', () => {
+  test('names the backend of the directory, and its password appears nowhere', () => {
+    const ws = workspace({
+      'infra/.terraform/terraform.tfstate': fs.readFileSync(path.join(root, 'tests/fixtures/backend-settings/http.terraform.tfstate'), 'utf8'),
+    });
+    // `state` pointing at the file means the directory's backend.
+    for (const given of ['infra', 'infra/.terraform/terraform.tfstate']) {
+      const r = lookup({ state: given }, ws);
+      assert.equal(r.code, 1, r.stdout);
+      assert.ok(!(r.stdout + r.stderr + r.summary).includes('s3cret'), 'the password appears nowhere');
+      // Until the http backend is in the list, the advice is to pull the state.
+      assert.match(r.errors[0].message, /^infra keeps its state in Terraform's "http" backend/);
+    }
+  });
+});

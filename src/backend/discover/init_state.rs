@@ -83,6 +83,22 @@ mod tests {
     }
 
     #[test]
+    fn what_real_terraform_init_wrote_for_an_http_backend_is_read_key_for_key() {
+        let text = include_str!("../../../tests/fixtures/backend-settings/http.terraform.tfstate");
+        let found = init_state(text, "infra/.terraform/terraform.tfstate").unwrap().unwrap();
+        assert_eq!(found.backend, "http");
+        let entries: Vec<(&str, &Value)> = found.entries.iter().map(|e| (e.key.as_str(), &e.value)).collect();
+        assert_eq!(
+            entries,
+            [
+                ("address", &json!("http://127.0.0.1:9/state")),
+                ("password", &json!("s3cret")),
+                ("username", &json!("ci")),
+            ]
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_what_init_writes_is_a_problem_that_quotes_nothing_of_it() {
         let e = init_state("{\"version\":3,\"backend\":{\"type\":7}}", "x/.terraform/terraform.tfstate").unwrap_err();
         assert_eq!(e, "x/.terraform/terraform.tfstate is not the backend settings terraform init writes (an unexpected value at line 1 column 32); run terraform init there again, or set input `backend` and `backend-config`");

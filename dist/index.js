@@ -470,7 +470,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout } = require_host();
+    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -768,6 +768,12 @@ var require_stage_action = __commonJS({
         __wbg_write_stdout_f82b1fc7cf4b578f: function() {
           return handleError(function(arg0, arg1) {
             write_stdout(getStringFromWasm0(arg0, arg1));
+          }, arguments);
+        },
+        __wbg_x509_310db09a2ba469ae: function() {
+          return handleError(function(arg0, arg1) {
+            const ret = x509(getStringFromWasm0(arg0, arg1));
+            return ret;
           }, arguments);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {

@@ -3,12 +3,15 @@
 //! validated configuration is a pure function, tested natively with a context made up in the
 //! test.
 
+use std::collections::BTreeMap;
+
 use crate::host;
 
 /// The API GitHub.com serves; GitHub Enterprise sets `GITHUB_API_URL` to its own.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
-/// The run's environment: `GITHUB_*` as the runner sets them, and `TF_WORKSPACE`.
+/// The run's environment: `GITHUB_*` as the runner sets them, `TF_WORKSPACE`, `TF_DATA_DIR`, and
+/// the variables Terraform's backends fall back to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     /// Where relative paths start: `GITHUB_WORKSPACE`, else the current directory (a terminal).
@@ -27,6 +30,13 @@ pub struct Context {
     pub run_id: Option<String>,
     /// `TF_WORKSPACE`: the Terraform workspace a working directory uses, unless an input says.
     pub tf_workspace: Option<String>,
+    /// `TF_DATA_DIR`: where a working directory keeps what `terraform init` writes, in place of
+    /// `.terraform`.
+    pub tf_data_dir: Option<String>,
+    /// The backends' environment fallbacks that are set (`KUBE_HOST`, `PG_CONN_STR`, …; see
+    /// [`crate::backend::env_names`]), read here once so that no backend reads the environment
+    /// in the middle of its work. Values as set, untrimmed (a PEM's newlines are its own).
+    pub backend_env: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -42,6 +52,11 @@ impl Context {
             server_url: var("GITHUB_SERVER_URL"),
             run_id: var("GITHUB_RUN_ID"),
             tf_workspace: var("TF_WORKSPACE"),
+            tf_data_dir: var("TF_DATA_DIR"),
+            backend_env: crate::backend::env_names()
+                .into_iter()
+                .filter_map(|name| host::env(name).filter(|v| !v.is_empty()).map(|v| (name.to_string(), v)))
+                .collect(),
         }
     }
 

@@ -98,9 +98,10 @@ impl Error {
             Error::Backend(e) => {
                 use crate::backend::Error as B;
                 match e {
-                    B::StateNotFound { .. } | B::WorkspaceNotFound { .. } | B::RemoteBackend { .. } => {
-                        "state not found"
-                    }
+                    B::StateNotFound { .. }
+                    | B::WorkspaceNotFound { .. }
+                    | B::NoRemoteState(_)
+                    | B::RemoteBackend { .. } => "state not found",
                     B::BackendSettings { .. } => "unreadable state",
                     B::WorkspaceForFile { .. } | B::InvalidWorkspace { .. } => "invalid input",
                     B::Http(_) => "backend error",

@@ -113,7 +113,7 @@ fn a_workspace_without_a_row_is_no_state_yet_listing_those_that_have_one() {
     assert_eq!(
         none.to_string(),
         format!(
-            "workspace \"prod\" (selected by input `workspace`) has no state in database tfstate on 127.0.0.1:{}; workspaces with a state: default, staging; set input `workspace` to one of them",
+            "workspace \"prod\" (selected by input `workspace`) has no state in the pg backend at database tfstate on 127.0.0.1:{}: looked for row \"prod\" of \"terraform_remote_state\".states; workspaces with a state: default, staging; set input `workspace` to one of them",
             server().port
         )
     );

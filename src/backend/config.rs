@@ -22,6 +22,9 @@ pub enum From {
     ConfigFile { path: String, line: usize },
     /// Terraform's environment fallback for the key.
     Env { name: String },
+    /// A setting of this action that stands for the key (the local backend's `path` is
+    /// `state`), as named in advice: "input `state`", "`state` of stage dev in … (line 4)".
+    Setting { named: String },
 }
 
 impl std::fmt::Display for From {
@@ -33,6 +36,7 @@ impl std::fmt::Display for From {
             From::Block { file, line } => write!(f, "the backend block in {file} line {line}"),
             From::ConfigFile { path, line } => write!(f, "{path} line {line}"),
             From::Env { name } => write!(f, "environment variable {name}"),
+            From::Setting { named } => f.write_str(named),
         }
     }
 }

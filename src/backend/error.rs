@@ -31,6 +31,9 @@ pub enum Error {
         /// The workspaces there that do have a state.
         existing: Vec<String>,
     },
+    /// A remote backend has no state for the selected workspace: what it looked for, and what
+    /// exists (boxed: errors stay small).
+    NoRemoteState(Box<super::NoState>),
     /// The working directory keeps its state in a backend this action does not read (yet).
     RemoteBackend {
         /// The working directory as the user wrote it.
@@ -88,6 +91,19 @@ impl fmt::Display for Error {
                     write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
                 }
             }
+            Error::NoRemoteState(none) => {
+                let (workspace, selected_by) = none.selected();
+                write!(
+                    f,
+                    "workspace \"{workspace}\" (selected by {selected_by}) has no state in the {} backend at {}: looked for {}; ",
+                    none.backend, none.place, none.looked_for
+                )?;
+                if none.existing.is_empty() {
+                    f.write_str("no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`")
+                } else {
+                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", none.existing.join(", "))
+                }
+            }
             Error::RemoteBackend { dir, backend } => write!(
                 f,
                 "{dir} keeps its state in Terraform's \"{backend}\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir={dir} state pull > {dir}.tfstate` and set `state` to that file"
@@ -128,6 +144,16 @@ mod tests {
                 existing: Vec::new(),
             },
             Error::RemoteBackend { dir: "infra".into(), backend: "s3".into() },
+            Error::NoRemoteState(Box::new(super::super::NoState {
+                backend: "kubernetes",
+                place: "namespace tfstate".into(),
+                looked_for: "secret tfstate-dev-app".into(),
+                workspace: Some(super::super::workspace::Workspace {
+                    name: "dev".into(),
+                    selected: super::super::workspace::Selected::Env,
+                }),
+                existing: vec!["default".into()],
+            })),
             Error::BackendSettings { path: "infra/.terraform/terraform.tfstate".into() },
             Error::WorkspaceForFile { state: "dev.tfstate".into() },
             Error::InvalidWorkspace { setting: "TF_WORKSPACE", why: InvalidName { name: "a/b".into() } },
@@ -142,6 +168,7 @@ mod tests {
             ("state not found", "workspace \"green\" (selected by TF_WORKSPACE) has no state in infra; workspaces with a state: default, blue; set input `workspace` to one of them"),
             ("state not found", "workspace \"default\" (selected by default) has no state in infra; no workspace there has a state: run terraform apply first, or point `state` at another directory"),
             ("state not found", "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"),
+            ("state not found", "workspace \"dev\" (selected by TF_WORKSPACE) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-dev-app; workspaces with a state: default; set input `workspace` to one of them"),
             ("unreadable state", "infra/.terraform/terraform.tfstate holds Terraform's backend settings, not a state; set input `state` to the working directory (the folder that holds .terraform) or to its terraform.tfstate"),
             ("invalid input", "input `workspace`: applies only when `state` is a working directory, and dev.tfstate is a file; remove `workspace`, or set `state` to the directory"),
             ("invalid input", "input `TF_WORKSPACE`: \"a/b\" is not a workspace name (it may not contain \"/\")"),

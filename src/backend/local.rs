@@ -1,60 +1,61 @@
 //! The local backend: a state file, or a working directory with `terraform.tfstate` for the
 //! default workspace and `terraform.tfstate.d/NAME/terraform.tfstate` for the others.
 //!
-//! It reads `state` (the file or the directory, relative to the run's workspace) and
-//! `workspace`, and, for a directory, `TF_WORKSPACE` from the context and the directory's
-//! `.terraform/environment` ([`workspace::select`]).
+//! Its one key, `path`, is the `state` setting (the file or the directory, relative to the
+//! run's workspace) unless `backend-config` gives it. The workspace is the `workspace` setting,
+//! else, for a directory, `TF_WORKSPACE` from the context and the directory's
+//! `.terraform/environment` ([`workspace::select`]), chosen when the path is known to be a
+//! directory: a state file has no workspace.
 
-use super::settings::Problem;
-use super::workspace::{self, Workspace};
-use super::{Backend, Error as BackendError, NoState, Opened, Settings, Snapshot};
+use super::config::{BackendConfig, From, KeyProblem};
+use super::workspace::{self, Selected, Workspace};
+use super::{Error as BackendError, NoState, Opened, Snapshot};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::files::{within, Named, SMALL_FILE_LIMIT, STATE_FILE_LIMIT};
 use crate::host::{self, Kind};
 
-/// The local backend.
-#[derive(Debug)]
-pub struct Local;
+/// The backend's type, as Terraform names it.
+pub const NAME: &str = "local";
+/// Its settings: `path` stands for the `state` setting.
+pub const KEYS: &[&str] = &["path"];
+/// It holds no credentials.
+pub const SECRETS: &[&str] = &[];
+/// It has no environment fallbacks (`TF_WORKSPACE` is every backend's, in the context).
+pub const ENV: &[(&str, &[&str])] = &[];
 
-impl Backend for Local {
-    const NAME: &'static str = "local";
-    const SETTINGS: &'static [&'static str] = &["state", "workspace"];
-    type Location = Location;
+/// Reads `path` into a location; the workspace only when the `workspace` setting chose it (the
+/// rest of the choice waits for [`open`] to know that the path is a directory).
+pub fn configure(
+    config: &BackendConfig,
+    workspace: &Workspace,
+    context: &Context,
+    _timeout_ms: u64,
+) -> std::result::Result<Location, Vec<KeyProblem>> {
+    let (given, from) = match config.string("path") {
+        Ok(Some((given, from))) => (given, from.clone()),
+        Ok(None) => {
+            return Err(vec![config
+                .problem("path", "is required: the .tfstate file, or the Terraform working directory that holds it")])
+        }
+        Err(problem) => return Err(vec![problem]),
+    };
+    let setting = match from {
+        From::Setting { named } => named,
+        other => other.to_string(),
+    };
+    let chosen = (workspace.selected == Selected::Setting).then(|| workspace.name.clone());
+    Ok(Location::new(context, &given, chosen, setting))
+}
 
-    fn configure(settings: &Settings, context: &Context) -> std::result::Result<Location, Vec<Problem>> {
-        let mut problems = Vec::new();
-        if settings.state.is_none() {
-            problems.push(Problem::new(
-                "state",
-                "is required: the .tfstate file, or the Terraform working directory that holds it",
-            ));
-        }
-        if let Some(Err(why)) = settings.workspace.as_deref().map(workspace::check) {
-            problems.push(Problem::new("workspace", why.to_string()));
-        }
-        match &settings.state {
-            Some(given) if problems.is_empty() => {
-                Ok(Location::new(context, given, settings.workspace.clone(), settings.named("state")))
-            }
-            _ => Err(problems),
-        }
-    }
+/// Opens the state the location names; see [`open_now`].
+pub async fn open(location: &Location) -> Result<Opened> {
+    open_now(location)
+}
 
-    async fn open(location: &Location) -> Result<Opened> {
-        match open(location) {
-            // Issue 9, until discovery lands ("disc"): a working directory that `terraform init`
-            // set up with the pg backend is read where its state lives.
-            Err(Error::Backend(BackendError::RemoteBackend { backend, .. })) if backend == super::pg::NAME => {
-                super::pg::open(&pg_location(location)?).await
-            }
-            other => other,
-        }
-    }
-
-    async fn workspaces(location: &Location) -> Result<Vec<String>> {
-        workspaces(location)
-    }
+/// The workspaces that have a state; see [`workspaces_now`].
+pub async fn workspaces(location: &Location) -> Result<Vec<String>> {
+    workspaces_now(location)
 }
 
 /// A validated local location.
@@ -72,6 +73,9 @@ pub struct Location {
     pub within: Option<String>,
     /// `TF_WORKSPACE`, when set: chooses the workspace unless the setting does.
     pub tf_workspace: Option<String>,
+    /// The backend the directory's Terraform files or `terraform init` name, when this action
+    /// does not read it: no state in the directory is then that error, not "no state yet".
+    pub remote: Option<String>,
 }
 
 impl Location {
@@ -86,6 +90,7 @@ impl Location {
             setting,
             within: within(workspace, given).map(str::to_string),
             tf_workspace: context.tf_workspace.clone(),
+            remote: None,
         }
     }
 
@@ -118,12 +123,12 @@ fn join(a: &str, b: &str) -> String {
 
 /// Opens the state the location names; no file, or a working directory whose workspace has no
 /// state, is "no state yet".
-pub fn open(loc: &Location) -> Result<Opened> {
+pub fn open_now(loc: &Location) -> Result<Opened> {
     loc.file(&loc.path, &loc.given).check_inside()?;
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     match meta.map(|m| m.kind) {
         None => Ok(Opened::NoStateYet(NoState {
-            backend: Local::NAME,
+            backend: NAME,
             place: loc.given.clone(),
             looked_for: loc.given.clone(),
             workspace: None,
@@ -192,7 +197,7 @@ fn existing_workspaces(dir: &str) -> Vec<String> {
 
 /// The workspaces that have a state: those of a working directory; none for a state file (or
 /// nothing there).
-pub fn workspaces(loc: &Location) -> Result<Vec<String>> {
+pub fn workspaces_now(loc: &Location) -> Result<Vec<String>> {
     loc.file(&loc.path, &loc.given).check_inside()?;
     let meta = host::stat(&loc.path).map_err(|e| io("read", &loc.given, e))?;
     Ok(match meta.map(|m| m.kind) {
@@ -207,11 +212,11 @@ fn read_dir(loc: &Location) -> Result<Opened> {
     let name = state_file(loc.dir(), &workspace.name);
     // Something there that is not a regular file is refused when opened, not taken for "none".
     if host::stat(&path).map_err(|e| io("read", &name, e))?.is_none() {
-        if let Some(backend) = remote_backend(loc) {
-            return Err(BackendError::RemoteBackend { dir: loc.dir().to_string(), backend }.into());
+        if let Some(backend) = &loc.remote {
+            return Err(BackendError::RemoteBackend { dir: loc.dir().to_string(), backend: backend.clone() }.into());
         }
         return Ok(Opened::NoStateYet(NoState {
-            backend: Local::NAME,
+            backend: NAME,
             place: loc.given.clone(),
             looked_for: name,
             workspace: Some(workspace),
@@ -219,44 +224,6 @@ fn read_dir(loc: &Location) -> Result<Opened> {
         }));
     }
     read_file(loc, &path, name, Some(workspace.name)).map(Opened::State)
-}
-
-/// The backend type recorded in `.terraform/terraform.tfstate` by `terraform init`, unless local.
-fn remote_backend(loc: &Location) -> Option<String> {
-    let path = join(&loc.path, ".terraform/terraform.tfstate");
-    let bytes = loc.file(&path, &path).read(SMALL_FILE_LIMIT).ok()??;
-    let settings: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let backend = settings.get("backend")?.get("type")?.as_str()?;
-    (backend != Local::NAME).then(|| backend.to_string())
-}
-
-/// The pg backend's location from what `terraform init` recorded in the working directory
-/// (`.terraform/terraform.tfstate`), with Terraform's environment fallbacks, the directory's
-/// workspace and the default time-out. A stop-gap until discovery lands; it masks nothing, and
-/// no message of the pg backend holds the connection string or its password.
-fn pg_location(loc: &Location) -> Result<super::pg::Location> {
-    use super::config::From;
-    let path = join(&loc.path, ".terraform/terraform.tfstate");
-    let given = join(loc.dir(), ".terraform/terraform.tfstate");
-    let bytes = loc.file(&path, &given).read(SMALL_FILE_LIMIT)?.unwrap_or_default();
-    let settings: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    let mut config = super::BackendConfig::new(super::pg::NAME);
-    for (key, names) in super::pg::ENV {
-        if let Some(value) = names.iter().find_map(|n| host::env(n)).filter(|v| !v.is_empty()) {
-            config.set(key, serde_json::Value::String(value), From::Env { name: names[0].to_string() });
-        }
-    }
-    if let Some(values) = settings.pointer("/backend/config").and_then(|c| c.as_object()) {
-        for (key, value) in values {
-            config.set(key, value.clone(), From::InitState { path: given.clone() });
-        }
-    }
-    let workspace = selected_workspace(loc)?;
-    let context = Context { workspace: loc.path.clone(), ..Context::default() };
-    super::pg::configure(&config, &workspace, &context, 30_000).map_err(|problems| {
-        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        Error::Environment { name: "backend", problem: text.join("; ") }
-    })
 }
 
 #[cfg(test)]
@@ -284,11 +251,11 @@ mod tests {
     fn nothing_there_is_no_state_yet_and_a_file_is_a_state() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            no_state(open(&location(dir.path(), "dev.tfstate", None))),
+            no_state(open_now(&location(dir.path(), "dev.tfstate", None))),
             "state dev.tfstate does not exist; set input `state` to a .tfstate file or to the Terraform working directory that holds terraform.tfstate"
         );
         std::fs::write(dir.path().join("dev.tfstate"), "{}").unwrap();
-        let Ok(Opened::State(snapshot)) = open(&location(dir.path(), "dev.tfstate", None)) else { panic!() };
+        let Ok(Opened::State(snapshot)) = open_now(&location(dir.path(), "dev.tfstate", None)) else { panic!() };
         assert_eq!((snapshot.name.as_str(), snapshot.size, snapshot.workspace), ("dev.tfstate", Some(2), None));
     }
 
@@ -298,10 +265,10 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("infra/terraform.tfstate.d/blue")).unwrap();
         std::fs::write(dir.path().join("infra/terraform.tfstate.d/blue/terraform.tfstate"), "{}").unwrap();
         assert_eq!(
-            no_state(open(&location(dir.path(), "infra", Some("green")))),
+            no_state(open_now(&location(dir.path(), "infra", Some("green")))),
             "workspace \"green\" (selected by TF_WORKSPACE) has no state in infra; workspaces with a state: blue; set input `workspace` to one of them"
         );
-        let Ok(Opened::State(snapshot)) = open(&location(dir.path(), "infra", Some("blue"))) else { panic!() };
+        let Ok(Opened::State(snapshot)) = open_now(&location(dir.path(), "infra", Some("blue"))) else { panic!() };
         assert_eq!(
             (snapshot.name.as_str(), snapshot.workspace.as_deref()),
             ("infra/terraform.tfstate.d/blue/terraform.tfstate", Some("blue"))

@@ -2,44 +2,44 @@
 //!
 //! A command asks two things, in two calls: [`configure`] turns the settings as written
 //! ([`Settings`]: the step's inputs, or a stage of the stages file) and the run's [`Context`]
-//! into a validated [`Source`] — pure, tested natively, every problem at once — and [`open`]
-//! reads the state there, or answers, typed, that there is none yet ([`Opened::NoStateYet`]
-//! with a [`NoState`]: which backend, which workspace, what was looked for, which workspaces do
-//! have a state). Commands never name a backend.
+//! into a validated [`Source`] — every problem at once — and [`open`] reads the state there, or
+//! answers, typed, that there is none yet ([`Opened::NoStateYet`] with a [`NoState`]: which
+//! backend, which workspace, what was looked for, which workspaces do have a state). Before
+//! anything prints, [`mask`] registers every credential the source holds. Commands never name
+//! a backend.
+//!
+//! # Which backend, with which settings
+//!
+//! [`configure`] decides in Terraform's order (module `choose`): the `backend` setting when
+//! given; else what the working directory at `state` says ([`discover`]:
+//! `.terraform/terraform.tfstate` written by `terraform init`, else the `backend` block of its
+//! `*.tf` files); else `local`. The settings are merged into one [`BackendConfig`], later over
+//! earlier, as `terraform init` merges them: what the directory says, then `backend-config` (a
+//! `*.tfbackend` file it names in its place); then Terraform's environment fallbacks (each
+//! backend's `ENV`, read once into the [`Context`]) fill the keys still unset. A key the backend
+//! does not have is a problem, with "did you mean". The workspace is selected once, for every
+//! backend ([`workspace::select`]), except that the local backend finishes the choice when it
+//! knows `state` is a directory (a state file has no workspace).
 //!
 //! # A backend
 //!
-//! One file that implements [`Backend`]: its name as Terraform spells it, the settings it reads,
-//! a pure `configure` from ([`Settings`], [`Context`]) to its own `Location` (environment
-//! fallbacks come from the context, read once, as `TF_WORKSPACE` is for the local backend), an
-//! async `open`, and its `workspaces` listing. Workspace *selection* is shared
-//! ([`workspace::select`]): Terraform's rules are the same for every backend. Its problems are
-//! [`Error`]'s kinds; adding a backend adds its kinds there. Then one line in the `backends!`
-//! list, which generates its [`Source`] variant and the dispatch ([`Source::backend`], [`open`],
-//! [`workspaces`]), and, from issue 9, its name in [`configure`]'s choice.
+//! One module, shaped alike (see `local` for the simplest): `NAME` as Terraform spells it,
+//! `KEYS` (every key of its schema), `SECRETS` (the keys whose values are credentials), `ENV`
+//! (Terraform's environment fallbacks, per key, in order), a validated `Location`, a pure
+//! `configure(&BackendConfig, &Workspace, &Context, timeout_ms) -> Result<Location,
+//! Vec<KeyProblem>>`, an async `open(&Location) -> Result<Opened>` and `workspaces(&Location)`.
+//! Then one line in the `backends!` list, which generates its [`Location`] variant, the choice
+//! by name, the dispatch ([`open`], [`workspaces`]), the environment names the [`Context`] reads
+//! ([`env_names`]) and what it masks ([`specs`]).
 //!
 //! A backend that speaks a protocol keeps it free of I/O: a pure function builds the request
 //! (a [`crate::host::HttpRequest`]) and another reads the answer into an [`Opened`] or an error,
 //! and `open` only joins them with one host call. Its tests then run natively on made-up
 //! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
-//!
-//! # Where issue 9 fits
-//!
-//! The `backend` input and `backend-config` (multi-line `key=value`, Terraform's keys, a value
-//! possibly naming a file), and a stage's `backend:` and `backend-config:` map, become two more
-//! fields of [`Settings`]: `backend: Option<String>` and `config: Vec<(key, value)>`, each pair
-//! with its line for a stage. [`Settings::from_inputs`] and [`Settings::from_stage`] read them,
-//! [`Settings::INPUTS`] lists the inputs, and [`Settings::named`]/[`Settings::line`] place a
-//! problem with one key (`backend-config` key `host`, or its line in the stages file). Then
-//! [`configure`] decides the backend, in Terraform's order: `backend` when given, else what the
-//! working directory at `state` says (`.terraform/terraform.tfstate` written by
-//! `terraform init`, else the `backend` block of its `*.tf` files), else `local` — and matches
-//! on that name. Each backend merges the discovered config under the given `config` in its own
-//! `configure`. No command changes: `lookup` and the stage commands already call only
-//! [`Settings::from_inputs`]/[`Settings::from_stage`], [`configure`] and [`open`], and render
-//! [`NoState`] and [`Error`] whatever the backend.
 
+mod choose;
 pub mod config;
+pub mod discover;
 pub mod error;
 pub mod http;
 pub mod kubernetes;
@@ -50,6 +50,7 @@ pub mod pg;
 pub mod settings;
 pub mod workspace;
 
+pub use choose::{configure, mask, Source, DEFAULT_TIMEOUT_MS};
 pub use config::{BackendConfig, KeyProblem};
 pub use error::Error;
 pub use lock::Lock;
@@ -58,70 +59,115 @@ pub use settings::{Problem, Settings};
 
 use crate::context::Context;
 use crate::error::Result;
+use workspace::Workspace;
 
-/// A place state can live, as Terraform's backends are: each one file of this module.
-///
-/// Futures here are never sent between threads (wasm runs one), so the trait's `async fn`s
-/// need no `Send` bound.
-#[allow(async_fn_in_trait)]
-pub trait Backend {
-    /// The backend's type, as Terraform names it in a `backend` block.
-    const NAME: &'static str;
-    /// The settings it reads ([`Settings`]' fields, by their input names).
-    const SETTINGS: &'static [&'static str];
-    /// Where its state is, validated: what [`Backend::open`] needs.
-    type Location;
-    /// Reads and checks the settings, with the run's context for what the environment says;
-    /// pure. Every problem is returned at once, each naming its setting.
-    fn configure(settings: &Settings, context: &Context) -> std::result::Result<Self::Location, Vec<Problem>>;
-    /// Opens the state at `location`, or says there is none yet.
-    async fn open(location: &Self::Location) -> Result<Opened>;
-    /// The workspaces that have a state there.
-    async fn workspaces(location: &Self::Location) -> Result<Vec<String>>;
+/// What the seam knows of a backend without its types: its name, keys, secret keys and
+/// environment fallbacks.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The backend's type, as Terraform names it.
+    pub name: &'static str,
+    /// Every key of its settings.
+    pub keys: &'static [&'static str],
+    /// The keys whose values are credentials: masked, never shown.
+    pub secrets: &'static [&'static str],
+    /// Terraform's environment fallbacks: for a key, the variables that set it, in order.
+    pub env: &'static [(&'static str, &'static [&'static str])],
 }
 
-/// The one list of backends. Each line names a [`Source`] variant and the type that implements
-/// [`Backend`] for it; the variant and every dispatch on it ([`Source::backend`], [`open`],
-/// [`workspaces`]) are generated from the line, so adding a backend is its file and one line.
+/// The one list of backends. Each line names a [`Location`] variant and the module of the
+/// backend; the variant, the choice by name, every dispatch, the environment names and the
+/// specs are generated from the line, so adding a backend is its module and one line.
 macro_rules! backends {
-    ($($variant:ident => $backend:ty),+ $(,)?) => {
-        /// Where to read a state from, validated: one variant per backend, holding that
-        /// backend's [`Backend::Location`].
+    ($($(#[$attr:meta])* $variant:ident => $module:ident),+ $(,)?) => {
+        /// Where a state is, validated: one variant per backend, holding that backend's
+        /// `Location`.
+        // A run holds a location or two (a promotion's source and target): their sizes do not
+        // matter, and boxing each would only add an allocation.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum Source {
+        pub enum Location {
             $(
-                #[doc = concat!("A state where [`", stringify!($backend), "`] keeps it.")]
-                $variant(<$backend as Backend>::Location),
+                $(#[$attr])*
+                #[doc = concat!("A state where the `", stringify!($module), "` backend keeps it.")]
+                $variant($module::Location),
             )+
         }
 
-        impl Source {
+        impl Location {
             /// The backend's name, as Terraform spells it.
             pub fn backend(&self) -> &'static str {
                 match self {
-                    $(Source::$variant(_) => <$backend as Backend>::NAME,)+
+                    $($(#[$attr])* Location::$variant(_) => $module::NAME,)+
                 }
             }
         }
 
+        /// Every backend this action reads, in the list's order.
+        // One push per line, so that a line can carry `#[cfg(test)]`.
+        #[allow(clippy::vec_init_then_push)]
+        pub fn specs() -> Vec<Spec> {
+            let mut all = Vec::new();
+            $(
+                $(#[$attr])*
+                all.push(Spec { name: $module::NAME, keys: $module::KEYS, secrets: $module::SECRETS, env: $module::ENV });
+            )+
+            all
+        }
+
+        /// The backend named by `config.backend`, configured; `None` when no backend of the list
+        /// has that name.
+        fn configure_named(
+            config: &BackendConfig,
+            workspace: &Workspace,
+            context: &Context,
+            timeout_ms: u64,
+        ) -> Option<std::result::Result<Location, Vec<KeyProblem>>> {
+            $(
+                $(#[$attr])*
+                if config.backend == $module::NAME {
+                    return Some($module::configure(config, workspace, context, timeout_ms).map(Location::$variant));
+                }
+            )+
+            None
+        }
+
         /// Opens the state at `source`.
         pub async fn open(source: &Source) -> Result<Opened> {
-            match source {
-                $(Source::$variant(location) => <$backend as Backend>::open(location).await,)+
+            match &source.location {
+                $($(#[$attr])* Location::$variant(location) => $module::open(location).await,)+
             }
         }
 
         /// The workspaces that have a state where `source` points (none for a single state file).
         pub async fn workspaces(source: &Source) -> Result<Vec<String>> {
-            match source {
-                $(Source::$variant(location) => <$backend as Backend>::workspaces(location).await,)+
+            match &source.location {
+                $($(#[$attr])* Location::$variant(location) => $module::workspaces(location).await,)+
             }
         }
     };
 }
 
 backends! {
-    Local => local::Local,
+    Local => local,
+    Kubernetes => kubernetes,
+    Pg => pg,
+    Http => http,
+    #[cfg(test)]
+    Fake => fake,
+}
+
+/// The test-only remote backend that proves the dispatch (src/backend/tests.rs).
+#[cfg(test)]
+use tests::fake;
+
+/// Every environment variable a backend falls back to, once each: what the [`Context`] reads.
+pub fn env_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> =
+        specs().iter().flat_map(|s| s.env.iter().flat_map(|(_, names)| names.iter().copied())).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// A state ready to be read: its bytes stream from `body`.
@@ -148,12 +194,6 @@ pub enum Opened {
     /// There is no state there yet: the stage's first apply is to come. `lookup` fails with
     /// [`NoState::error`]; `promote` and `status` take it as "runs nothing yet".
     NoStateYet(NoState),
-}
-
-/// Turns the settings into the source they name. Today every state is local; issue 9 decides
-/// the backend here (see the module's documentation) and adds one arm per backend.
-pub fn configure(settings: &Settings, context: &Context) -> std::result::Result<Source, Vec<Problem>> {
-    local::Local::configure(settings, context).map(Source::Local)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::workspace::Workspace;
+use super::workspace::{Selected, Workspace};
 use super::Error;
 
 /// Where a backend looked for a state and found none.
@@ -25,8 +25,13 @@ pub struct NoState {
 }
 
 impl NoState {
-    /// The error this is for a command that needs a state.
+    /// The error this is for a command that needs a state: for a remote backend, it names the
+    /// backend, the workspace and what chose it, what was looked for, and the workspaces that
+    /// do have a state; the local backend's words are those it always had.
     pub fn error(&self) -> Error {
+        if self.backend != super::local::NAME {
+            return Error::NoRemoteState(Box::new(self.clone()));
+        }
         match &self.workspace {
             None => Error::StateNotFound { path: self.looked_for.clone(), hint: None },
             Some(w) => Error::WorkspaceNotFound {
@@ -35,6 +40,20 @@ impl NoState {
                 dir: self.place.clone(),
                 existing: self.existing.clone(),
             },
+        }
+    }
+}
+
+impl NoState {
+    /// The workspace looked for and what chose it, as a remote backend's message says them.
+    pub(super) fn selected(&self) -> (String, String) {
+        match &self.workspace {
+            None => (super::workspace::DEFAULT.to_string(), Selected::Default.describe(&self.place)),
+            // A remote backend does not know the directory; the file is still named.
+            Some(Workspace { name, selected: Selected::EnvironmentFile }) => {
+                (name.clone(), format!("the working directory's {}", super::workspace::ENVIRONMENT_FILE))
+            }
+            Some(w) => (w.name.clone(), w.selected.describe(&self.place)),
         }
     }
 }
@@ -53,7 +72,6 @@ impl fmt::Display for NoState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::workspace::Selected;
     use super::*;
 
     #[test]
@@ -80,6 +98,27 @@ mod tests {
         assert_eq!(
             none.to_string(),
             "workspace \"bar\" (selected by infra/.terraform/environment) has no state in infra/; workspaces with a state: default, foo; set input `workspace` to one of them"
+        );
+    }
+
+    #[test]
+    fn a_remote_backend_without_the_state_names_itself_the_workspace_what_it_looked_for_and_what_exists() {
+        let mut none = NoState {
+            backend: "kubernetes",
+            place: "namespace tfstate".into(),
+            looked_for: "secret tfstate-qa-app".into(),
+            workspace: Some(Workspace { name: "qa".into(), selected: Selected::EnvironmentFile }),
+            existing: vec!["default".into(), "dev".into()],
+        };
+        assert_eq!(
+            none.to_string(),
+            "workspace \"qa\" (selected by the working directory's .terraform/environment) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-qa-app; workspaces with a state: default, dev; set input `workspace` to one of them"
+        );
+        none.existing.clear();
+        none.workspace = Some(Workspace { name: "default".into(), selected: Selected::Default });
+        assert_eq!(
+            none.to_string(),
+            "workspace \"default\" (selected by default) has no state in the kubernetes backend at namespace tfstate: looked for secret tfstate-qa-app; no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`"
         );
     }
 }

@@ -14,7 +14,7 @@ use crate::text::quote;
 pub const SPEC: Spec = Spec {
     name: "lookup",
     about: "read a value, and the image a workload runs, from a Terraform state",
-    inputs: &["state", "workspace", "address", "container", "stage", "stages-file"],
+    inputs: &["state", "workspace", "backend", "backend-config", "address", "container", "stage", "stages-file"],
     outputs: &[
         "value",
         "image",
@@ -106,16 +106,20 @@ impl Config {
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs, context)?;
     let found = match &config.stage {
-        Some((file, stage)) => super::stage_file::read_stage(file, stage, context, &mut report.debug).await?.found()?,
-        None => super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
-            .await
-            .and_then(super::read::Outcome::found)
-            .map_err(|e| match &e {
-                Error::State(s) if s.kind() == state::ErrorKind::Container => {
-                    Error::InInput { input: "container", source: Box::new(e) }
-                }
-                _ => e,
-            })?,
+        Some((file, stage)) => super::stage_file::read_stage(file, stage, context, report).await?.found()?,
+        None => {
+            // Before anything is read, so that no message can show a credential.
+            backend::mask(&config.source, report);
+            super::read::read(&config.source, &config.address, config.container.as_deref(), &mut report.debug)
+                .await
+                .and_then(super::read::Outcome::found)
+                .map_err(|e| match &e {
+                    Error::State(s) if s.kind() == state::ErrorKind::Container => {
+                        Error::InInput { input: "container", source: Box::new(e) }
+                    }
+                    _ => e,
+                })?
+        }
     };
     describe(report, &found);
     Ok(())

@@ -122,13 +122,13 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     fn wrap<'n>(role: &'static str, name: &'n str) -> impl Fn(Error) -> Error + 'n {
         move |e| Error::Stage { stage: name.to_string(), role, source: Box::new(e) }
     }
-    let source_found = read_stage(file_name, source, context, &mut report.debug)
+    let source_found = read_stage(file_name, source, context, report)
         .await
         .and_then(Outcome::found)
         .map_err(wrap("source", &source.name))?;
     let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
-    let target_read = read_stage(file_name, target, context, &mut report.debug).await;
+    let target_read = read_stage(file_name, target, context, report).await;
     let (target_reading, target_secret) = match target_read {
         read if runs_nothing_yet(&read) => {
             report.debug.push(format!("{} runs nothing yet", target.name));

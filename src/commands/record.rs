@@ -103,7 +103,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let file_name = super::stage_file::given(inputs);
     let file = load(&file_name, context)?;
     let target = stage(&file, "to", &to)?;
-    let found = read_stage(&file_name, target, context, &mut report.debug)
+    let found = read_stage(&file_name, target, context, report)
         .await
         .and_then(Outcome::found)
         .map_err(|e| Error::Stage { stage: target.name.clone(), role: "deployed", source: Box::new(e) })?;

@@ -70,6 +70,20 @@ pub const INPUTS: &[InputDef] = &[
         allowed: &[],
     },
     InputDef {
+        name: "backend",
+        required: false,
+        default: None,
+        description: "The Terraform backend that keeps the state, as named in a `backend` block (`kubernetes`, `pg`, `http`, `local`). Default: the one the working directory at `state` uses (its `.terraform/terraform.tfstate`, else the `backend` block of its `*.tf` files), else `local`.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "backend-config",
+        required: false,
+        default: None,
+        description: "The backend's settings in Terraform's keys, one `key=value` a line, as `terraform init -backend-config` takes them (a list or map as HCL: `labels={team=\"app\"}`); a line without `=` names a `*.tfbackend` file. They override what the working directory says; Terraform's environment variables (`KUBE_*`, `PG_CONN_STR`, `TF_HTTP_*`) fill what is left.",
+        allowed: &[],
+    },
+    InputDef {
         name: "address",
         required: false,
         default: None,
@@ -87,7 +101,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "stage",
         required: false,
         default: None,
-        description: "lookup: a stage of the stages file, in place of `state`, `workspace`, `address` and `container`.",
+        description: "lookup: a stage of the stages file, in place of `state`, `workspace`, `backend`, `backend-config`, `address` and `container`.",
         allowed: &[],
     },
     InputDef {

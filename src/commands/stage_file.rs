@@ -46,7 +46,7 @@ pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
             .into_iter()
             .map(|p| stages::Problem {
                 file: file.to_string(),
-                line: settings.line(p.setting).unwrap_or(stage.line),
+                line: p.line.or(settings.line(p.setting)).unwrap_or(stage.line),
                 column: None,
                 message: format!("stage {}: {}", stage.name, p.message),
             })
@@ -55,13 +55,15 @@ pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
     })
 }
 
-/// Reads what `stage` of the stages file `file` runs. A problem that a setting of the stage
-/// causes — a state that is not there, an address or container the state does not have — is that
-/// setting's, not an input's: the error, and a "no state yet", point at its line of the stages
-/// file.
-pub async fn read_stage(file: &str, stage: &Stage, context: &Context, debug: &mut Vec<String>) -> Result<Outcome> {
+/// Reads what `stage` of the stages file `file` runs; the credentials of its backend are masked
+/// in `report` before anything is read. A problem that a setting of the stage causes — a state
+/// that is not there, an address or container the state does not have — is that setting's, not
+/// an input's: the error, and a "no state yet", point at its line of the stages file.
+pub async fn read_stage(file: &str, stage: &Stage, context: &Context, report: &mut Report) -> Result<Outcome> {
     let at = |e: Error| in_setting(file, stage, e);
-    match read(&source(file, stage, context)?, &stage.address, stage.container.as_deref(), debug).await {
+    let source = source(file, stage, context)?;
+    backend::mask(&source, report);
+    match read(&source, &stage.address, stage.container.as_deref(), &mut report.debug).await {
         Ok(Outcome::NoStateYet(why)) => Ok(Outcome::NoStateYet(at(why))),
         Ok(found) => Ok(found),
         Err(e) => Err(at(e)),

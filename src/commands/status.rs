@@ -51,15 +51,18 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // The stages are read concurrently: each remote backend is a round trip, and a stages file
     // with several of them waits for the slowest, not for their sum.
     let reads = join_all(file.stages.iter().map(|stage| async move {
-        let mut debug = Vec::new();
-        let read = read_stage(file_name, stage, context, &mut debug).await;
-        (read, debug)
+        let mut part = Report::default();
+        let read = read_stage(file_name, stage, context, &mut part).await;
+        (read, part)
     }))
     .await;
     let mut readings: Vec<(String, std::result::Result<Option<Reading>, Error>)> = Vec::new();
     let mut secret = Vec::new();
-    for (stage, (read, debug)) in file.stages.iter().zip(reads) {
-        report.debug.extend(debug);
+    for (stage, (read, part)) in file.stages.iter().zip(reads) {
+        // Each stage's secrets and debug lines, gathered while they were read side by side;
+        // nothing has printed yet, so every secret is still masked before anything is.
+        report.secrets.extend(part.secrets);
+        report.debug.extend(part.debug);
         let result = match read {
             read if runs_nothing_yet(&read) => Ok(None),
             Ok(Outcome::Found(found)) => {

@@ -20,6 +20,7 @@ fn ctx() -> Context {
         server_url: Some("https://ghe.example".into()),
         run_id: Some("77".into()),
         tf_workspace: None,
+        ..Context::default()
     }
 }
 
@@ -159,8 +160,8 @@ fn lookup_resolves_paths_in_the_workspace_and_lists_every_missing_input() {
 
 #[test]
 fn every_setting_of_where_a_state_lives_is_an_input_of_lookup() {
-    use crate::backend::{local::Local, Backend, Settings};
-    for setting in Settings::INPUTS.iter().chain(Local::SETTINGS) {
+    use crate::backend::Settings;
+    for setting in Settings::INPUTS.iter() {
         assert!(lookup::SPEC.inputs.contains(setting), "{setting}");
     }
     let e = lookup::Config::from_inputs(&inputs(&[("stage", "dev"), ("state", "s"), ("workspace", "w")]), &ctx())

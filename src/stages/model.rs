@@ -51,6 +51,12 @@ pub struct Stage {
     pub state: String,
     /// The Terraform workspace, when not the default (or the one the directory selects).
     pub workspace: Option<String>,
+    /// The backend's type, as Terraform names it, when the stage says where its state lives
+    /// rather than leaving it to the working directory.
+    pub backend: Option<String>,
+    /// `backend-config:`: the backend's settings in Terraform's keys, each with its value (a
+    /// string, or a list or map) and its line.
+    pub backend_config: Vec<(String, serde_json::Value, usize)>,
     /// The Terraform address whose value is (or whose workload runs) the image. It parses
     /// with [`crate::state::Address::parse`].
     pub address: String,
@@ -78,6 +84,10 @@ pub struct SettingLines {
     pub state: usize,
     /// `workspace`.
     pub workspace: Option<usize>,
+    /// `backend`.
+    pub backend: Option<usize>,
+    /// `backend-config`.
+    pub backend_config: Option<usize>,
     /// `address`.
     pub address: usize,
     /// `container`.

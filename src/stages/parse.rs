@@ -124,7 +124,7 @@ fn read_stages(entry: &Entry, problems: &mut Problems) -> Vec<Draft> {
             problems.at(at, "\"stages\" is empty; define at least one stage, with state and address");
             return Vec::new();
         }
-        Value::List => {
+        Value::List(_) => {
             problems.at(at, "\"stages\" must be a mapping from each stage's name to its settings (dev: followed by its settings, indented), not a list");
             return Vec::new();
         }
@@ -232,6 +232,10 @@ fn read_stage(entry: &Entry, problems: &mut Problems) -> Draft {
     // A required setting that is present but wrong was reported above; only a missing one is
     // reported here, at the stage's name.
     for setting in SETTINGS.iter().filter(|s| !yaml::has(settings, s.key)) {
+        // A stage whose `backend` says where its state is needs no working directory.
+        if setting.key == "state" && yaml::has(settings, "backend") {
+            continue;
+        }
         if let Some(message) = setting.missing(name) {
             problems.at(name_at, message);
         }

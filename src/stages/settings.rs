@@ -53,6 +53,9 @@ pub enum Accepts {
     Flag(fn(&mut Stage, bool)),
     /// A duration such as `2h` or `1h30m`; `noun` names it in messages ("soak time").
     Duration { noun: &'static str, store: fn(&mut Stage, Duration) },
+    /// A mapping of keys to values (scalars as text, lists, mappings), each with its line: a
+    /// backend's settings in Terraform's keys, checked by the backend.
+    Config(fn(&mut Stage, Vec<(String, serde_json::Value, usize)>)),
 }
 
 impl Accepts {
@@ -62,6 +65,7 @@ impl Accepts {
             Accepts::Text(_) | Accepts::Address(_) => "a string",
             Accepts::Flag(_) => "true or false",
             Accepts::Duration { .. } => "a duration such as 2h",
+            Accepts::Config(_) => "a mapping of the backend's settings",
         }
     }
 }
@@ -75,7 +79,7 @@ const ADDRESS_EXAMPLE: &str =
 pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "state",
-        doc: "Required. Where the stage's Terraform state is, as lookup's `state`: a `.tfstate` file or a Terraform working directory, relative to `GITHUB_WORKSPACE`.",
+        doc: "Required. Where the stage's Terraform state is, as lookup's `state`: a `.tfstate` file or a Terraform working directory, relative to `GITHUB_WORKSPACE`. A stage with `backend` may leave it out.",
         need: Need::Required { example: STATE_EXAMPLE },
         accepts: Accepts::Text(|s, v| s.state = v),
         line: |l, n| l.state = n,
@@ -86,6 +90,20 @@ pub const SETTINGS: &[Setting] = &[
         need: Need::Optional { if_empty: "give one, or remove the line" },
         accepts: Accepts::Text(|s, v| s.workspace = Some(v)),
         line: |l, n| l.workspace = Some(n),
+    },
+    Setting {
+        key: "backend",
+        doc: "The Terraform backend that keeps the stage's state (`kubernetes`, `pg`, `http`, `local`), as lookup's `backend`; by default the one the working directory at `state` uses.",
+        need: Need::Optional { if_empty: "name a backend such as kubernetes, or remove the line" },
+        accepts: Accepts::Text(|s, v| s.backend = Some(v)),
+        line: |l, n| l.backend = Some(n),
+    },
+    Setting {
+        key: "backend-config",
+        doc: "The backend's settings in Terraform's keys, as a mapping (`secret_suffix: app`); they override what the working directory says, as lookup's `backend-config`.",
+        need: Need::Optional { if_empty: "give the backend's settings as a mapping, or remove the line" },
+        accepts: Accepts::Config(|s, v| s.backend_config = v),
+        line: |l, n| l.backend_config = Some(n),
     },
     Setting {
         key: "address",
@@ -161,6 +179,27 @@ impl Setting {
     pub(super) fn read(&self, stage: &str, entry: &Entry, into: &mut Stage, problems: &mut Problems) -> bool {
         let key = self.key;
         let at = entry.value_at;
+        if let (Accepts::Config(store), Value::Mapping(entries)) = (self.accepts, &entry.value) {
+            let mut ok = true;
+            let mut config = Vec::new();
+            for e in entries {
+                match json(&e.value) {
+                    Some(value) => config.push((e.key.clone(), value, e.at.line)),
+                    None => {
+                        ok = false;
+                        problems.at(
+                            e.at,
+                            format!(
+                                "stage {stage}: \"{key}\" entry {} has no value; give one, or remove the line",
+                                quote(&e.key)
+                            ),
+                        );
+                    }
+                }
+            }
+            store(into, config);
+            return ok;
+        }
         let scalar = match &entry.value {
             Value::Scalar(s) if !s.null => s,
             Value::Scalar(_) => {
@@ -179,6 +218,8 @@ impl Setting {
         };
         let text = &scalar.text;
         let checked = match self.accepts {
+            // A scalar is not a mapping.
+            Accepts::Config(_) => Err(format!("stage {stage}: \"{key}\" must be {}, not {}", self.accepts.must_be(), entry.value.kind())),
             Accepts::Text(store) => {
                 store(into, text.clone());
                 Ok(())
@@ -204,6 +245,20 @@ impl Setting {
             }
         }
     }
+}
+
+/// A value of `backend-config:` as JSON: scalars as their text (a backend reads `true` or `8080`
+/// from text, as from `-backend-config`), lists and mappings as such; `None` for an empty value,
+/// anywhere in it.
+fn json(value: &Value) -> Option<serde_json::Value> {
+    Some(match value {
+        Value::Scalar(s) if s.null => return None,
+        Value::Scalar(s) => serde_json::Value::String(s.text.clone()),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(json).collect::<Option<_>>()?),
+        Value::Mapping(entries) => serde_json::Value::Object(
+            entries.iter().map(|e| Some((e.key.clone(), json(&e.value)?))).collect::<Option<_>>()?,
+        ),
+    })
 }
 
 /// Why `word` is not `true` or `false`, as helpfully as the word allows.
@@ -276,16 +331,19 @@ mod tests {
                 Accepts::Text(store) | Accepts::Address(store) => store(&mut stage, s.key.to_string()),
                 Accepts::Flag(store) => store(&mut stage, true),
                 Accepts::Duration { store, .. } => store(&mut stage, Duration::from_secs(n as u64)),
+                Accepts::Config(store) => store(&mut stage, vec![(s.key.to_string(), serde_json::json!("v"), n + 1)]),
             }
         }
         let want = Stage {
             state: "state".into(),
             workspace: Some("workspace".into()),
+            backend: Some("backend".into()),
+            backend_config: vec![("backend-config".into(), serde_json::json!("v"), 4)],
             address: "address".into(),
             container: Some("container".into()),
             from: Some("from".into()),
             allow_latest: true,
-            min_soak: Some(Duration::from_secs(6)),
+            min_soak: Some(Duration::from_secs(8)),
             hold: true,
             ..Stage::default()
         };
@@ -293,12 +351,14 @@ mod tests {
         let want = SettingLines {
             state: 1,
             workspace: Some(2),
-            address: 3,
-            container: Some(4),
-            from: Some(5),
-            allow_latest: Some(6),
-            min_soak: Some(7),
-            hold: Some(8),
+            backend: Some(3),
+            backend_config: Some(4),
+            address: 5,
+            container: Some(6),
+            from: Some(7),
+            allow_latest: Some(8),
+            min_soak: Some(9),
+            hold: Some(10),
         };
         assert_eq!(lines, want);
     }

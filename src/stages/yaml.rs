@@ -22,8 +22,8 @@ use crate::text::quote;
 pub(super) enum Value {
     /// A scalar: text, a number, a boolean or nothing, still as written.
     Scalar(Scalar),
-    /// A list. No setting of a stages file is one, so only that it is a list is kept.
-    List,
+    /// A list, its items in file order (a value of a stage's `backend-config:` may be one).
+    List(Vec<Value>),
     /// A mapping, its entries in file order.
     Mapping(Vec<Entry>),
 }
@@ -75,7 +75,7 @@ impl Value {
     pub fn kind(&self) -> String {
         match self {
             Value::Mapping(_) => "a mapping".into(),
-            Value::List => "a list".into(),
+            Value::List(_) => "a list".into(),
             Value::Scalar(s) if s.null => "empty".into(),
             Value::Scalar(s) => quote(&s.text),
         }
@@ -135,7 +135,7 @@ fn value(node: &Node) -> Value {
         Node::Scalar(s) => {
             Value::Scalar(Scalar { text: s.as_str().to_string(), null: is_null(s), boolean: s.as_bool() })
         }
-        Node::Sequence(_) => Value::List,
+        Node::Sequence(items) => Value::List(items.iter().map(value).collect()),
         Node::Mapping(m) => Value::Mapping(
             m.iter()
                 .map(|(key, node)| Entry {

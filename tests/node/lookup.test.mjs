@@ -337,7 +337,7 @@ describe('the terminal face', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'error: input `stat`: unknown input; did you mean --state?\n');
     r = runCli(['lookup', '--colour', 'red']);
-    assert.equal(r.stderr, 'error: input `colour`: unknown input; the inputs are: --state, --workspace, --address, --container, --stage, --stages-file\n');
+    assert.equal(r.stderr, 'error: input `colour`: unknown input; the inputs are: --state, --workspace, --backend, --backend-config, --address, --container, --stage, --stages-file\n');
   });
 
   test('--version prints the version; --json prints the outputs as one object, sensitive ones hidden', () => {

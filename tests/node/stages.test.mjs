@@ -853,8 +853,8 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       const lines = r.stdout.trim().split('\n').filter((l) => !l.startsWith('::'));
       assert.deepEqual(lines, [
         '2 more problems in stages-files/many.yml:',
-        'stages-files/many.yml: line 15, column 5: stage "dev": unknown setting "extra10"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold',
-        'stages-files/many.yml: line 16, column 5: stage "dev": unknown setting "extra11"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold',
+        'stages-files/many.yml: line 15, column 5: stage "dev": unknown setting "extra10"; the settings are state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold',
+        'stages-files/many.yml: line 16, column 5: stage "dev": unknown setting "extra11"; the settings are state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold',
       ]);
     });
 
@@ -909,7 +909,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
         withFile('unknown-key2.yml', `stages:\n  dev:\n    state: stages/dev\n    address: ${ADDRESS}\n    replicas: 3\n`),
         'stages-files/unknown-key2.yml',
         5,
-        ['line 5, column 5: stage "dev": unknown setting "replicas"; the settings are state, workspace, address, container, from, allow-latest, min-soak and hold'],
+        ['line 5, column 5: stage "dev": unknown setting "replicas"; the settings are state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold'],
       );
     });
 

@@ -143,7 +143,7 @@ fn no_row_is_no_state_yet_listing_the_workspaces_default_first() {
     assert_eq!(none.looked_for, "row \"dev\" of \"terraform_remote_state\".states");
     assert_eq!(
         none.to_string(),
-        "workspace \"dev\" (selected by input `workspace`) has no state in database db on h:5432; workspaces with a state: default, blue, green; set input `workspace` to one of them"
+        "workspace \"dev\" (selected by input `workspace`) has no state in the pg backend at database db on h:5432: looked for row \"dev\" of \"terraform_remote_state\".states; workspaces with a state: default, blue, green; set input `workspace` to one of them"
     );
 }
 

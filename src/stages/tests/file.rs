@@ -60,6 +60,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "dev".into(),
             state: "infra/stages/dev".into(),
             workspace: Some("dev".into()),
+            backend: None,
+            backend_config: Vec::new(),
             address: "kubernetes_deployment_v1.backend".into(),
             container: Some("backend".into()),
             from: None,
@@ -76,6 +78,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "qa".into(),
             state: "infra/stages/qa".into(),
             workspace: None,
+            backend: None,
+            backend_config: Vec::new(),
             address: "kubernetes_deployment_v1.backend".into(),
             container: Some("backend".into()),
             from: Some("dev".into()),
@@ -99,6 +103,8 @@ fn a_full_file_gives_every_stage_in_file_order_with_its_lines() {
             name: "prod".into(),
             state: "infra/stages/prod/terraform.tfstate".into(),
             workspace: None,
+            backend: None,
+            backend_config: Vec::new(),
             address: "module.app.kubernetes_deployment_v1.backend[\"blue\"]".into(),
             container: Some("backend".into()),
             from: Some("qa".into()),
@@ -198,7 +204,8 @@ fn each_problem_is_reported_at_its_line_and_column_word_for_word() {
     let not_a_mapping =
         "the top level must be a mapping with one key, \"stages\", under which each stage is named with its settings";
     let empty_stages = "\"stages\" is empty; define at least one stage, with state and address";
-    let settings = "state, workspace, address, container, from, allow-latest, min-soak and hold";
+    let settings =
+        "state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold";
     let cases: Vec<(&str, String, Vec<Found>)> = vec![
         // The file as a whole.
         ("empty file", String::new(), vec![(1, None, "the file is empty; list the stages under \"stages:\", each with at least state and address".into())]),
@@ -638,7 +645,7 @@ fn file_values_in_messages_are_short_escaped_excerpts() {
         (
             // YAML caps a key at 1,024 characters.
             format!("stages:\n  dev:\n    state: s\n    address: output.image\n    \"\\n::error::{}\": 1\n", "x".repeat(1000)),
-            format!("stage \"dev\": unknown setting \"\\n::error::{}…\" (1010 characters); the settings are state, workspace, address, container, from, allow-latest, min-soak and hold", "x".repeat(70)),
+            format!("stage \"dev\": unknown setting \"\\n::error::{}…\" (1010 characters); the settings are state, workspace, backend, backend-config, address, container, from, allow-latest, min-soak and hold", "x".repeat(70)),
         ),
         (
             "stages:\n  dev:\n    state: s\n    address: output.image\n    hold: \"a\\n::error::b\"\n".to_string(),
@@ -661,4 +668,56 @@ fn file_values_in_messages_are_short_escaped_excerpts() {
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].2, want);
     }
+}
+
+#[test]
+fn a_stage_may_name_its_backend_and_its_settings_instead_of_a_state() {
+    let file = parsed(
+        "\
+stages:
+  dev:
+    backend: kubernetes
+    backend-config:
+      secret_suffix: app
+      insecure: true
+      config_paths: [a, b]
+      labels: {team: payments}
+    address: output.image
+",
+    );
+    let dev = &file.stages[0];
+    assert_eq!((dev.state.as_str(), dev.backend.as_deref()), ("", Some("kubernetes")));
+    assert_eq!(
+        dev.backend_config,
+        vec![
+            ("secret_suffix".into(), serde_json::json!("app"), 5),
+            ("insecure".into(), serde_json::json!("true"), 6),
+            ("config_paths".into(), serde_json::json!(["a", "b"]), 7),
+            ("labels".into(), serde_json::json!({"team": "payments"}), 8),
+        ]
+    );
+    assert_eq!((dev.lines.backend, dev.lines.backend_config), (Some(3), Some(4)));
+}
+
+#[test]
+fn backend_config_must_be_a_mapping_whose_entries_have_values() {
+    let text = "\
+stages:
+  dev:
+    state: infra/dev
+    backend-config: secret_suffix=app
+    address: output.image
+  qa:
+    state: infra/qa
+    backend-config:
+      secret_suffix:
+    address: output.image
+";
+    assert_eq!(
+        problems(text),
+        [
+            (4, Some(21), "stage \"dev\": \"backend-config\" must be a mapping of the backend's settings, not \"secret_suffix=app\"".into()),
+            (9, Some(7), "stage \"qa\": \"backend-config\" entry \"secret_suffix\" has no value; give one, or remove the line".into()),
+        ]
+    );
 }

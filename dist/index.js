@@ -203,6 +203,12 @@ var require_host = __commonJS({
         return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
       } catch (e) {
         if (controller.signal.aborted && e.code !== "EFBIG") throw timedOut(`${method} ${url}`, timeout_ms);
+        const cause = e.cause;
+        if (e instanceof TypeError && cause && (cause.code || cause.message)) {
+          const err = new Error(`${method} ${url}: ${cause.message || cause.code}`);
+          err.code = cause.code || "EFETCH";
+          throw err;
+        }
         throw e;
       } finally {
         clearTimeout(timer);

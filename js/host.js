@@ -254,6 +254,13 @@ async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
     return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
   } catch (e) {
     if (controller.signal.aborted && e.code !== 'EFBIG') throw timedOut(`${method} ${url}`, timeout_ms);
+    // fetch says only "fetch failed"; what failed (ECONNREFUSED, ENOTFOUND, a TLS error) is its cause.
+    const cause = e.cause;
+    if (e instanceof TypeError && cause && (cause.code || cause.message)) {
+      const err = new Error(`${method} ${url}: ${cause.message || cause.code}`);
+      err.code = cause.code || 'EFETCH';
+      throw err;
+    }
     throw e;
   } finally {
     clearTimeout(timer);

@@ -242,7 +242,7 @@ async fn no_state_yet_names_the_secret_and_the_workspaces_that_have_one() {
     assert_eq!(none.existing, ["big", "default", "held", "staging"]);
     assert_eq!(
         none.to_string(),
-        format!("workspace \"green\" (selected by input `workspace`) has no state in namespace tfstate of {} (secret suffix app); workspaces with a state: big, default, held, staging; set input `workspace` to one of them", f.host)
+        format!("workspace \"green\" (selected by input `workspace`) has no state in the kubernetes backend at namespace tfstate of {} (secret suffix app): looked for kubernetes secret tfstate-green-app in namespace tfstate; workspaces with a state: big, default, held, staging; set input `workspace` to one of them", f.host)
     );
     let ws = Workspace { name: "x".into(), selected: Selected::Setting };
     let loc = kubernetes::configure(&config(f.pem_settings(), &[]), &ws, &Context::default(), 10_000).unwrap();

@@ -42,7 +42,7 @@ describe('the backend input', () => {
   test('a backend Terraform has and this action does not read yet is one clear error naming it', () => {
     const e = failed(lookup({ backend: 's3', 'backend-config': 'bucket=tfstate' }, workspace({})));
     assert.equal(e.props.title, 'invalid input');
-    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local: add a step that runs `terraform state pull > stage\.tfstate`/);
+    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local, kubernetes, pg, http: add a step that runs `terraform state pull > stage\.tfstate`/);
   });
 
   test('a misspelt backend or key is refused with did-you-mean, every problem at once', () => {
@@ -114,7 +114,7 @@ describe('a stage says where its state lives', () => {
 });
 
 describe('what real terraform init wrote', () => {
-  test('names the backend of the directory, and its password appears nowhere', () => {
+  test('reads the directory\'s backend, and its password is masked first and appears nowhere else', () => {
     const ws = workspace({
       'infra/.terraform/terraform.tfstate': fs.readFileSync(path.join(root, 'tests/fixtures/backend-settings/http.terraform.tfstate'), 'utf8'),
     });
@@ -122,9 +122,13 @@ describe('what real terraform init wrote', () => {
     for (const given of ['infra', 'infra/.terraform/terraform.tfstate']) {
       const r = lookup({ state: given }, ws);
       assert.equal(r.code, 1, r.stdout);
-      assert.ok(!(r.stdout + r.stderr + r.summary).includes('s3cret'), 'the password appears nowhere');
-      // Until the http backend is in the list, the advice is to pull the state.
-      assert.match(r.errors[0].message, /^infra keeps its state in Terraform's "http" backend/);
+      // Masked first, then nowhere else: only the mask command itself may hold it.
+      assert.equal(r.stdout.split('\n')[0], '::add-mask::s3cret');
+      const shown = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + r.stderr + r.summary;
+      assert.ok(!shown.includes('s3cret'), 'the password appears nowhere');
+      // The directory's backend is read where it lives: here an address nothing answers on.
+      assert.equal(r.errors[0].props.title, 'backend error');
+      assert.match(r.errors[0].message, /^the http backend could not read its state: GET http:\/\/127\.0\.0\.1:9\/state: /);
     }
   });
 });

@@ -46,9 +46,13 @@ function assertImage(r, workspace) {
   assert.equal(r.outputs.image, `registry.example.com/app:${workspace}-v1`);
 }
 
+/** Each secret is registered as a mask, and appears nowhere but in its `::add-mask::` command. */
 function assertNoSecret(r, ...secrets) {
+  const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+  const stdout = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
   for (const s of secrets) {
-    for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
+    assert.ok(masks.some((m) => m.includes(s)), `${s} is not masked:\n${r.stdout}`);
+    for (const [where, text] of [['stdout', stdout], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
       assert.ok(!text.includes(s), `${where} holds a secret:\n${text}`);
     }
   }
@@ -126,7 +130,7 @@ describe('pg backend', () => {
     assert.equal(r.errors[0].props.title, 'state not found');
     assert.equal(
       r.errors[0].message,
-      `workspace "prod" (selected by input \`workspace\`) has no state in database tfstate on 127.0.0.1:${server.port}; workspaces with a state: default, staging; set input \`workspace\` to one of them`,
+      `workspace "prod" (selected by input \`workspace\`) has no state in the pg backend at database tfstate on 127.0.0.1:${server.port}: looked for row "prod" of "terraform_remote_state".states; workspaces with a state: default, staging; set input \`workspace\` to one of them`,
     );
   });
 

@@ -5,7 +5,7 @@
 // installs them.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, runAction, tempDir, writeFile, detail, assertFailureSummary } from './harness.mjs';
@@ -58,6 +58,26 @@ function assertNoSecret(r, ...secrets) {
   }
 }
 
+/**
+ * A psql session that holds Terraform's lock on `workspace` (a session advisory lock on its row's
+ * id, as Terraform's pg backend takes it) until `release()`; resolves once PostgreSQL shows it.
+ */
+async function holdLock(workspace) {
+  const session = spawn('psql', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'tf_scram', '-d', 'tfstate', '-X', '-c',
+    `SELECT pg_advisory_lock(id) FROM terraform_remote_state.states WHERE name = '${workspace}'; SELECT pg_sleep(120);`], {
+    env: { ...process.env, PGPASSWORD: 'tf_scram-pw', PGSSLMODE: 'disable' }, stdio: 'ignore',
+  });
+  const release = () => session.kill();
+  for (let i = 0; i < 100; i++) {
+    const r = spawnSync('psql', ['-h', path.join(server.dir, 'run'), '-p', String(server.port), '-U', 'postgres', '-d', 'tfstate', '-XAtc',
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim() !== '0') return release;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  release();
+  throw new Error(`the advisory lock on ${workspace} was never taken`);
+}
+
 describe('pg backend', () => {
   test('the directory Terraform initialized is read over TLS, sslmode require by default, as Terraform reads it', () => {
     const r = lookup(path.join(server.dir, 'tf'));
@@ -68,6 +88,30 @@ describe('pg backend', () => {
   test('a named workspace is its own row', () => {
     assertImage(lookup(path.join(server.dir, 'tf'), { workspace: 'staging' }), 'staging');
     assertImage(lookup(path.join(server.dir, 'tf'), {}, { TF_WORKSPACE: 'staging' }), 'staging');
+  });
+
+  test('a lock held as Terraform holds it (an advisory lock on the row) is warned of, and sets locked', async () => {
+    const release = await holdLock('staging');
+    try {
+      const r = lookup(path.join(server.dir, 'tf'), { workspace: 'staging' });
+      assertImage(r, 'staging');
+      assert.equal(r.outputs.locked, 'true');
+      assert.equal(r.warnings.length, 1, detail(r));
+      assert.equal(r.warnings[0].props.title, 'state locked');
+      // The pid is the server's backend process for psql's session: only its shape is known.
+      const warning = r.warnings[0].message;
+      const shape = new RegExp(`^state row "staging" of "terraform_remote_state"\\.states in database tfstate on 127\\.0\\.0\\.1:${server.port} is locked by a session from 127\\.0\\.0\\.1 \\(pid (\\d+)\\) since (\\S+Z): an apply may be in progress, and the state about to change$`);
+      const [, pid, since] = shape.exec(warning) ?? [];
+      // Since when: the moment psql took the lock, just now.
+      assert.ok(pid && Math.abs(Date.parse(since) - Date.now()) < 60_000, warning);
+      // The other workspace's row is not locked.
+      const other = lookup(path.join(server.dir, 'tf'));
+      assertImage(other, 'default');
+      assert.equal(other.outputs.locked, 'false');
+      assert.deepEqual(other.warnings, [], detail(other));
+    } finally {
+      release();
+    }
   });
 
   test('md5 and cleartext users log in, without TLS when sslmode=disable', () => {

@@ -88,3 +88,22 @@ export function startStateServer({ user, password, tls, states = new Map() } = {
     });
   });
 }
+
+// Run as a program (`node http-state-server.mjs USER PASSWORD TLS_DIR`), for tests whose own
+// process blocks while the action runs: a plain HTTP server and, sharing its states, an HTTPS one
+// requiring a client certificate signed by TLS_DIR/ca.crt, both with Basic credentials USER and
+// PASSWORD. Prints {"url", "tlsUrl"} as one JSON line once both listen; ends when stdin closes
+// (its parent ended).
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) {
+  const fs = await import('node:fs');
+  const [user, password, tlsDir] = process.argv.slice(2);
+  const read = (name) => fs.readFileSync(`${tlsDir}/${name}`, 'utf8');
+  const plain = await startStateServer({ user, password });
+  const secure = await startStateServer({
+    user, password, states: plain.states, tls: { key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt') },
+  });
+  process.stdout.write(`${JSON.stringify({ url: plain.url, tlsUrl: secure.url })}\n`);
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}

@@ -301,6 +301,7 @@ pub fn failed(location: &Location, e: HostError, client_certificate: Option<&hos
         message: e.message,
         tls,
         client_certificate_expired,
+        client_certificate_sent: location.tls.as_ref().is_some_and(|t| t.cert.is_some()),
     }
 }
 

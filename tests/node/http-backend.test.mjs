@@ -151,7 +151,7 @@ describe('http backend through dist', { skip }, () => {
     const refused = lookup({ backend: 'http' }, without);
     assert.equal(
       failed(refused, 'backend error'),
-      `the http backend could not read its state: GET ${tlsUrl}/state/dev: the server requires a client certificate, and none was given (TLS alert: certificate required) (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED); check that \`client_certificate_pem\` is signed by a CA the server trusts, and not revoked`,
+      `the http backend could not read its state: GET ${tlsUrl}/state/dev: the server requires a client certificate, and none was given (TLS alert: certificate required) (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED); the server wants a client certificate: set \`client_certificate_pem\` and \`client_private_key_pem\` (or \`TF_HTTP_CLIENT_CERTIFICATE_PEM\` and \`TF_HTTP_CLIENT_PRIVATE_KEY_PEM\`)`,
     );
     assertMasked(refused, PASSWORD);
   });

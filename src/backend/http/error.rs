@@ -51,6 +51,8 @@ pub enum Error {
         timed_out: bool,
         /// When the client certificate expired (`YYYY-MM-DD HH:MM:SS UTC`), when it has.
         client_certificate_expired: Option<String>,
+        /// Whether a client certificate was sent: a server that wants one says so either way.
+        client_certificate_sent: bool,
     },
 }
 
@@ -80,7 +82,7 @@ impl fmt::Display for Error {
                 f,
                 "the state from the http backend's server at {address} does not match its Content-MD5 {expected}: it was cut short or changed on the way; run again, and check any proxy in between"
             ),
-            Error::Unreachable { message, tls, timed_out, client_certificate_expired, .. } => {
+            Error::Unreachable { message, tls, timed_out, client_certificate_expired, client_certificate_sent, .. } => {
                 write!(f, "the http backend could not read its state: {message}")?;
                 let advice = match (tls, client_certificate_expired) {
                     (_, Some(when)) => {
@@ -91,6 +93,7 @@ impl fmt::Display for Error {
                     (Some(TlsFailure::ServerNameMismatch), _) => "write `address` with a host name the server's certificate is for",
                     (Some(TlsFailure::KeyMismatch), _) => "`client_private_key_pem` must be the private key of `client_certificate_pem`",
                     (Some(TlsFailure::BadPem), _) => "`client_ca_certificate_pem`, `client_certificate_pem` and `client_private_key_pem` hold PEM text (-----BEGIN …), not file names",
+                    (Some(TlsFailure::ClientCertificateRefused), _) if !client_certificate_sent => "the server wants a client certificate: set `client_certificate_pem` and `client_private_key_pem` (or `TF_HTTP_CLIENT_CERTIFICATE_PEM` and `TF_HTTP_CLIENT_PRIVATE_KEY_PEM`)",
                     (Some(TlsFailure::ClientCertificateRefused), _) => "check that `client_certificate_pem` is signed by a CA the server trusts, and not revoked",
                     (None, None) if *timed_out => "check that `address` is reachable from the runner",
                     (None, None) => "check `address`, and that the server is up and reachable from the runner",

@@ -40,8 +40,11 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
                 '--cert', `${pki}/server.crt`, '--key', `${pki}/server.key`, '--client-ca', `${pki}/ca.crt`,
                 '--token', 'ci=exec-token-123',
                 '--token', 'nolease=nolease-token', '--forbid', 'nolease:leases',
-                '--token', 'nosecrets=nosecrets-token', '--forbid', 'nosecrets:secrets'], { stdio: 'ignore' });
+                '--token', 'nosecrets=nosecrets-token', '--forbid', 'nosecrets:secrets', '--exit-with-stdin'],
+                { stdio: ['pipe', 'ignore', 'ignore'] });
+            // Its stdin is a pipe from this process: if the run is killed, the server stops too.
             server.unref();
+            server.stdin.unref();
             process.on('exit', () => { server.kill(); fs.rmSync(work, { recursive: true, force: true }); });
             let port = '';
             for (let i = 0; i < 100 && !port; i++) {

@@ -39,7 +39,8 @@ before(async () => {
   const server = spawn('python3', [path.join(root, 'tests/servers/k8s/fake_apiserver.py'),
     '--port', '0', '--portfile', path.join(work, 'port'), '--log', path.join(work, 'requests.jsonl'),
     '--cert', path.join(pki, 'server.crt'), '--key', path.join(pki, 'server.key'), '--client-ca', path.join(pki, 'ca.crt'),
-    '--token', 'ci=ci-token-123'], { stdio: 'ignore' });
+    '--token', 'ci=ci-token-123', '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // Its stdin is a pipe from this process: if the test run is killed, the server stops too.
   children.push(server);
   server.on('error', () => {}); // no python3: readWhenWritten says the server did not start
   host = `https://127.0.0.1:${await readWhenWritten(path.join(work, 'port'), 'the fake API server (tests/servers/k8s/fake_apiserver.py; is python3 installed?)')}`;

@@ -36,6 +36,8 @@ ap.add_argument("--key", required=True)
 ap.add_argument("--client-ca", required=True)
 ap.add_argument("--log", required=True)
 ap.add_argument("--dump")
+ap.add_argument("--exit-with-stdin", action="store_true",
+                help="stop when standard input closes: the test that started it has ended, however it ended")
 ap.add_argument("--token", action="append", default=[], help="NAME=TOKEN accepted as 'Authorization: Bearer TOKEN'")
 ap.add_argument("--forbid", action="append", default=[], help="NAME:PLURAL -> 403 for user NAME on every verb of PLURAL (RBAC stand-in)")
 args = ap.parse_args()
@@ -239,4 +241,10 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 if args.portfile:
     open(args.portfile, "w").write(str(srv.server_address[1]))
 print(f"fake kube-apiserver on https://127.0.0.1:{srv.server_address[1]}", flush=True)
+if args.exit_with_stdin:
+    import os, sys
+    def watch():
+        sys.stdin.buffer.read()  # until EOF: the parent closed the pipe, or died
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
 srv.serve_forever()

@@ -279,7 +279,7 @@ async function main() {
   for (const b of backends) {
     cases.push({ backend: b, kind: 'action', label: '`node dist/index.js` lookup', run: () => runAction(b) });
     cases.push({ backend: b, kind: 'terraform', label: '`terraform init` + `terraform output -raw image`', run: () => runTerraform(b) });
-    if (b.name === 'kubernetes') cases.push({ backend: b, kind: 'kubectl', label: '`kubectl get --raw …/secrets/tfstate-default-app | jq | base64 -d | gunzip | jq`', run: runKubectl });
+    if (b.name === 'kubernetes') cases.push({ backend: b, kind: 'kubectl', label: '`kubectl get --raw …/secrets/tfstate-default-app \\| jq \\| base64 -d \\| gunzip \\| jq`', run: runKubectl });
   }
   // The baseline: the same state as a local file (`terraform state pull` of the kubernetes
   // state), so the difference to a backend row is what reading it where it lives costs.
@@ -307,7 +307,8 @@ async function main() {
 
   // -- Requests per case: from the servers' own records -------------------------------------------
   // For kubernetes and http, every timed run's requests are recorded and must be the same each run.
-  const summarize = (reqs) => reqs.map((q) => `${q.method} ${q.path}${q.query?.labelSelector !== undefined ? '?labelSelector' : ''} ${q.status}`);
+  // Sorted: requests in flight together are logged in the order they were answered.
+  const summarize = (reqs) => reqs.map((q) => `${q.method} ${q.path}${q.query?.labelSelector !== undefined ? '?labelSelector' : ''} ${q.status}`).sort();
   const counted = async (c) => {
     const b = c.backend;
     if (!b?.requests || c.kind === 'floor') return { ...c.run(), requests: null };
@@ -394,6 +395,12 @@ async function main() {
       c.output = stats(c.samples.map((s) => s.output));
     }
   }
+  // "GET /a 200, GET /a 200" → "2 × GET /a 200": the same request repeated, said once.
+  const grouped = (routes) => {
+    const n = new Map();
+    for (const r of routes.split(', ')) n.set(r, (n.get(r) ?? 0) + 1);
+    return [...n].map(([r, k]) => (k > 1 ? `${k} × ${r}` : r)).join(', ');
+  };
   const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
   const kb = (n) => `${n.toLocaleString('en-US')} B`;
@@ -420,7 +427,7 @@ async function main() {
     if (c.requests !== undefined) {
       req = `${c.requests}`;
       if (c.waves) req += ` in ${c.waves[0] === c.waves[1] ? c.waves[0] : c.waves.join('–')} round trip${c.waves[1] > 1 ? 's' : ''} on ${c.conns.join('/')} connection${c.conns.some((n) => n > 1) ? 's' : ''}`;
-      req += `: ${c.routes}`;
+      req += `: ${grouped(c.routes)}`;
     } else if (c.backend?.name === 'pg') {
       req = 'see below';
     }
@@ -451,11 +458,11 @@ async function main() {
     lines.push(`| ${b.name}: ≥ 10× faster than init + output | ${f1(a)} ms vs ${f1(t)} ms: ${r.toFixed(1)}× | ${r >= 10 ? 'yes' : '**no**'} |`);
   }
   const k8sAction = cases.find((x) => x.backend?.name === 'kubernetes' && x.kind === 'action');
-  lines.push(`| kubernetes: one round trip | ${k8sAction.requests} requests (${k8sAction.routes}), in ${k8sAction.waves.join('–')} round trip(s) | ${k8sAction.waves[1] === 1 ? 'yes' : '**no**'} |`);
+  lines.push(`| kubernetes: one round trip | ${k8sAction.requests} requests (${k8sAction.routes}), in ${k8sAction.waves[0] === k8sAction.waves[1] ? k8sAction.waves[0] : k8sAction.waves.join('–')} round trip${k8sAction.waves[1] > 1 ? 's' : ''}, each on its own connection | ${k8sAction.waves[1] === 1 ? 'yes' : '**no**'} |`);
   const httpAction = cases.find((x) => x.backend?.name === 'http' && x.kind === 'action');
   lines.push(`| http: one round trip | ${httpAction.requests} request (${httpAction.routes}) | ${httpAction.requests === 1 ? 'yes' : '**no**'} |`);
   const pgAfter = actionFlights.map(afterLogin);
-  lines.push(`| pg: one round trip after login | ${pgAfter.join(' + ')} on ${actionFlights.length} connection(s) | ${actionFlights.length === 1 && pgAfter[0] === 1 ? 'yes' : '**no**'} |`);
+  lines.push(`| pg: one round trip after login | ${pgAfter.join(' + ')} on ${actionFlights.length} connection${actionFlights.length > 1 ? 's' : ''} | ${actionFlights.length === 1 && pgAfter[0] === 1 ? 'yes' : '**no**'} |`);
   const report = lines.join('\n');
   console.log(report);
 

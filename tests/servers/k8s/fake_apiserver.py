@@ -15,7 +15,10 @@ token -> 401 Status. There is no authorization (RBAC): every authenticated user 
 
 Every request is appended to --log as one JSON line: method, path, query, user, auth,
 content-type, accept, request body (parsed JSON), response status (and, for errors,
-the Status reason). The stored objects are written to --dump (JSON) after every change,
+the Status reason), the client's port (`conn`: one per connection) and the times its
+connection was accepted, the request read and answered (`t_conn`, `t_in`, `t_out`, seconds
+since the epoch: requests a client sends together overlap), for the benchmark's count of round
+trips. The stored objects are written to --dump (JSON) after every change,
 so a test can read exactly what Terraform stored without another client.
 
 GET /__mark/<text> (no auth) only writes {"mark": text} to the log (phase markers for tests).
@@ -24,7 +27,7 @@ Usage:
   fake_apiserver.py --port 0 --portfile port.txt --cert server.crt --key server.key \\
       --client-ca ca.crt --log requests.jsonl --dump objects.json [--token ci=SECRET]
 """
-import argparse, base64, json, re, ssl, threading, uuid, datetime
+import argparse, base64, json, re, ssl, threading, time, uuid, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
@@ -114,6 +117,10 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def setup(self):
+        self._t_conn = time.time()    # accepted: before the TLS handshake, which is done lazily
+        super().setup()
+
     def _user(self):
         cert = self.connection.getpeercert()
         if cert:
@@ -128,6 +135,10 @@ class H(BaseHTTPRequestHandler):
     def _send(self, code, obj, entry):
         body = json.dumps(obj).encode()
         entry["status"] = code
+        entry["conn"] = self.client_address[1]
+        entry["t_conn"] = self._t_conn
+        entry["t_in"] = self._t_in
+        entry["t_out"] = time.time()
         if isinstance(obj, dict) and obj.get("kind") == "Status":
             entry["reason"] = obj.get("reason")
         else:
@@ -140,6 +151,7 @@ class H(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _handle(self):
+        self._t_in = time.time()
         u = urlsplit(self.path)
         q = {k: v[0] for k, v in parse_qs(u.query).items()}
         n = int(self.headers.get("Content-Length") or 0)
@@ -237,7 +249,9 @@ ctx.load_verify_locations(args.client_ca)
 ctx.verify_mode = ssl.CERT_OPTIONAL        # client cert if offered (must chain to --client-ca); else token
 ctx.set_alpn_protocols(["http/1.1"])       # no HTTP/2
 srv = ThreadingHTTPServer(("127.0.0.1", args.port), H)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+# The handshake happens in each connection's own thread, on its first read (as a real API server
+# does it, concurrently), not in the accepting thread one connection after another.
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
 if args.portfile:
     open(args.portfile, "w").write(str(srv.server_address[1]))
 print(f"fake kube-apiserver on https://127.0.0.1:{srv.server_address[1]}", flush=True)

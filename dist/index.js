@@ -173,47 +173,6 @@ var require_host = __commonJS({
         });
       });
     }
-    async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
-      const h = new Headers();
-      for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeout_ms);
-      try {
-        const response = await fetch(url, {
-          method,
-          headers: h,
-          body: body && body.length ? body : void 0,
-          redirect: "manual",
-          signal: controller.signal
-        });
-        const flat = [];
-        response.headers.forEach((value, name) => flat.push(name, value));
-        const chunks = [];
-        let size = 0;
-        if (response.body) {
-          for await (const chunk of response.body) {
-            size += chunk.length;
-            if (size > max_bytes) {
-              controller.abort();
-              throw tooLarge(`${method} ${url}`, max_bytes);
-            }
-            chunks.push(chunk);
-          }
-        }
-        return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
-      } catch (e) {
-        if (controller.signal.aborted && e.code !== "EFBIG") throw timedOut(`${method} ${url}`, timeout_ms);
-        const cause = e.cause;
-        if (e instanceof TypeError && cause && (cause.code || cause.message)) {
-          const err = new Error(`${method} ${url}: ${cause.message || cause.code}`);
-          err.code = cause.code || "EFETCH";
-          throw err;
-        }
-        throw e;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
     function checkPem(pem, what, parse) {
       try {
         parse(pem);
@@ -224,7 +183,7 @@ var require_host = __commonJS({
         throw err;
       }
     }
-    async function http_request_tls(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
+    async function http_request(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
       const what = `${method} ${url}`;
       const target = new URL(url);
       const secure = target.protocol === "https:";
@@ -462,7 +421,6 @@ var require_host = __commonJS({
       mark_panicked,
       run_process,
       http_request,
-      http_request_tls,
       x509,
       socket_connect,
       socket_start_tls,
@@ -476,7 +434,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, http_request_tls, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
+    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -574,15 +532,7 @@ var require_stage_action = __commonJS({
           const ret = arg0[arg1 >>> 0];
           return ret;
         },
-        __wbg_http_request_eb77bc84fea371ec: function() {
-          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9) {
-            var v0 = getArrayJsValueFromWasm0(arg4, arg5);
-            wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
-            const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9);
-            return ret;
-          }, arguments);
-        },
-        __wbg_http_request_tls_33a302a68fd0c0d0: function() {
+        __wbg_http_request_3fb333acd20c8b55: function() {
           return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14, arg15, arg16) {
             var v0 = getArrayJsValueFromWasm0(arg4, arg5);
             wasm2.__wbindgen_free(arg4, arg5 * 4, 4);
@@ -601,7 +551,7 @@ var require_stage_action = __commonJS({
               v3 = getStringFromWasm0(arg14, arg15);
               wasm2.__wbindgen_free(arg14, arg15 * 1, 1);
             }
-            const ret = http_request_tls(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9, v1, v2, v3, arg16 !== 0);
+            const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9, v1, v2, v3, arg16 !== 0);
             return ret;
           }, arguments);
         },

@@ -219,55 +219,6 @@ function run_process(program, args, cwd, env, timeout_ms, max_bytes) {
 }
 
 /**
- * One HTTP request with Node's fetch: { status, headers: [name, value, ...], body: bytes }.
- * Redirects are returned, never followed (Rust decides which to follow); the whole exchange,
- * body included, must finish within `timeout_ms`, and a body over `max_bytes` is an error.
- */
-async function http_request(method, url, headers, body, timeout_ms, max_bytes) {
-  const h = new Headers();
-  for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
-  const controller = new AbortController();
-  // A timer of our own (AbortSignal.timeout's does not keep the process alive).
-  const timer = setTimeout(() => controller.abort(), timeout_ms);
-  try {
-    const response = await fetch(url, {
-      method,
-      headers: h,
-      body: body && body.length ? body : undefined,
-      redirect: 'manual',
-      signal: controller.signal,
-    });
-    const flat = [];
-    response.headers.forEach((value, name) => flat.push(name, value));
-    const chunks = [];
-    let size = 0;
-    if (response.body) {
-      for await (const chunk of response.body) {
-        size += chunk.length;
-        if (size > max_bytes) {
-          controller.abort();
-          throw tooLarge(`${method} ${url}`, max_bytes);
-        }
-        chunks.push(chunk);
-      }
-    }
-    return { status: response.status, headers: flat, body: Buffer.concat(chunks) };
-  } catch (e) {
-    if (controller.signal.aborted && e.code !== 'EFBIG') throw timedOut(`${method} ${url}`, timeout_ms);
-    // fetch says only "fetch failed"; what failed (ECONNREFUSED, ENOTFOUND, a TLS error) is its cause.
-    const cause = e.cause;
-    if (e instanceof TypeError && cause && (cause.code || cause.message)) {
-      const err = new Error(`${method} ${url}: ${cause.message || cause.code}`);
-      err.code = cause.code || 'EFETCH';
-      throw err;
-    }
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
  * Checks one PEM before it reaches the TLS context, so that a PEM that does not parse is named
  * (OpenSSL's own error says only "no start line", whichever of the three it was). A CA bundle is
  * checked by its first certificate.
@@ -284,15 +235,16 @@ function checkPem(pem, what, parse) {
 }
 
 /**
- * One HTTP request with node:https (node:http for an http:// URL), for requests that carry their
- * own trust roots or a client certificate: { status, headers: [name, value, ...], body: bytes }.
+ * One HTTP request with node:https (node:http for an http:// URL): { status, headers: [name,
+ * value, ...], body: bytes }. Not fetch: loading undici costs ~30 ms of a run, and fetch cannot
+ * present a client certificate; node:http(s) serves every request, with or without TLS settings.
  * `ca` replaces the system roots; `insecure` accepts any server certificate. Same guarantees as
  * `http_request`: redirects returned, never followed; the whole exchange within `timeout_ms`
  * (then the request is destroyed); a body over `max_bytes` is an error; header names lower-case.
  * No Accept-Encoding is sent, so bodies come uncompressed. Errors keep Node's `code`. `async`, so
  * that a PEM refused before the request starts rejects the promise instead of throwing.
  */
-async function http_request_tls(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
+async function http_request(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
   const what = `${method} ${url}`;
   const target = new URL(url);
   const secure = target.protocol === 'https:';
@@ -554,7 +506,6 @@ function mark_panicked() {
 
 module.exports = {
   env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
-  write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request,
-  http_request_tls, x509,
+  write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
   socket_connect, socket_start_tls, socket_write, socket_read, socket_close,
 };

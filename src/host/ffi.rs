@@ -41,17 +41,8 @@ extern "C" {
         max_bytes: f64,
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
-    pub async fn http_request(
-        method: &str,
-        url: &str,
-        headers: Vec<String>,
-        body: &[u8],
-        timeout_ms: f64,
-        max_bytes: f64,
-    ) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch)]
     #[allow(clippy::too_many_arguments)]
-    pub async fn http_request_tls(
+    pub async fn http_request(
         method: &str,
         url: &str,
         headers: Vec<String>,

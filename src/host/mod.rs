@@ -295,8 +295,8 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// The whole exchange, body included, must end within this many milliseconds.
     pub timeout_ms: u64,
-    /// `None`: Node's `fetch` with the system's roots. `Some`: Node's `https` (or `http` for an
-    /// `http://` URL) with these trust roots and client certificate; see [`http`].
+    /// `None`: the system's trust roots, no client certificate. `Some`: these trust roots and
+    /// this client certificate; see [`http`].
     pub tls: Option<Tls>,
 }
 
@@ -307,7 +307,7 @@ pub struct HttpResponse {
     pub status: u16,
     /// Header names (lower case) and values.
     pub headers: Vec<(String, String)>,
-    /// The body, decompressed.
+    /// The body, as sent (no `Accept-Encoding` is sent, so it is not compressed).
     pub body: Vec<u8>,
 }
 
@@ -317,8 +317,10 @@ pub struct HttpResponse {
 /// such as a token never reach another host; any other redirect, and every redirect of a write,
 /// comes back as the 3xx response it is.
 ///
-/// Inside wasm, a request without [`Tls`] settings is Node's `fetch`; one with them is Node's
-/// `https` (`http` for an `http://` URL) with those roots and that client certificate. A TLS
+/// Inside wasm, every request is Node's `https` (`http` for an `http://` URL), with the [`Tls`]
+/// settings' roots and client certificate when given. (Not `fetch`: loading it costs ~30 ms of
+/// a run, and it cannot present a client certificate.) Bodies come uncompressed: no
+/// `Accept-Encoding` is sent. A TLS
 /// failure keeps Node's code (`CERT_HAS_EXPIRED`, `ERR_OSSL_X509_KEY_VALUES_MISMATCH`, …; see
 /// [`TlsFailure`] and [`HostError::tls_failure`]) with a message that says what it means.
 ///

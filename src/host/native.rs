@@ -173,7 +173,7 @@ pub async fn run_process(
     Ok(ProcessOutput { status: status.code().unwrap_or(-1), stdout, stderr })
 }
 
-/// Plain HTTP/1.1 over a TCP socket (no TLS: the shipped action's HTTP is Node's `fetch`).
+/// Plain HTTP/1.1 over a TCP socket (no TLS: the shipped action's HTTP is Node's `https`).
 /// Blocking: the future is ready when first polled.
 pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     http::send(request)

@@ -120,11 +120,15 @@ fn alert(e: &HostError) -> Option<String> {
     None
 }
 
-/// `e`, from a request with TLS settings, with a message that says what went wrong and what the
-/// request's settings have to do with it; the code stays Node's.
+/// `e` with a message that names the request, and, for a request with TLS settings, says what
+/// went wrong and what the settings have to do with it; the code stays Node's.
 pub(super) fn explain(request: &HttpRequest, e: HostError) -> HostError {
-    let Some(tls) = &request.tls else { return e };
     let what = format!("{} {}", request.method, request.url);
+    let Some(tls) = &request.tls else {
+        // Node's own words (`connect ECONNREFUSED 127.0.0.1:9`) do not say which request.
+        let message = if e.message.starts_with(&what) { e.message } else { format!("{what}: {}", e.message) };
+        return HostError { code: e.code, message };
+    };
     let code = &e.code;
     let because = match e.tls_failure() {
         Some(TlsFailure::ServerCertificateExpired) if code == "CERT_NOT_YET_VALID" => {

@@ -149,24 +149,20 @@ pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     let headers: Vec<String> = request.headers.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
     let limit = super::RESPONSE_LIMIT as f64;
     let timeout_ms = request.timeout_ms as f64;
-    let r = match &request.tls {
-        None => ffi::http_request(&request.method, &request.url, headers, &request.body, timeout_ms, limit).await,
-        Some(tls) => {
-            ffi::http_request_tls(
-                &request.method,
-                &request.url,
-                headers,
-                &request.body,
-                timeout_ms,
-                limit,
-                tls.ca.clone(),
-                tls.cert.clone(),
-                tls.key.clone(),
-                tls.insecure,
-            )
-            .await
-        }
-    }
+    let tls = request.tls.as_ref();
+    let r = ffi::http_request(
+        &request.method,
+        &request.url,
+        headers,
+        &request.body,
+        timeout_ms,
+        limit,
+        tls.and_then(|t| t.ca.clone()),
+        tls.and_then(|t| t.cert.clone()),
+        tls.and_then(|t| t.key.clone()),
+        tls.is_some_and(|t| t.insecure),
+    )
+    .await
     .map_err(caught)?;
     let flat: Vec<String> = js_sys::Array::from(&field(&r, "headers")).iter().filter_map(|v| v.as_string()).collect();
     Ok(HttpResponse {

@@ -265,6 +265,7 @@ pub fn answer(location: &Location, response: HttpResponse) -> Result<Opened, Err
                 modified_ms: None,
                 // The protocol has no way to read a lock (see the module's documentation).
                 lock: None,
+                warnings: Vec::new(),
             }))
         }
         204 | 404 => Ok(no_state(location)),

@@ -388,6 +388,7 @@ pub async fn read(location: &Location) -> crate::error::Result<Read> {
             workspace: Some(ws.clone()),
             modified_ms: None,
             lock,
+            warnings: Vec::new(),
         }),
         api::StateRead::None => {
             let response = send(&conn, conn.list_workspaces(ns, suffix)).await?;
@@ -405,9 +406,13 @@ pub async fn read(location: &Location) -> crate::error::Result<Read> {
     Ok(Read { opened, lock_unknown })
 }
 
-/// Reads the state: [`read`] without the note on an unreadable lock.
+/// Reads the state: [`read`], with its note on an unreadable lock as the snapshot's warning.
 pub async fn open(location: &Location) -> crate::error::Result<Opened> {
-    Ok(read(location).await?.opened)
+    let Read { mut opened, lock_unknown } = read(location).await?;
+    if let (Opened::State(snapshot), Some(why)) = (&mut opened, lock_unknown) {
+        snapshot.warnings.push(why);
+    }
+    Ok(opened)
 }
 
 /// The workspaces that have a state, `default` first, as Terraform lists them.

@@ -158,6 +158,7 @@ fn read_file(loc: &Location, path: &str, name: String, workspace: Option<String>
         workspace,
         modified_ms: Some(meta.modified_ms),
         lock: None,
+        warnings: Vec::new(),
     })
 }
 

@@ -185,6 +185,9 @@ pub struct Snapshot {
     /// The lock Terraform holds on the state, when the backend shows one: an apply may be
     /// under way, and the state about to change.
     pub lock: Option<Lock>,
+    /// What a person should know about this read besides the state, as warnings: that the lock
+    /// could not be read (no permission on the Lease), so an apply may hold it unseen.
+    pub warnings: Vec<String>,
 }
 
 /// What opening a state found.

@@ -326,6 +326,7 @@ pub fn answer(location: &Location, state: Answer, lock: Answer, names: Answer) -
         workspace: Some(workspace.clone()),
         modified_ms: None,
         lock,
+        warnings: Vec::new(),
     }))
 }
 

@@ -114,6 +114,7 @@ pub(crate) mod fake {
                 workspace: Some(location.workspace.name.clone()),
                 modified_ms: None,
                 lock: None,
+                warnings: Vec::new(),
             }));
         }
         Ok(Opened::NoStateYet(NoState {

@@ -193,6 +193,7 @@ fn describe(report: &mut Report, found: &Found) {
     if let Some(warning) = found.lock_warning() {
         report.warning("state locked", warning);
     }
+    found.warn(None, report);
     let image_secret = found.image_is_secret();
     if image_secret {
         // The parts of a secret image are secrets too: a tag alone can be what was hidden.

@@ -126,6 +126,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         .await
         .and_then(Outcome::found)
         .map_err(wrap("source", &source.name))?;
+    source_found.warn(Some(&source.name), report);
     let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
     let target_read = read_stage(file_name, target, context, report).await;
@@ -135,6 +136,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
             (None, false)
         }
         Ok(Outcome::Found(found)) => {
+            found.warn(Some(&target.name), report);
             (Some(reading(&found, report).map_err(wrap("target", &target.name))?), found.image_is_secret())
         }
         Ok(Outcome::NoStateYet(e)) | Err(e) => return Err(wrap("target", &target.name)(e)),

@@ -22,11 +22,25 @@ pub struct Found {
     pub terraform_version: Option<String>,
     /// The lock Terraform holds on the state, when the backend shows one.
     pub lock: Option<backend::Lock>,
+    /// What the backend said beside the state, for a person: e.g. that the lock is unknown.
+    pub warnings: Vec<String>,
     /// The answer.
     pub answer: Answer,
 }
 
 impl Found {
+    /// Says, as warnings of `report`, what the backend noted beside the state (that its lock is
+    /// unknown), naming the stage when there is one.
+    pub fn warn(&self, stage: Option<&str>, report: &mut crate::action::Report) {
+        for note in &self.warnings {
+            let message = match stage {
+                Some(stage) => format!("stage {stage}: {note}"),
+                None => note.clone(),
+            };
+            report.warning("lock unknown", message);
+        }
+    }
+
     /// The warning for a state read under Terraform's lock: what it says, and why it matters.
     pub fn lock_warning(&self) -> Option<String> {
         let lock = self.lock.as_ref()?;
@@ -102,6 +116,7 @@ pub async fn read(source: &Source, address: &str, container: Option<&str>, debug
         lineage: parsed.lineage.clone(),
         terraform_version: parsed.terraform_version.clone(),
         lock: snapshot.lock,
+        warnings: snapshot.warnings,
         answer,
     })))
 }

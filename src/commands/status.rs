@@ -66,6 +66,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         let result = match read {
             read if runs_nothing_yet(&read) => Ok(None),
             Ok(Outcome::Found(found)) => {
+                found.warn(Some(&stage.name), report);
                 if found.image_is_secret() {
                     secret.push(stage.name.clone());
                 }

@@ -39,7 +39,7 @@ before(async () => {
   const server = spawn('python3', [path.join(root, 'tests/servers/k8s/fake_apiserver.py'),
     '--port', '0', '--portfile', path.join(work, 'port'), '--log', path.join(work, 'requests.jsonl'),
     '--cert', path.join(pki, 'server.crt'), '--key', path.join(pki, 'server.key'), '--client-ca', path.join(pki, 'ca.crt'),
-    '--token', 'ci=ci-token-123', '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    '--token', 'ci=ci-token-123', '--token', 'nolease=nolease-token', '--forbid', 'nolease:leases', '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
   // Its stdin is a pipe from this process: if the test run is killed, the server stops too.
   children.push(server);
   server.on('error', () => {}); // no python3: readWhenWritten says the server did not start
@@ -290,6 +290,16 @@ describe('kubernetes: what fails says why', { skip }, () => {
     const r = lookup(`host=${host}\n${SEED}`, { env: { KUBE_TOKEN: 'ci-token-123', KUBE_CLUSTER_CA_CERT_DATA: pem('ca.crt') } });
     assertImage(r, 'default');
     assertMasked(r, 'ci-token-123');
+  });
+
+  test('an identity that may not read the Lease still reads the state, and is told the lock is unknown', () => {
+    const r = lookup(`host=${host}\n${SEED}`, { env: { KUBE_TOKEN: 'nolease-token', KUBE_CLUSTER_CA_CERT_DATA: pem('ca.crt') } });
+    assertImage(r, 'default');
+    assert.equal(r.outputs.locked, 'false');
+    const warnings = r.warnings.filter((w) => w.props.title === 'lock unknown');
+    assert.equal(warnings.length, 1, r.stdout);
+    assert.match(warnings[0].message, /^kubernetes backend: cannot tell whether the state is locked: .*get.*leases/);
+    assertMasked(r, 'nolease-token');
   });
 
   test('an expired client certificate is refused with its expiry', () => {

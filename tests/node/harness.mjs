@@ -171,3 +171,36 @@ export function runCli(args, opts = {}) {
   const r = spawnSync(process.execPath, [dist, ...args], { env, cwd: opts.cwd ?? root, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The lines of a PEM's body: what must never print (its armor lines are no secret). */
+export const pemLines = (text) => text.split('\n').filter((l) => l && !l.startsWith('-----'));
+
+/**
+ * Every `::add-mask::` of a run comes before any other line of stdout, each secret (each line of
+ * a PEM) is among them, and it appears nowhere else: not in the log, stderr, the summary or the
+ * outputs.
+ */
+export function assertMasked(r, ...secrets) {
+  const lines = r.stdout.split('\n');
+  const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'));
+  const masks = lines.filter((l) => l.startsWith('::add-mask::'));
+  const shown = lines.slice(firstOther).join('\n');
+  assert.ok(lines.slice(firstOther).every((l) => !l.startsWith('::add-mask::')), `a mask comes after other output:\n${r.stdout}`);
+  for (const secret of secrets) {
+    for (const part of secret.includes('-----BEGIN') ? pemLines(secret) : [secret]) {
+      assert.ok(masks.some((m) => m.includes(part)), `${part} is not masked:\n${r.stdout}`);
+      for (const [where, text] of [['stdout', shown], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
+        assert.ok(!text.includes(part), `${where} holds a secret:\n${text}`);
+      }
+    }
+  }
+}
+
+/** A failed run: one error with `title`, no outputs; returns its message. */
+export function failedWith(r, title) {
+  assert.equal(r.code, 1, detail(r));
+  assert.equal(r.errors.length, 1, detail(r));
+  assert.equal(r.errors[0].props.title, title, detail(r));
+  assert.equal(r.outputText, '');
+  return r.errors[0].message;
+}

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { root, runAction, tempDir, writeFile, detail, assertFailureSummary } from './harness.mjs';
+import { root, runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith } from './harness.mjs';
 import { terraform, terraformIn, INIT, APPLY } from './terraform-cli.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
@@ -69,31 +69,6 @@ function assertImage(r) {
   assert.equal(r.outputs.image, IMAGE, detail(r));
 }
 
-/** Each secret (each line of a PEM) is masked before anything else prints, and appears nowhere else. */
-function assertMasked(r, ...secrets) {
-  const lines = r.stdout.split('\n');
-  const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'));
-  const masks = lines.slice(0, firstOther);
-  const shown = lines.slice(firstOther).join('\n');
-  assert.ok(!shown.includes('::add-mask::'), `a mask comes after other output:\n${r.stdout}`);
-  for (const secret of secrets) {
-    for (const part of secret.split('\n').filter((l) => l && !l.startsWith('-----'))) {
-      assert.ok(masks.some((m) => m.includes(part)), `${part} is not masked:\n${r.stdout}`);
-      for (const [where, text] of [['stdout', shown], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
-        assert.ok(!text.includes(part), `${where} holds a secret:\n${text}`);
-      }
-    }
-  }
-}
-
-function failed(r, title) {
-  assert.equal(r.code, 1, detail(r));
-  assert.equal(r.errors.length, 1, detail(r));
-  assert.equal(r.errors[0].props.title, title, detail(r));
-  assert.equal(r.outputText, '');
-  return r.errors[0].message;
-}
-
 describe('http backend through dist', { skip }, () => {
   test('backend-config with address, username and password reads the state Terraform wrote', () => {
     const r = lookup({ backend: 'http', 'backend-config': `address=${url}/state/dev\nusername=${USER}\npassword=${PASSWORD}\n` });
@@ -150,7 +125,7 @@ describe('http backend through dist', { skip }, () => {
     const without = { ...env, TF_HTTP_CLIENT_CERTIFICATE_PEM: undefined, TF_HTTP_CLIENT_PRIVATE_KEY_PEM: undefined };
     const refused = lookup({ backend: 'http' }, without);
     assert.equal(
-      failed(refused, 'backend error'),
+      failedWith(refused, 'backend error'),
       `the http backend could not read its state: GET ${tlsUrl}/state/dev: the server requires a client certificate, and none was given (TLS alert: certificate required) (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED); the server wants a client certificate: set \`client_certificate_pem\` and \`client_private_key_pem\` (or \`TF_HTTP_CLIENT_CERTIFICATE_PEM\` and \`TF_HTTP_CLIENT_PRIVATE_KEY_PEM\`)`,
     );
     assertMasked(refused, PASSWORD);
@@ -159,7 +134,7 @@ describe('http backend through dist', { skip }, () => {
   test('a wrong password is 401, naming the settings, never the password', () => {
     const r = lookup({ backend: 'http', 'backend-config': `address=${url}/state/dev\nusername=${USER}\npassword=wrong-http-pw\n` });
     assert.equal(
-      failed(r, 'backend error'),
+      failedWith(r, 'backend error'),
       `the http backend's server at ${url}/state/dev answered 401 Unauthorized: it did not accept \`username\` and \`password\`; check both (TF_HTTP_USERNAME and TF_HTTP_PASSWORD when they come from the environment), and that the password or token has not expired`,
     );
     assertFailureSummary(r, 'lookup', 'backend error');
@@ -171,7 +146,7 @@ describe('http backend: 404 is no state yet', { skip }, () => {
   test('lookup fails, naming the address it looked at', () => {
     const r = lookup({ backend: 'http', 'backend-config': `address=${url}/state/qa\nusername=${USER}\npassword=${PASSWORD}\n` });
     assert.equal(
-      failed(r, 'state not found'),
+      failedWith(r, 'state not found'),
       `workspace "default" (selected by default) has no state in the http backend at ${url}/state/qa: looked for ${url}/state/qa; no workspace there has a state: run terraform apply first, or check \`backend\` and \`backend-config\``,
     );
     assertMasked(r, PASSWORD);

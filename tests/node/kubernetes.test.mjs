@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, runAction, tempDir, writeFile, detail, assertFailureSummary } from './harness.mjs';
+import { root, runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith, pemLines } from './harness.mjs';
 import { terraform } from './terraform-cli.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
@@ -94,37 +94,6 @@ function assertImage(r, workspace) {
   assert.equal(r.code, 0, detail(r));
   assert.deepEqual(r.errors, [], detail(r));
   assert.equal(r.outputs.image, `registry.example.com/app:${workspace}-v1`, detail(r));
-}
-
-/** The lines of a PEM's body: what must never print (its armor lines are no secret). */
-const pemLines = (text) => text.split('\n').filter((l) => l && !l.startsWith('-----'));
-
-/**
- * Every `::add-mask::` comes before any other line of stdout, and the secret (each line of a PEM)
- * appears nowhere but in them.
- */
-function assertMasked(r, ...secrets) {
-  const lines = r.stdout.split('\n');
-  const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'));
-  const masks = lines.filter((l) => l.startsWith('::add-mask::'));
-  assert.ok(lines.slice(firstOther).every((l) => !l.startsWith('::add-mask::')), `a mask comes after other output:\n${r.stdout}`);
-  const shown = lines.slice(firstOther).join('\n');
-  for (const secret of secrets) {
-    for (const part of secret.includes('-----BEGIN') ? pemLines(secret) : [secret]) {
-      assert.ok(masks.some((m) => m.includes(part)), `${part} is not masked:\n${r.stdout}`);
-      for (const [where, text] of [['stdout', shown], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
-        assert.ok(!text.includes(part), `${where} holds a secret:\n${text}`);
-      }
-    }
-  }
-}
-
-function failed(r, title) {
-  assert.equal(r.code, 1, detail(r));
-  assert.equal(r.errors.length, 1, detail(r));
-  assert.equal(r.errors[0].props.title, title, detail(r));
-  assert.equal(r.outputText, '');
-  return r.errors[0].message;
 }
 
 describe('kubernetes backend through dist', { skip }, () => {
@@ -254,7 +223,7 @@ describe('kubernetes: Terraform\'s lock (the Lease of `held`)', { skip }, () => 
     const ws = stagesWorkspace();
     for (const [to, held] of [['qa', 'qa'], ['prod', 'qa']]) {
       const r = stagesRun({ command: 'promote', to }, ws);
-      const message = failed(r, 'promotion refused');
+      const message = failedWith(r, 'promotion refused');
       assert.equal(
         message,
         `cannot promote into ${to}: the state of ${held} is ${LOCK}: an apply may be in progress; promote once it has finished, or set \`allow-locked: true\` to promote anyway`,
@@ -280,7 +249,7 @@ describe('kubernetes: what fails says why', { skip }, () => {
   test('a token the API server does not know is 401, naming where the token came from, never the token', () => {
     const r = lookup(`host=${host}\n${SEED}`, { env: { KUBE_TOKEN: 'wrong-token-789', KUBE_CLUSTER_CA_CERT_DATA: pem('ca.crt') } });
     assert.equal(
-      failed(r, 'backend error'),
+      failedWith(r, 'backend error'),
       `kubernetes backend: the API server at ${host} did not accept the token from \`token\` (environment variable KUBE_TOKEN) (401 Unauthorized); check that the credentials belong to this cluster and have not expired or been revoked`,
     );
     assertMasked(r, 'wrong-token-789');
@@ -304,14 +273,14 @@ describe('kubernetes: what fails says why', { skip }, () => {
 
   test('an expired client certificate is refused with its expiry', () => {
     const r = lookup(tfbackend('expired', { cert: 'expired.crt', key: 'expired.key' }));
-    const message = failed(r, 'backend error');
+    const message = failedWith(r, 'backend error');
     assert.match(message, /^kubernetes backend: `client_certificate` \(.*expired\.tfbackend line \d+\): the client certificate CN=expired expired on 2020-01-02 00:00:00 UTC; issue a new one/);
     assertMasked(r, pem('expired.key'));
   });
 
   test('a CA that did not sign the server\'s certificate says to fix cluster_ca_certificate', () => {
     const r = lookup(tfbackend('wrong-ca', { ca: 'other-ca.crt' }));
-    const message = failed(r, 'backend error');
+    const message = failedWith(r, 'backend error');
     assert.ok(message.includes('the server\'s certificate is not signed by the CA certificate given'), message);
     assert.ok(message.endsWith('set `cluster_ca_certificate` to the PEM text of the cluster\'s CA (Minikube: ~/.minikube/ca.crt; a kubeconfig: its certificate-authority), or the right CA if one is set'), message);
   });
@@ -319,14 +288,14 @@ describe('kubernetes: what fails says why', { skip }, () => {
   test('no state yet names the backend, the workspace, the secret and the workspaces that have one', () => {
     const r = lookup(tfbackend('seed'), { workspace: 'green' });
     assert.equal(
-      failed(r, 'state not found'),
+      failedWith(r, 'state not found'),
       `workspace "green" (selected by input \`workspace\`) has no state in the kubernetes backend at namespace tfstate of ${host} (secret suffix app): looked for kubernetes secret tfstate-green-app in namespace tfstate; workspaces with a state: big, default, held, staging; set input \`workspace\` to one of them`,
     );
   });
 
   test('a port nobody listens on is unreachable at once', () => {
     const r = lookup(tfbackend('refused', { server: 'https://127.0.0.1:1' }));
-    assert.match(failed(r, 'backend error'), /^kubernetes backend: cannot reach the API server at https:\/\/127\.0\.0\.1:1: /);
+    assert.match(failedWith(r, 'backend error'), /^kubernetes backend: cannot reach the API server at https:\/\/127\.0\.0\.1:1: /);
   });
 
   test('a server that never answers fails within the backend\'s time-out, saying so', async () => {
@@ -340,7 +309,7 @@ describe('kubernetes: what fails says why', { skip }, () => {
     const took = Date.now() - started;
     assert.ok(took < 60_000, `took ${took} ms`);
     assert.equal(
-      failed(r, 'backend error'),
+      failedWith(r, 'backend error'),
       `kubernetes backend: the API server at https://127.0.0.1:${port} did not answer within 30 s; check that it is up and reachable from the runner`,
     );
   });

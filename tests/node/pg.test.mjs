@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, runAction, tempDir, writeFile, detail, assertFailureSummary } from './harness.mjs';
+import { root, runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked } from './harness.mjs';
 
 let server; // { dir, port }
 
@@ -46,18 +46,6 @@ function assertImage(r, workspace) {
   assert.equal(r.outputs.image, `registry.example.com/app:${workspace}-v1`);
 }
 
-/** Each secret is registered as a mask, and appears nowhere but in its `::add-mask::` command. */
-function assertNoSecret(r, ...secrets) {
-  const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
-  const stdout = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
-  for (const s of secrets) {
-    assert.ok(masks.some((m) => m.includes(s)), `${s} is not masked:\n${r.stdout}`);
-    for (const [where, text] of [['stdout', stdout], ['stderr', r.stderr], ['summary', r.summary], ['outputs', r.outputText]]) {
-      assert.ok(!text.includes(s), `${where} holds a secret:\n${text}`);
-    }
-  }
-}
-
 /**
  * A psql session that holds Terraform's lock on `workspace` (a session advisory lock on its row's
  * id, as Terraform's pg backend takes it) until `release()`; resolves once PostgreSQL shows it.
@@ -82,7 +70,7 @@ describe('pg backend', () => {
   test('the directory Terraform initialized is read over TLS, sslmode require by default, as Terraform reads it', () => {
     const r = lookup(path.join(server.dir, 'tf'));
     assertImage(r, 'default');
-    assertNoSecret(r, 'tf_scram-pw');
+    assertMasked(r, 'tf_scram-pw');
   });
 
   test('a named workspace is its own row', () => {
@@ -140,7 +128,7 @@ describe('pg backend', () => {
         r.errors[0].message,
         `pg backend: the TLS handshake with PostgreSQL at ${host}:${server.port} failed (sslmode=${mode}): the server's certificate ${why}; check sslrootcert (the CA that signed the server's certificate) and that the host in \`conn_str\` is a name the certificate holds`,
       );
-      assertNoSecret(r, 'tf_scram-pw');
+      assertMasked(r, 'tf_scram-pw');
     }
   });
 
@@ -165,7 +153,7 @@ describe('pg backend', () => {
       `pg backend: PostgreSQL at 127.0.0.1:${server.port} refused user "tf_scram" for database "tfstate": "password authentication failed for user \\"tf_scram\\""; check the user and password in \`conn_str\``,
     );
     assertFailureSummary(r, 'lookup', 'backend error');
-    assertNoSecret(r, 'wrong-secret-pw');
+    assertMasked(r, 'wrong-secret-pw');
   });
 
   test('a workspace without a row is no state yet, naming those that have one', () => {

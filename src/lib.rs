@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod github;
 pub mod host;
+pub mod join;
 pub mod secret;
 pub mod stages;
 pub mod state;

@@ -323,33 +323,6 @@ async fn send(conn: &api::Connection, request: host::HttpRequest) -> Result<host
     host::http(request).await.map_err(|e| connect::transport(conn, e))
 }
 
-/// Both futures, polled together: the Secrets and the Lease are asked for at once, so a read
-/// costs one round trip.
-async fn both<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
-    use std::pin::pin;
-    use std::task::Poll;
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
-        } else {
-            Poll::Pending
-        }
-    })
-    .await
-}
-
 /// What a read found, with what the lead may show beside it: why the lock is unknown, when the
 /// Lease could not be read (a 403 on `leases` most often). That is a warning, not a failure:
 /// the state was read; only whether an apply holds it is not known.
@@ -364,7 +337,8 @@ pub struct Read {
 pub async fn read(location: &Location) -> crate::error::Result<Read> {
     let conn = connect::connection(location).await?;
     let (ns, suffix, ws) = (&location.namespace, &location.secret_suffix, &location.workspace.name);
-    let (secrets, lease) = both(
+    // The Secrets and the Lease are asked for at once: a read costs one round trip.
+    let (secrets, lease) = crate::join::both(
         send(&conn, conn.list_state(ns, &location.labels, suffix, ws)),
         send(&conn, conn.get_lease(ns, suffix, ws)),
     )

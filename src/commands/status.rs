@@ -50,7 +50,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // output, which a later step may need, under its mask.
     // The stages are read concurrently: each remote backend is a round trip, and a stages file
     // with several of them waits for the slowest, not for their sum.
-    let reads = join_all(file.stages.iter().map(|stage| async move {
+    let reads = crate::join::all(file.stages.iter().map(|stage| async move {
         let mut part = Report::default();
         let read = read_stage(file_name, stage, context, &mut part).await;
         (read, part)
@@ -126,73 +126,4 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     report.log.extend(crate::action::table_lines(&table));
     report.summary = Summary { title: "stage-action status".into(), rows: Vec::new(), table: Some(table), notes };
     Ok(())
-}
-
-/// Runs every future to completion, concurrently on one thread, and returns their outputs in
-/// order. (What `futures::future::join_all` does; not worth a crate for these few lines.)
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    use std::pin::Pin;
-    use std::task::Poll;
-    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(move |cx| {
-        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                if let Poll::Ready(out) = future.as_mut().poll(cx) {
-                    *slot = Some(out);
-                }
-            }
-        }
-        if done.iter().all(Option::is_some) {
-            Poll::Ready(done.iter_mut().map(|slot| slot.take().expect("every future is done")).collect())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::join_all;
-    use std::cell::RefCell;
-    use std::task::Poll;
-
-    /// A future that is pending `waits` times before it finishes, noting each poll in `log`.
-    fn slow<'a>(
-        name: &'static str,
-        waits: usize,
-        log: &'a RefCell<Vec<&'static str>>,
-    ) -> impl std::future::Future<Output = &'static str> + 'a {
-        let mut left = waits;
-        std::future::poll_fn(move |cx| {
-            log.borrow_mut().push(name);
-            if left == 0 {
-                return Poll::Ready(name);
-            }
-            left -= 1;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-    }
-
-    #[test]
-    fn futures_run_side_by_side_and_answer_in_order() {
-        let log = RefCell::new(Vec::new());
-        let out = futures_lite_block_on(join_all([slow("a", 2, &log), slow("b", 0, &log), slow("c", 1, &log)]));
-        assert_eq!(out, ["a", "b", "c"]);
-        // b finished at once, while a and c were still pending: they were polled in turns.
-        assert_eq!(*log.borrow(), ["a", "b", "c", "a", "c", "a"]);
-    }
-
-    /// Polls a future to completion on this thread (tests only).
-    fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-                return out;
-            }
-        }
-    }
 }

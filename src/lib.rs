@@ -45,12 +45,7 @@ mod entry {
     #[wasm_bindgen]
     pub fn run() -> JsValue {
         std::panic::set_hook(Box::new(|info| {
-            let mode = crate::action::inputs::mode();
-            let line = crate::action::panic_line(mode, &info.to_string());
-            let _ = match mode {
-                crate::action::Mode::Actions => crate::host::write_stdout(&line),
-                crate::action::Mode::Terminal => crate::host::write_stderr(&line),
-            };
+            crate::action::emit_panic(&info.to_string());
             crate::host::mark_panicked();
         }));
         let mut main = Box::pin(crate::commands::main());

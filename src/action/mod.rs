@@ -11,6 +11,6 @@ mod snapshot_tests;
 pub mod write;
 
 pub use inputs::{Inputs, Mode, Request};
-pub use render::{panic_line, table_lines, EMPTY, ERRORS_SHOWN, MIN_MASK_CHARS};
+pub use render::{table_lines, EMPTY, ERRORS_SHOWN, MIN_MASK_CHARS};
 pub use report::{Annotation, Level, Report, Summary, Table};
-pub use write::{emit, emit_text};
+pub use write::{emit, emit_panic, emit_text};

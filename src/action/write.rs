@@ -33,6 +33,17 @@ pub fn emit(mode: Mode, report: &Report, failure: Option<&Error>) -> i32 {
     }
 }
 
+/// Reports a panic as one line in the runner's voice (`::error` in Actions, `error:` on a
+/// terminal), from the panic hook; the entry then exits 1.
+pub fn emit_panic(message: &str) {
+    let mode = super::inputs::mode();
+    let line = render::panic_line(mode, message);
+    let _ = match mode {
+        Mode::Actions => host::write_stdout(&line),
+        Mode::Terminal => host::write_stderr(&line),
+    };
+}
+
 /// Prints `text` (usage, the version) to standard output as it is; returns the exit code.
 pub fn emit_text(text: &str) -> i32 {
     match host::write_stdout(text) {

@@ -85,10 +85,9 @@ impl fmt::Display for Error {
             }
             Error::WorkspaceNotFound { workspace, selected_by, dir, existing } => {
                 write!(f, "workspace \"{workspace}\" (selected by {selected_by}) has no state in {dir}; ")?;
-                if existing.is_empty() {
-                    f.write_str("no workspace there has a state: run terraform apply first, or point `state` at another directory")
-                } else {
-                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", existing.join(", "))
+                match workspaces_with_state(existing) {
+                    None => f.write_str("no workspace there has a state: run terraform apply first, or point `state` at another directory"),
+                    Some(listed) => f.write_str(&listed),
                 }
             }
             Error::NoRemoteState(none) => {
@@ -98,10 +97,9 @@ impl fmt::Display for Error {
                     "workspace \"{workspace}\" (selected by {selected_by}) has no state in the {} backend at {}: looked for {}; ",
                     none.backend, none.place, none.looked_for
                 )?;
-                if none.existing.is_empty() {
-                    f.write_str("no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`")
-                } else {
-                    write!(f, "workspaces with a state: {}; set input `workspace` to one of them", none.existing.join(", "))
+                match workspaces_with_state(&none.existing) {
+                    None => f.write_str("no workspace there has a state: run terraform apply first, or check `backend` and `backend-config`"),
+                    Some(listed) => f.write_str(&listed),
                 }
             }
             Error::RemoteBackend { dir, backend } => write!(
@@ -123,9 +121,32 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The advice that lists the workspaces that do have a state; `None` when there are none. Their
+/// names come from a directory or a server (Secret labels, table rows): each is escaped as data,
+/// and past ten only their number is given.
+fn workspaces_with_state(existing: &[String]) -> Option<String> {
+    if existing.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = existing.iter().map(|w| crate::text::name(w)).collect();
+    Some(format!("workspaces with a state: {}; set input `workspace` to one of them", crate::text::list(&names, 10)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workspace_names_from_a_server_are_escaped_and_the_list_is_bounded() {
+        let mut existing: Vec<String> = (1..=12).map(|n| format!("ws{n}")).collect();
+        existing[0] = "evil\n::error::x".into();
+        let listed = workspaces_with_state(&existing).unwrap();
+        assert_eq!(
+            listed,
+            "workspaces with a state: \"evil\\n::error::x\", ws2, ws3, ws4, ws5, ws6, ws7, ws8, ws9, ws10 and 2 more; set input `workspace` to one of them"
+        );
+        assert_eq!(workspaces_with_state(&[]), None);
+    }
 
     fn every_kind() -> Vec<Error> {
         vec![

@@ -307,34 +307,20 @@ fn strings(value: &Value, into: &mut Vec<String>) {
     }
 }
 
-/// The passwords inside a connection string: a URL's `user:password@`, and `password=…` of a
-/// key=value DSN or a URL's query (quoted or not), percent-decoded too.
+/// The password inside a connection string (a `postgres://` URL or a `key=value` string), as
+/// pg's own parser reads it — lib/pq's quoting, escapes and percent-decoding — and, in a URL, also
+/// as written (`p%40ss`), since a message could quote the string's parts; none for anything else.
 pub fn passwords(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    if let Some((_, rest)) = text.split_once("://") {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if let Some((userinfo, _)) = authority.rsplit_once('@') {
-            if let Some((_, password)) = userinfo.split_once(':') {
-                found.push(password.to_string());
-            }
-        }
-    }
-    let mut rest = text;
-    while let Some(at) = rest.find("password=") {
-        let value = &rest[at + "password=".len()..];
-        let password = match value.strip_prefix('\'') {
-            Some(quoted) => quoted.split('\'').next().unwrap_or_default(),
-            None => value.split(|c: char| c.is_whitespace() || c == '&').next().unwrap_or_default(),
-        };
-        found.push(password.to_string());
-        rest = value;
-    }
-    let decoded: Vec<String> = found
-        .iter()
-        .filter_map(|p| percent_encoding::percent_decode_str(p).decode_utf8().ok().map(|d| d.into_owned()))
-        .collect();
-    found.extend(decoded);
-    found
+    let Some(password) = super::pg::conn_str::parse(text).ok().and_then(|p| p.get("password").map(str::to_string))
+    else {
+        return Vec::new();
+    };
+    let as_written = text
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next()?.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p.to_string());
+    as_written.into_iter().chain([password]).collect()
 }
 
 #[cfg(test)]

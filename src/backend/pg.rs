@@ -241,19 +241,6 @@ fn resolve(base: &str, path: &str) -> String {
     }
 }
 
-/// The values to mask before anything prints: the connection string, and the password inside
-/// it as the server will see it (decoded), since a server's message could quote it alone.
-pub fn secrets(config: &BackendConfig) -> Vec<String> {
-    let Ok(Some((text, _))) = config.string("conn_str") else { return Vec::new() };
-    let mut out = vec![text.clone()];
-    if let Some(password) = conn_str::parse(&text).ok().and_then(|p| p.get("password").map(str::to_string)) {
-        if !password.is_empty() {
-            out.push(password);
-        }
-    }
-    out
-}
-
 /// The three queries of a read: the state, the lock on it, and the workspaces that have one.
 fn read_queries(schema: &str) -> [String; 3] {
     let states = format!("{}.states", quote_identifier(schema));

@@ -194,10 +194,10 @@ var require_host = __commonJS({
         options.headers[name] = prior === void 0 ? headers[i + 1] : [].concat(prior, headers[i + 1]);
       }
       if (secure) {
-        const crypto = require("node:crypto");
-        if (ca != null) checkPem(ca, "the CA certificate", (p) => new crypto.X509Certificate(p));
-        if (cert != null) checkPem(cert, "the client certificate", (p) => new crypto.X509Certificate(p));
-        if (key != null) checkPem(key, "the client private key", (p) => crypto.createPrivateKey(p));
+        const crypto = () => require("node:crypto");
+        if (ca != null) checkPem(ca, "the CA certificate", (p) => new (crypto()).X509Certificate(p));
+        if (cert != null) checkPem(cert, "the client certificate", (p) => new (crypto()).X509Certificate(p));
+        if (key != null) checkPem(key, "the client private key", (p) => crypto().createPrivateKey(p));
         if (ca != null) options.ca = ca;
         if (cert != null) options.cert = cert;
         if (key != null) options.key = key;

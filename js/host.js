@@ -255,10 +255,11 @@ async function http_request(method, url, headers, body, timeout_ms, max_bytes, c
     options.headers[name] = prior === undefined ? headers[i + 1] : [].concat(prior, headers[i + 1]);
   }
   if (secure) {
-    const crypto = require('node:crypto');
-    if (ca != null) checkPem(ca, 'the CA certificate', (p) => new crypto.X509Certificate(p));
-    if (cert != null) checkPem(cert, 'the client certificate', (p) => new crypto.X509Certificate(p));
-    if (key != null) checkPem(key, 'the client private key', (p) => crypto.createPrivateKey(p));
+    // node:crypto only when there is a PEM to check: a plain https request (the GitHub API) needs none.
+    const crypto = () => require('node:crypto');
+    if (ca != null) checkPem(ca, 'the CA certificate', (p) => new (crypto().X509Certificate)(p));
+    if (cert != null) checkPem(cert, 'the client certificate', (p) => new (crypto().X509Certificate)(p));
+    if (key != null) checkPem(key, 'the client private key', (p) => crypto().createPrivateKey(p));
     if (ca != null) options.ca = ca;
     if (cert != null) options.cert = cert;
     if (key != null) options.key = key;

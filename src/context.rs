@@ -37,6 +37,11 @@ pub struct Context {
     /// [`crate::backend::env_names`]), read here once so that no backend reads the environment
     /// in the middle of its work. Values as set, untrimmed (a PEM's newlines are its own).
     pub backend_env: BTreeMap<String, String>,
+    /// `HOME`: where a kubeconfig path's `~` leads.
+    pub home: Option<String>,
+    /// `KUBERNETES_SERVICE_HOST` and `_PORT`, as the kubelet sets them in a pod: the API server a
+    /// service account (`in_cluster_config`) talks to.
+    pub kubernetes_service: Option<(String, String)>,
 }
 
 impl Context {
@@ -57,6 +62,8 @@ impl Context {
                 .into_iter()
                 .filter_map(|name| host::env(name).filter(|v| !v.is_empty()).map(|v| (name.to_string(), v)))
                 .collect(),
+            home: var("HOME"),
+            kubernetes_service: var("KUBERNETES_SERVICE_HOST").zip(var("KUBERNETES_SERVICE_PORT")),
         }
     }
 

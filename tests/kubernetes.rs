@@ -65,17 +65,6 @@ extern "C" {
     async fn k8s_fixture(root: &str) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen(inline_js = r#"
-    // What the kubelet sets in a pod's environment.
-    export function set_service_env(host, port) {
-        process.env.KUBERNETES_SERVICE_HOST = host;
-        process.env.KUBERNETES_SERVICE_PORT = port;
-    }
-"#)]
-extern "C" {
-    fn set_service_env(host: &str, port: &str);
-}
-
 struct Fixture {
     host: String,
     work: String,
@@ -331,11 +320,12 @@ async fn in_cluster_config_uses_the_pods_service_account_token_and_ca() {
     f.write("serviceaccount/token", "exec-token-123\n");
     f.write("serviceaccount/ca.crt", &f.pem("ca.crt"));
     let port = f.host.rsplit(':').next().unwrap().to_string();
-    set_service_env("127.0.0.1", &port);
     let c = config(vec![("in_cluster_config", json!("true"))], &[("in_cluster_config", "KUBE_IN_CLUSTER_CONFIG")]);
     let mut loc = location(&f, &c, "default");
     assert_eq!(loc.service_account_dir, kubernetes::SERVICE_ACCOUNT_DIR);
     loc.service_account_dir = dir;
+    // What the kubelet sets in a pod's environment, as the run's context reads it.
+    loc.service = Some(("127.0.0.1".into(), port));
     let (state, _, _) = state(kubernetes::read(&loc).await.unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(state, f.pulled("default"));
 }

@@ -3,6 +3,7 @@
 //! credentials, a server that is not there or never answers. Natively, without TLS (the native
 //! host has none); TLS is tested through `node dist/index.js` (tests/node/pg.test.mjs).
 //! PostgreSQL missing is a failure, not a skip: .ci/run installs it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::future::Future;
 use std::io::Read;

@@ -142,6 +142,11 @@ pub struct Location {
     pub service_account_dir: String,
     /// Where relative paths start, and where an exec plugin runs: the run's workspace.
     pub cwd: String,
+    /// `HOME`, for a kubeconfig path that starts with `~` (from the run's [`Context`]).
+    pub home: Option<String>,
+    /// The API server of a pod's service account, `KUBERNETES_SERVICE_HOST` and `_PORT` (from
+    /// the run's [`Context`]).
+    pub service: Option<(String, String)>,
 }
 
 /// The kubeconfig files to read.
@@ -303,6 +308,8 @@ pub fn configure(
         in_cluster,
         service_account_dir: SERVICE_ACCOUNT_DIR.to_string(),
         cwd: context.workspace.clone(),
+        home: context.home.clone(),
+        service: context.kubernetes_service.clone(),
     })
 }
 

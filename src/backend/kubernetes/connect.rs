@@ -90,10 +90,11 @@ impl Parts {
 }
 
 /// `~/…` with the home directory; a relative path from the run's workspace.
-fn expand(path: &str, cwd: &str) -> String {
+fn expand(path: &str, cwd: &str, home: Option<&str>) -> String {
+    let home = home.unwrap_or_default();
     let path = match path.strip_prefix("~/") {
-        Some(rest) => format!("{}/{rest}", host::env("HOME").unwrap_or_default().trim_end_matches('/')),
-        None if path == "~" => host::env("HOME").unwrap_or_default(),
+        Some(rest) => format!("{}/{rest}", home.trim_end_matches('/')),
+        None if path == "~" => home.to_string(),
         None => path.to_string(),
     };
     if path.starts_with('/') || cwd.is_empty() {
@@ -140,7 +141,7 @@ async fn from_kubeconfig(location: &Location) -> Result<Option<Parts>, crate::er
     let Some(configs) = &location.kubeconfig else { return Ok(None) };
     let mut files = Vec::new();
     for given in &configs.paths {
-        let path = expand(given, &location.cwd);
+        let path = expand(given, &location.cwd, location.home.as_deref());
         let relative = !given.starts_with('/') && !given.starts_with('~');
         let within = crate::files::within(&location.cwd, given).filter(|_| relative);
         match read_small(&path, given, &configs.from, within)? {
@@ -242,8 +243,7 @@ async fn run_exec(exec: &kubeconfig::Exec, cwd: &str, timeout_ms: u64) -> Result
 
 /// The pod's service account: `KUBERNETES_SERVICE_HOST`/`_PORT`, its token and CA.
 fn in_cluster(location: &Location) -> Result<Parts, crate::error::Error> {
-    let var = |name: &str| host::env(name).filter(|v| !v.is_empty());
-    let (Some(h), Some(port)) = (var("KUBERNETES_SERVICE_HOST"), var("KUBERNETES_SERVICE_PORT")) else {
+    let Some((h, port)) = &location.service else {
         return Err(Error::InCluster {
             problem: "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set".into(),
         }
@@ -257,7 +257,7 @@ fn in_cluster(location: &Location) -> Result<Parts, crate::error::Error> {
     };
     let from = "the pod's service account (`in_cluster_config`)".to_string();
     Ok(Parts {
-        server: Some(Given { value: in_cluster_server(&h, &port), from: from.clone() }),
+        server: Some(Given { value: in_cluster_server(h, port), from: from.clone() }),
         ca: Some(Given { value: file("ca.crt")?, from: from.clone() }),
         token: Some(Given { value: Secret::new(file("token")?.trim()), from }),
         ..Parts::default()

@@ -83,6 +83,12 @@ before(async () => {
   );
   writeFile(path.join(ws, 'states/broken.tfstate'), '{"version": 4, "serial": 3,\n  "resources": [\n');
   fs.copyFileSync(path.join(root, 'examples', 'dev.tfstate'), path.join(ws, 'states/k8s.tfstate'));
+  // What `terraform init` recorded for an http backend (its password in clear text), at an
+  // address nothing answers on.
+  writeFile(
+    path.join(ws, 'infra/.terraform/terraform.tfstate'),
+    fs.readFileSync(path.join(root, 'tests/fixtures/backend-settings/http.terraform.tfstate'), 'utf8'),
+  );
   writeFile(path.join(ws, '.github/stages.yml'), STAGES);
   writeFile(path.join(ws, 'status-broken.yml'), `${STAGES}  broken:\n    from: prod\n    state: states/broken.tfstate\n    address: output.image\n`);
   writeFile(path.join(ws, 'broken.yml'), BROKEN_STAGES);
@@ -135,6 +141,9 @@ describe('lookup', () => {
     ['missing inputs', {}],
     ['a container that is not there', { state: 'states/k8s.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'nope' }],
     ['a stage of the stages file', { stage: 'qa' }],
+    ['a backend this action does not read yet', { backend: 's3', 'backend-config': 'bucket=tfstate\nkey=dev.tfstate', address: 'output.image' }],
+    ['a misspelt backend-config key', { backend: 'http', 'backend-config': 'adress=http://127.0.0.1:9/state', address: 'output.image' }],
+    ['the backend terraform init recorded, not answering: its password masked first', { state: 'infra', address: 'output.image' }],
   ];
   for (const [name, inputs] of cases) {
     test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'lookup', ...inputs }))));

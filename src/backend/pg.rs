@@ -37,8 +37,9 @@ pub const NAME: &str = "pg";
 pub const KEYS: &[&str] =
     &["conn_str", "schema_name", "skip_schema_creation", "skip_table_creation", "skip_index_creation"];
 
-/// Keys whose values are credentials: the connection string may hold the password (which
-/// [`secrets`] also gives alone, since it appears in the string percent-encoded or quoted).
+/// Keys whose values are credentials: the connection string may hold the password, which the
+/// seam also masks alone (`backend::choose::passwords`, with this module's conn_str parser),
+/// since it appears in the string percent-encoded or quoted.
 pub const SECRETS: &[&str] = &["conn_str"];
 
 /// Terraform's environment fallbacks, in order.

@@ -4,7 +4,11 @@ use std::fmt;
 
 /// A secret value (a token). `Debug` and `Display` print `***`; only [`Secret::expose`] gives
 /// the value, at the one place that must send it.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// It serializes as its value: only to cross into the module that reads the cloud backends
+/// (`backend::on_demand`), inside one process; nothing that prints serializes one.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {

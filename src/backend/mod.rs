@@ -49,6 +49,7 @@ mod no_state;
 pub mod pg;
 pub mod settings;
 pub mod workspace;
+pub mod xml;
 
 pub use choose::{configure, mask, Source, DEFAULT_TIMEOUT_MS};
 pub use config::{BackendConfig, KeyProblem};

@@ -18,7 +18,7 @@ pub const DEFAULT: &str = "default";
 pub const ENVIRONMENT_FILE: &str = ".terraform/environment";
 
 /// What chose the workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Selected {
     /// The `workspace` setting (an input, or a stage's setting).
     Setting,
@@ -46,7 +46,7 @@ impl Selected {
 }
 
 /// A workspace, and what chose it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     /// Its name, checked with [`check`].
     pub name: String,

@@ -10,7 +10,8 @@ use std::fmt;
 use super::{imp, HostError, HttpRequest};
 
 /// How a request's TLS connection trusts the server and proves who the client is.
-#[derive(Clone, Default, PartialEq, Eq)]
+// Serialized only to cross into the on-demand module (`backend::on_demand`), never to print.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tls {
     /// The CA certificates (PEM) that sign the server's certificate; they replace the system roots.
     pub ca: Option<String>,

@@ -400,6 +400,12 @@ var require_host = __commonJS({
       s.wake = null;
       s.sock.destroy();
     }
+    var cloudModule = null;
+    async function on_demand(op, backend, location) {
+      if (!cloudModule) cloudModule = require(require("node:path").join(__dirname, "cloud.js"));
+      const [answer, body] = await cloudModule[op](backend, location);
+      return { answer, body };
+    }
     function mark_panicked() {
       globalThis[PANICKED2] = true;
     }
@@ -426,7 +432,8 @@ var require_host = __commonJS({
       socket_start_tls,
       socket_write,
       socket_read,
-      socket_close
+      socket_close,
+      on_demand
     };
   }
 });

@@ -500,6 +500,16 @@ function socket_close(id) {
   s.sock.destroy();
 }
 
+// The cloud backends' module (src/backend/on_demand.rs): `cloud.js` beside this bundle, loaded
+// the first time a stage keeps its state in one of them, so that no other run compiles it. The
+// name is built at run time so that the bundler leaves the require for then.
+let cloudModule = null;
+async function on_demand(op, backend, location) {
+  if (!cloudModule) cloudModule = require(require('node:path').join(__dirname, 'cloud.js'));
+  const [answer, body] = await cloudModule[op](backend, location);
+  return { answer, body };
+}
+
 /** Called by the panic hook after it has printed the report; the entry reads it back. */
 function mark_panicked() {
   globalThis[PANICKED] = true;
@@ -508,5 +518,5 @@ function mark_panicked() {
 module.exports = {
   env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
-  socket_connect, socket_start_tls, socket_write, socket_read, socket_close,
+  socket_connect, socket_start_tls, socket_write, socket_read, socket_close, on_demand,
 };

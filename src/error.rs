@@ -65,6 +65,7 @@ impl Error {
             Error::Stages(e) => e.location(),
             Error::Stage { source, .. } | Error::InInput { source, .. } => source.location(),
             Error::InSetting { file, line, .. } => Some((file.clone(), Some(*line))),
+            Error::Backend(crate::backend::Error::OnDemand(e)) => e.location.clone(),
             _ => None,
         }
     }
@@ -88,7 +89,7 @@ impl InputProblem {
 
 impl Error {
     /// A short title for the annotation, shown in bold by GitHub above the message.
-    pub fn title(&self) -> &'static str {
+    pub fn title(&self) -> &str {
         match self {
             Error::Inputs(_) | Error::UnknownCommand { .. } => "invalid input",
             Error::Environment { .. } => "runner environment",
@@ -107,6 +108,8 @@ impl Error {
                     B::Http(_) => "backend error",
                     B::Pg(_) => "backend error",
                     B::Kubernetes(_) => "backend error",
+                    // Decided by the module that read the backend, with this same function.
+                    B::OnDemand(e) => &e.title,
                 }
             }
             Error::State(e) => {

@@ -30,7 +30,7 @@ pub mod version;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
 mod entry {
     use std::future::Future;
     use std::task::{Context, Poll, Waker};
@@ -57,5 +57,40 @@ mod entry {
                 wasm_bindgen_futures::future_to_promise(async move { Ok(JsValue::from(main.await)) }).into()
             }
         }
+    }
+}
+
+/// The exports of the cloud backends' module (`--features cloud`; src/backend/on_demand.rs),
+/// which `js/host.js` loads when the action first needs it.
+#[cfg(all(target_arch = "wasm32", feature = "cloud"))]
+mod cloud_entry {
+    use wasm_bindgen::prelude::*;
+
+    fn on_panic() {
+        std::panic::set_hook(Box::new(|info| {
+            crate::action::emit_panic(&info.to_string());
+            crate::host::mark_panicked();
+        }));
+    }
+
+    fn answer((json, body): (String, Vec<u8>)) -> JsValue {
+        let pair = js_sys::Array::new();
+        pair.push(&JsValue::from(json));
+        pair.push(&js_sys::Uint8Array::from(body.as_slice()));
+        pair.into()
+    }
+
+    /// Reads the state of `backend` at `location` (its `Location` as JSON): `[answer, bytes]`.
+    #[wasm_bindgen]
+    pub async fn open(backend: String, location: String) -> JsValue {
+        on_panic();
+        answer(crate::backend::on_demand::serve("open", &backend, &location).await)
+    }
+
+    /// Lists the workspaces of `backend` at `location`: `[answer, empty bytes]`.
+    #[wasm_bindgen]
+    pub async fn workspaces(backend: String, location: String) -> JsValue {
+        on_panic();
+        answer(crate::backend::on_demand::serve("workspaces", &backend, &location).await)
     }
 }

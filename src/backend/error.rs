@@ -64,6 +64,9 @@ pub enum Error {
     Pg(super::pg::Error),
     /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
     Kubernetes(super::kubernetes::Error),
+    /// A backend read in the module loaded on demand failed there: its error, as that module
+    /// decided its title, message and place (boxed: errors stay small).
+    OnDemand(Box<super::on_demand::Failed>),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -115,6 +118,7 @@ impl fmt::Display for Error {
             Error::Http(e) => e.fmt(f),
             Error::Pg(e) => e.fmt(f),
             Error::Kubernetes(e) => e.fmt(f),
+            Error::OnDemand(e) => f.write_str(&e.message),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Deserialize;
 
 /// A held lock, with what the backend knows of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Lock {
     /// `LockInfo.Who` (`user@host`), or what else names the holder (a database session).
     pub who: Option<String>,

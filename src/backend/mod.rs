@@ -46,6 +46,7 @@ pub mod kubernetes;
 pub mod local;
 pub mod lock;
 mod no_state;
+pub mod on_demand;
 pub mod pg;
 pub mod settings;
 pub mod workspace;
@@ -78,9 +79,15 @@ pub struct Spec {
 
 /// The one list of backends. Each line names a [`Location`] variant and the module of the
 /// backend; the variant, the choice by name, every dispatch, the environment names and the
-/// specs are generated from the line, so adding a backend is its module and one line.
+/// specs are generated from the line, so adding a backend is its module and one line. The lines
+/// under `on_demand` are read by the second WebAssembly module ([`on_demand`]): inside the
+/// action their `open` and `workspaces` cross to it; natively and inside that module they are
+/// called directly.
 macro_rules! backends {
-    ($($(#[$attr:meta])* $variant:ident => $module:ident),+ $(,)?) => {
+    (
+        in_core { $($(#[$attr:meta])* $variant:ident => $module:ident),+ $(,)? }
+        on_demand { $($dvariant:ident => $dmodule:ident),* $(,)? }
+    ) => {
         /// Where a state is, validated: one variant per backend, holding that backend's
         /// `Location`.
         // A run holds a location or two (a promotion's source and target): their sizes do not
@@ -93,6 +100,10 @@ macro_rules! backends {
                 #[doc = concat!("A state where the `", stringify!($module), "` backend keeps it.")]
                 $variant($module::Location),
             )+
+            $(
+                #[doc = concat!("A state where the `", stringify!($dmodule), "` backend keeps it (read on demand).")]
+                $dvariant($dmodule::Location),
+            )*
         }
 
         impl Location {
@@ -100,6 +111,7 @@ macro_rules! backends {
             pub fn backend(&self) -> &'static str {
                 match self {
                     $($(#[$attr])* Location::$variant(_) => $module::NAME,)+
+                    $(Location::$dvariant(_) => $dmodule::NAME,)*
                 }
             }
         }
@@ -113,6 +125,7 @@ macro_rules! backends {
                 $(#[$attr])*
                 all.push(Spec { name: $module::NAME, keys: $module::KEYS, secrets: $module::SECRETS, env: $module::ENV });
             )+
+            $(all.push(Spec { name: $dmodule::NAME, keys: $dmodule::KEYS, secrets: $dmodule::SECRETS, env: $dmodule::ENV });)*
             all
         }
 
@@ -130,6 +143,11 @@ macro_rules! backends {
                     return Some($module::configure(config, workspace, context, timeout_ms).map(Location::$variant));
                 }
             )+
+            $(
+                if config.backend == $dmodule::NAME {
+                    return Some($dmodule::configure(config, workspace, context, timeout_ms).map(Location::$dvariant));
+                }
+            )*
             None
         }
 
@@ -137,6 +155,12 @@ macro_rules! backends {
         pub async fn open(source: &Source) -> Result<Opened> {
             match &source.location {
                 $($(#[$attr])* Location::$variant(location) => $module::open(location).await,)+
+                $(
+                    #[cfg(not(all(target_arch = "wasm32", not(feature = "cloud"))))]
+                    Location::$dvariant(location) => $dmodule::open(location).await,
+                    #[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
+                    Location::$dvariant(location) => on_demand::open($dmodule::NAME, location).await,
+                )*
             }
         }
 
@@ -144,18 +168,45 @@ macro_rules! backends {
         pub async fn workspaces(source: &Source) -> Result<Vec<String>> {
             match &source.location {
                 $($(#[$attr])* Location::$variant(location) => $module::workspaces(location).await,)+
+                $(
+                    #[cfg(not(all(target_arch = "wasm32", not(feature = "cloud"))))]
+                    Location::$dvariant(location) => $dmodule::workspaces(location).await,
+                    #[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
+                    Location::$dvariant(location) => on_demand::workspaces($dmodule::NAME, location).await,
+                )*
             }
+        }
+
+        /// Inside the module read on demand: runs `op` for the backend named `backend` at
+        /// `location` (its `Location` as JSON).
+        #[cfg(any(feature = "cloud", test))]
+        async fn serve_named(op: &str, backend: &str, location: &str) -> Result<on_demand::Reply> {
+            let unreadable = |e: serde_json::Error| crate::error::Error::Internal(format!("the {backend} location the action sent: {e}"));
+            $(
+                if backend == $dmodule::NAME {
+                    let location: $dmodule::Location = serde_json::from_str(location).map_err(unreadable)?;
+                    return match op {
+                        "open" => $dmodule::open(&location).await.map(on_demand::Reply::Opened),
+                        _ => $dmodule::workspaces(&location).await.map(on_demand::Reply::Workspaces),
+                    };
+                }
+            )*
+            let _ = (op, location, unreadable);
+            Err(crate::error::Error::Internal(format!("the cloud backends' module does not read the {backend} backend")))
         }
     };
 }
 
 backends! {
-    Local => local,
-    Kubernetes => kubernetes,
-    Pg => pg,
-    Http => http,
-    #[cfg(test)]
-    Fake => fake,
+    in_core {
+        Local => local,
+        Kubernetes => kubernetes,
+        Pg => pg,
+        Http => http,
+        #[cfg(test)]
+        Fake => fake,
+    }
+    on_demand {}
 }
 
 /// The test-only remote backend that proves the dispatch (src/backend/tests.rs).

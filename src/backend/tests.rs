@@ -15,7 +15,7 @@ use crate::action::{Inputs, Mode};
 use crate::stages::{SettingLines, Stage};
 
 /// Runs a future that never waits (the local backend's) to its end, without an executor.
-fn now<F: Future>(future: F) -> F::Output {
+pub(super) fn now<F: Future>(future: F) -> F::Output {
     let mut cx = std::task::Context::from_waker(Waker::noop());
     match pin!(future).poll(&mut cx) {
         Poll::Ready(out) => out,

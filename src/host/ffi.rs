@@ -72,4 +72,7 @@ extern "C" {
     #[wasm_bindgen(catch)]
     pub async fn socket_read(id: f64, max: f64, timeout_ms: f64) -> Result<JsValue, JsValue>;
     pub fn socket_close(id: f64);
+    // The cloud backends' module (src/backend/on_demand.rs): `{ answer, body }`.
+    #[wasm_bindgen(catch)]
+    pub async fn on_demand(op: &str, backend: &str, location: &str) -> Result<JsValue, JsValue>;
 }

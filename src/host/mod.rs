@@ -359,6 +359,15 @@ fn same_origin(from: &str, location: &str) -> Option<String> {
     (origin(location)?.eq_ignore_ascii_case(base)).then(|| location.to_string())
 }
 
+/// Runs `op` (`open` or `workspaces`) for `backend` at `location` (JSON) in the cloud backends'
+/// module, loaded the first time (src/backend/on_demand.rs): its answer (JSON) and the state's
+/// bytes. Only the action's own module has it: natively, and inside that module, the backends
+/// are called directly.
+#[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
+pub async fn on_demand(op: &str, backend: &str, location: &str) -> Result<(String, Vec<u8>), HostError> {
+    imp::on_demand(op, backend, location).await
+}
+
 // ---- Sockets: a TCP connection, upgraded to TLS on demand (PostgreSQL's SSLRequest) ----
 
 /// The code of a [`HostError`] for what this build of the host cannot do (TLS, natively).

@@ -181,6 +181,12 @@ pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
     })
 }
 
+#[cfg(not(feature = "cloud"))]
+pub async fn on_demand(op: &str, backend: &str, location: &str) -> Result<(String, Vec<u8>), HostError> {
+    let r = ffi::on_demand(op, backend, location).await.map_err(caught)?;
+    Ok((field(&r, "answer").as_string().unwrap_or_default(), bytes_field(&r, "body")))
+}
+
 /// A socket `js/host.js` keeps under an id; closed (and forgotten there) when dropped.
 pub struct Socket {
     id: f64,

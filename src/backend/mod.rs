@@ -41,6 +41,7 @@ mod choose;
 pub mod config;
 pub mod discover;
 pub mod error;
+pub mod gcs;
 pub mod http;
 pub mod kubernetes;
 pub mod local;
@@ -154,6 +155,7 @@ backends! {
     Kubernetes => kubernetes,
     Pg => pg,
     Http => http,
+    Gcs => gcs,
     #[cfg(test)]
     Fake => fake,
 }

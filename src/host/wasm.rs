@@ -181,6 +181,10 @@ pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
     })
 }
 
+pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<Vec<u8>, HostError> {
+    ffi::sign_rs256(pem, data).map(|a| a.to_vec()).map_err(caught)
+}
+
 /// A socket `js/host.js` keeps under an id; closed (and forgotten there) when dropped.
 pub struct Socket {
     id: f64,

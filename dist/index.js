@@ -251,6 +251,10 @@ var require_host = __commonJS({
         not_after_ms: Date.parse(c.validTo)
       };
     }
+    function sign_rs256(pem, data) {
+      const { sign } = require("node:crypto");
+      return new Uint8Array(sign("RSA-SHA256", Buffer.from(data), pem));
+    }
     var sockets = /* @__PURE__ */ new Map();
     var nextSocket = 1;
     var SOCKET_HIGH_WATER = 1 << 20;
@@ -422,6 +426,7 @@ var require_host = __commonJS({
       run_process,
       http_request,
       x509,
+      sign_rs256,
       socket_connect,
       socket_start_tls,
       socket_write,
@@ -434,7 +439,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
+    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, sign_rs256, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -654,6 +659,12 @@ var require_stage_action = __commonJS({
             var v1 = getArrayJsValueFromWasm0(arg6, arg7);
             wasm2.__wbindgen_free(arg6, arg7 * 4, 4);
             const ret = run_process(getStringFromWasm0(arg0, arg1), v0, getStringFromWasm0(arg4, arg5), v1, arg8, arg9);
+            return ret;
+          }, arguments);
+        },
+        __wbg_sign_rs256_12d56ad6530539a2: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            const ret = sign_rs256(getStringFromWasm0(arg0, arg1), getArrayU8FromWasm0(arg2, arg3));
             return ret;
           }, arguments);
         },

@@ -380,7 +380,13 @@ fn failure(location: &Location, object: Option<&str>, principal: &str, response:
         (403, o) => Error::Forbidden {
             bucket: location.bucket.clone(),
             object: o.map(|o| location.gs(o)),
-            principal: principal.into(),
+            principal: match &location.auth {
+                // A bare token does not say whose it is; Cloud Storage's message does.
+                Auth::AccessToken { .. } if location.impersonate.is_none() => {
+                    named_principal(&response.body).unwrap_or_else(|| principal.into())
+                }
+                _ => principal.into(),
+            },
             permission: if o.is_some() { "storage.objects.get" } else { "storage.objects.list" },
         },
         (404, o) if o.is_none() || is_bucket_missing(&response.body) => Error::NoBucket { bucket: location.bucket.clone(), endpoint: location.endpoint.clone() },
@@ -394,6 +400,15 @@ fn failure(location: &Location, object: Option<&str>, principal: &str, response:
             },
         },
     }
+}
+
+/// The principal Cloud Storage names in a 403 (`x@p.iam.gserviceaccount.com does not have
+/// storage.objects.get access …`).
+fn named_principal(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let message = value.get("error")?.get("message")?.as_str()?;
+    let (who, _) = message.split_once(" does not have ")?;
+    (!who.is_empty() && !who.contains(char::is_whitespace)).then(|| crate::text::name(who))
 }
 
 /// The state in a download's answer: `Some` bytes, or `None` for 404 (no state yet). Pure.

@@ -256,6 +256,7 @@ pub fn said(body: &[u8]) -> (Option<String>, String) {
             let message = o.get("message").and_then(|m| m.as_str()).map(quote).unwrap_or_default();
             (status, message)
         }
-        _ => (None, String::new()),
+        // GitHub's own errors: `{"message": "Bad credentials"}`.
+        _ => (None, value.get("message").and_then(|m| m.as_str()).map(quote).unwrap_or_default()),
     }
 }

@@ -160,8 +160,11 @@ fn answers_mean_a_state_no_state_yet_or_an_error_that_names_the_principal_and_th
     let e = read_state(&l, p, response(403, r#"{"error":{"code":403,"message":"ci@p.iam.gserviceaccount.com does not have storage.objects.get access"}}"#)).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "gcs backend: service account ci@p.iam.gserviceaccount.com may not read gs://tf state/stages/app/default.tfstate in bucket tf state (403: permission storage.objects.get is missing); grant it roles/storage.objectViewer on the bucket (gcloud storage buckets add-iam-policy-binding gs://tf state --member=… --role=roles/storage.objectViewer)"
+        "gcs backend: ci@p.iam.gserviceaccount.com may not read gs://tf state/stages/app/default.tfstate in bucket tf state (403: permission storage.objects.get is missing); grant it roles/storage.objectViewer on the bucket (gcloud storage buckets add-iam-policy-binding gs://tf state --member=… --role=roles/storage.objectViewer)"
     );
+    // A bare access token does not say whose it is: Cloud Storage's message does; else the holder.
+    let e = read_state(&l, "the holder of the access token", response(403, "")).unwrap_err().to_string();
+    assert!(e.starts_with("gcs backend: the holder of the access token may not read"), "{e}");
     let e = read_state(&l, p, response(404, r#"{"error":{"code":404,"message":"The specified bucket does not exist."}}"#)).unwrap_err();
     assert!(matches!(e, Error::NoBucket { .. }), "{e}");
     let e = read_state(&l, p, response(400, r#"{"error":{"code":400,"message":"The target object is encrypted by a customer-supplied encryption key."}}"#)).unwrap_err();

@@ -20,11 +20,10 @@
 //! is accepted and needs nothing to read (Cloud Storage decrypts for a principal with
 //! `cloudkms.cryptoKeyVersions.useToDecrypt`).
 
-mod credentials;
+pub mod credentials;
 pub mod error;
-mod jwt;
+pub mod jwt;
 
-pub use credentials::{parse as parse_credentials, Credentials, SubjectSource};
 pub use error::Error;
 
 use base64::Engine;
@@ -60,7 +59,10 @@ pub const SECRETS: &[&str] = &["credentials", "access_token", "encryption_key"];
 pub const ENV: &[(&str, &[&str])] = &[
     ("credentials", &["GOOGLE_BACKEND_CREDENTIALS", "GOOGLE_CREDENTIALS"]),
     ("access_token", &["GOOGLE_OAUTH_ACCESS_TOKEN"]),
-    ("impersonate_service_account", &["GOOGLE_BACKEND_IMPERSONATE_SERVICE_ACCOUNT", "GOOGLE_IMPERSONATE_SERVICE_ACCOUNT"]),
+    (
+        "impersonate_service_account",
+        &["GOOGLE_BACKEND_IMPERSONATE_SERVICE_ACCOUNT", "GOOGLE_IMPERSONATE_SERVICE_ACCOUNT"],
+    ),
     ("encryption_key", &["GOOGLE_ENCRYPTION_KEY"]),
     ("kms_encryption_key", &["GOOGLE_KMS_ENCRYPTION_KEY"]),
     ("storage_custom_endpoint", &["GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT", "GOOGLE_STORAGE_CUSTOM_ENDPOINT"]),
@@ -172,10 +174,16 @@ pub fn configure(
     };
 
     match &bucket {
-        None => problems.push(config.problem("bucket", "is required: the name of the Cloud Storage bucket that holds the states, as in the backend block")),
+        None => problems.push(config.problem(
+            "bucket",
+            "is required: the name of the Cloud Storage bucket that holds the states, as in the backend block",
+        )),
         Some(b) if b.starts_with("gs://") || b.contains('/') => problems.push(config.problem(
             "bucket",
-            format!("{} must be a bucket's name alone, without gs:// or a path (the path goes in `prefix`)", crate::text::quote(b)),
+            format!(
+                "{} must be a bucket's name alone, without gs:// or a path (the path goes in `prefix`)",
+                crate::text::quote(b)
+            ),
         )),
         Some(_) => {}
     }
@@ -191,7 +199,10 @@ pub fn configure(
         Some(e) => {
             problems.push(config.problem(
                 "storage_custom_endpoint",
-                format!("{} is not an http(s) URL (the JSON API's base, as https://storage.example/storage/v1/)", crate::text::quote(&e)),
+                format!(
+                    "{} is not an http(s) URL (the JSON API's base, as https://storage.example/storage/v1/)",
+                    crate::text::quote(&e)
+                ),
             ));
             String::new()
         }
@@ -254,9 +265,8 @@ fn resolve(location: &Location, path: &str) -> String {
 
 /// The 32 bytes of a base64 key; else why not (never repeating it).
 fn decode_key(key: &str) -> Result<Vec<u8>, String> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(key.trim())
-        .map_err(|_| "it is not base64".to_string())?;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(key.trim()).map_err(|_| "it is not base64".to_string())?;
     if bytes.len() != 32 {
         return Err(format!("it decodes to {} bytes, not 32 (AES-256)", bytes.len()));
     }
@@ -280,8 +290,10 @@ fn encryption_key(location: &Location) -> Result<Option<Vec<u8>>, Error> {
     let text = match source {
         KeySource::Key(k) => k.expose().to_string(),
         KeySource::Path(p) => {
-            let bytes = host::read_file(&resolve(location, p), 4096)
-                .map_err(|e| Error::EncryptionKey { from: format!("{from}, file {}", crate::text::name(p)), why: e.message })?;
+            let bytes = host::read_file(&resolve(location, p), 4096).map_err(|e| Error::EncryptionKey {
+                from: format!("{from}, file {}", crate::text::name(p)),
+                why: e.message,
+            })?;
             String::from_utf8_lossy(&bytes).trim().to_string()
         }
     };
@@ -369,13 +381,12 @@ pub fn list_request(location: &Location, token: &Secret, page_token: Option<&str
 fn failure(location: &Location, object: Option<&str>, principal: &str, response: &HttpResponse, url: &str) -> Error {
     let (code, said) = error::said(&response.body);
     let text = String::from_utf8_lossy(&response.body).to_ascii_lowercase();
-    let encryption = text.contains("encryption key") || text.contains("customer-supplied") || text.contains("customer supplied");
+    let encryption =
+        text.contains("encryption key") || text.contains("customer-supplied") || text.contains("customer supplied");
     match (response.status, object) {
-        (400 | 403, Some(o)) if encryption => Error::WrongKey {
-            object: location.gs(o),
-            sent: location.encryption_key.is_some(),
-            said,
-        },
+        (400 | 403, Some(o)) if encryption => {
+            Error::WrongKey { object: location.gs(o), sent: location.encryption_key.is_some(), said }
+        }
         (401, _) => Error::Unauthorized { bucket: location.bucket.clone(), principal: principal.into() },
         (403, o) => Error::Forbidden {
             bucket: location.bucket.clone(),
@@ -389,7 +400,9 @@ fn failure(location: &Location, object: Option<&str>, principal: &str, response:
             },
             permission: if o.is_some() { "storage.objects.get" } else { "storage.objects.list" },
         },
-        (404, o) if o.is_none() || is_bucket_missing(&response.body) => Error::NoBucket { bucket: location.bucket.clone(), endpoint: location.endpoint.clone() },
+        (404, o) if o.is_none() || is_bucket_missing(&response.body) => {
+            Error::NoBucket { bucket: location.bucket.clone(), endpoint: location.endpoint.clone() }
+        }
         (status, _) => Error::Status {
             url: credentials::bare(url),
             status,
@@ -461,7 +474,12 @@ pub fn lock(generation: &str, info: Option<&HttpResponse>) -> Lock {
 }
 
 /// One page of `objects.list`: the workspaces in it and the next page's token. Pure.
-pub fn read_list(location: &Location, principal: &str, response: &HttpResponse, url: &str) -> Result<(Vec<String>, Option<String>), Error> {
+pub fn read_list(
+    location: &Location,
+    principal: &str,
+    response: &HttpResponse,
+    url: &str,
+) -> Result<(Vec<String>, Option<String>), Error> {
     if response.status != 200 {
         return Err(failure(location, None, principal, response, url));
     }

@@ -139,9 +139,8 @@ struct RawFormat {
 
 /// A credentials file's JSON; the error says what is wrong without repeating any of it.
 pub fn parse(json: &[u8]) -> Result<Credentials, String> {
-    let raw: Raw = serde_json::from_slice(json).map_err(|e| {
-        format!("it is not JSON (line {}, column {})", e.line(), e.column())
-    })?;
+    let raw: Raw = serde_json::from_slice(json)
+        .map_err(|e| format!("it is not JSON (line {}, column {})", e.line(), e.column()))?;
     let need = |value: Option<String>, field: &str| -> Result<String, String> {
         value.filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("its `{field}` is missing"))
     };
@@ -222,7 +221,10 @@ impl Credentials {
                 format!("the gcloud user (OAuth client {})", crate::text::name(client_id))
             }
             Credentials::ExternalAccount { impersonation_url: Some(u), .. } => match impersonated(u) {
-                Some(email) => format!("service account {} (impersonated by Workload Identity Federation)", crate::text::name(&email)),
+                Some(email) => format!(
+                    "service account {} (impersonated by Workload Identity Federation)",
+                    crate::text::name(&email)
+                ),
                 None => "the impersonated service account of Workload Identity Federation".into(),
             },
             Credentials::ExternalAccount { audience, .. } => {
@@ -310,18 +312,17 @@ pub fn subject_request(url: &str, headers: &[(String, Secret)], timeout_ms: u64)
 
 /// The subject token in a source's answer (or file): the body, or its JSON field.
 pub fn read_subject(body: &[u8], field: Option<&str>) -> Result<Secret, String> {
-    let token = match field {
-        None => String::from_utf8_lossy(body).trim().to_string(),
-        Some(field) => {
-            let value: serde_json::Value =
-                serde_json::from_slice(body).map_err(|_| "the subject token's source did not give JSON".to_string())?;
-            value
-                .get(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| format!("the subject token's JSON has no string field {}", crate::text::name(field)))?
-        }
-    };
+    let token =
+        match field {
+            None => String::from_utf8_lossy(body).trim().to_string(),
+            Some(field) => {
+                let value: serde_json::Value = serde_json::from_slice(body)
+                    .map_err(|_| "the subject token's source did not give JSON".to_string())?;
+                value.get(field).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| {
+                    format!("the subject token's JSON has no string field {}", crate::text::name(field))
+                })?
+            }
+        };
     if token.is_empty() {
         return Err("the subject token is empty".into());
     }
@@ -382,7 +383,14 @@ pub fn impersonation_url(base: &str, account: &str) -> String {
 pub fn read_token(step: Step, url: &str, principal: &str, response: &HttpResponse) -> Result<Secret, Error> {
     if response.status != 200 {
         let (error, said) = super::error::said(&response.body);
-        return Err(Error::Exchange { step, url: bare(url), status: response.status, error, said, principal: principal.into() });
+        return Err(Error::Exchange {
+            step,
+            url: bare(url),
+            status: response.status,
+            error,
+            said,
+            principal: principal.into(),
+        });
     }
     let value: serde_json::Value = serde_json::from_slice(&response.body).map_err(|_| Error::BadAnswer {
         what: step_words(step),
@@ -395,7 +403,11 @@ pub fn read_token(step: Step, url: &str, principal: &str, response: &HttpRespons
         .and_then(|t| t.as_str())
         .filter(|t| !t.is_empty())
         .map(Secret::new)
-        .ok_or_else(|| Error::BadAnswer { what: step_words(step), url: bare(url), why: "without an access token".into() })
+        .ok_or_else(|| Error::BadAnswer {
+            what: step_words(step),
+            url: bare(url),
+            why: "without an access token".into(),
+        })
 }
 
 fn step_words(step: Step) -> String {
@@ -440,20 +452,26 @@ fn load(location: &Location) -> Result<Option<(Credentials, String)>, Error> {
                 (text.as_bytes().to_vec(), from.clone())
             } else {
                 let from = format!("{from}, file {}", crate::text::name(text));
-                (read_file(location, text).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?, from)
+                (
+                    read_file(location, text).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?,
+                    from,
+                )
             }
         }
         Auth::Default { adc, gcloud } => {
             if let Some(path) = adc {
                 let from = format!("GOOGLE_APPLICATION_CREDENTIALS (file {})", crate::text::name(path));
-                (read_file(location, path).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?, from)
+                (
+                    read_file(location, path).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?,
+                    from,
+                )
             } else if let Some(path) = gcloud {
                 match host::read_file(path, FILE_LIMIT) {
                     Ok(bytes) => (bytes, format!("gcloud's file {}", crate::text::name(path))),
-                    Err(e) if e.code == "ENOENT" => return Err(Error::NoCredentials { gcloud_file: Some(path.clone()) }),
-                    Err(e) => {
-                        return Err(Error::Credentials { from: format!("gcloud's file {path}"), why: e.message })
+                    Err(e) if e.code == "ENOENT" => {
+                        return Err(Error::NoCredentials { gcloud_file: Some(path.clone()) })
                     }
+                    Err(e) => return Err(Error::Credentials { from: format!("gcloud's file {path}"), why: e.message }),
                 }
             } else {
                 return Err(Error::NoCredentials { gcloud_file: None });
@@ -479,7 +497,8 @@ pub async fn token(location: &Location) -> Result<Token, Error> {
     if let Some(account) = &location.impersonate {
         let url = impersonation_url(&location.iam_endpoint, account);
         let principal = format!("service account {} (impersonated by {})", crate::text::name(account), got.principal);
-        let response = send(Step::Impersonation, impersonation_request(&url, &got.token, &location.delegates, t)).await?;
+        let response =
+            send(Step::Impersonation, impersonation_request(&url, &got.token, &location.delegates, t)).await?;
         got = Token { token: read_token(Step::Impersonation, &url, &got.principal, &response)?, principal };
     }
     Ok(got)
@@ -491,10 +510,11 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
         Credentials::ServiceAccount { email, private_key, key_id, token_uri } => {
             let now_s = (host::now_ms() / 1000.0) as u64;
             let input = jwt::signing_input(key_id.as_deref(), &jwt::Claims::new(email, token_uri, now_s));
-            let signature = host::sign_rs256(private_key.expose(), input.as_bytes()).map_err(|e| Error::Credentials {
-                from: from.to_string(),
-                why: format!("its `private_key` cannot sign ({})", crate::text::quote(&e.message)),
-            })?;
+            let signature =
+                host::sign_rs256(private_key.expose(), input.as_bytes()).map_err(|e| Error::Credentials {
+                    from: from.to_string(),
+                    why: format!("its `private_key` cannot sign ({})", crate::text::quote(&e.message)),
+                })?;
             let assertion = jwt::assemble(&input, &signature);
             let response = send(Step::ServiceAccount, jwt_request(token_uri, &assertion, t)).await?;
             read_token(Step::ServiceAccount, token_uri, &principal, &response)?
@@ -519,8 +539,11 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
                             principal: "this job".into(),
                         });
                     }
-                    read_subject(&response.body, field.as_deref())
-                        .map_err(|why| Error::BadAnswer { what: step_words(Step::Subject), url: bare(url), why })?
+                    read_subject(&response.body, field.as_deref()).map_err(|why| Error::BadAnswer {
+                        what: step_words(Step::Subject),
+                        url: bare(url),
+                        why,
+                    })?
                 }
                 SubjectSource::File { path, field } => {
                     let bytes = read_file(location, path).map_err(|e| Error::Credentials {
@@ -531,7 +554,8 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
                         .map_err(|why| Error::Credentials { from: from.to_string(), why })?
                 }
             };
-            let federated = format!("the federated principal of workload identity provider {}", crate::text::name(audience));
+            let federated =
+                format!("the federated principal of workload identity provider {}", crate::text::name(audience));
             let response = send(Step::Sts, sts_request(token_url, audience, subject_token_type, &subject, t)).await?;
             let sts = read_token(Step::Sts, token_url, &federated, &response)?;
             match impersonation_url {

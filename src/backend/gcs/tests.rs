@@ -55,7 +55,9 @@ fn every_key_is_read_and_the_prefix_is_normalized_as_terraform_does() {
     assert_eq!(l.state_object("default"), "stages/app/default.tfstate");
     assert_eq!(l.lock_object("staging"), "stages/app/staging.tflock");
     assert_eq!(l.endpoint, "http://127.0.0.1:4443/storage/v1/");
-    assert!(matches!(&l.auth, Auth::AccessToken { token, from } if token.expose() == "ya29.token" && from.starts_with("`access_token`")));
+    assert!(
+        matches!(&l.auth, Auth::AccessToken { token, from } if token.expose() == "ya29.token" && from.starts_with("`access_token`"))
+    );
     assert_eq!(l.impersonate.as_deref(), Some("deployer@p.iam.gserviceaccount.com"));
     assert_eq!(l.delegates, vec!["a@p.iam.gserviceaccount.com".to_string()]);
     assert!(matches!(&l.encryption_key, Some((KeySource::Key(_), _))));
@@ -107,7 +109,10 @@ fn every_problem_is_told_at_once() {
     assert!(p[0].contains("impersonate_service_account_delegates"), "{p:#?}");
     assert!(p.iter().any(|m| m.contains("`bucket`") && m.contains("without gs://")), "{p:#?}");
     assert!(p.iter().any(|m| m.contains("`storage_custom_endpoint`")), "{p:#?}");
-    assert!(p.iter().any(|m| m.contains("`encryption_key`") && !m.contains("short")), "the key is not repeated: {p:#?}");
+    assert!(
+        p.iter().any(|m| m.contains("`encryption_key`") && !m.contains("short")),
+        "the key is not repeated: {p:#?}"
+    );
     let p = problems(&[]);
     assert!(p[0].starts_with("`bucket`: is required"), "{p:#?}");
 }
@@ -141,7 +146,10 @@ fn the_state_is_one_json_api_download_with_the_bearer_and_the_customer_key() {
 
     let lock = lock_request(&l, &token);
     assert_eq!(lock.url, "http://127.0.0.1:4443/storage/v1/b/tf%20state/o/stages%2Fapp%2Fdefault.tflock");
-    assert!(!lock.headers.iter().any(|(k, _)| k.starts_with("x-goog-encryption")), "Terraform's lock object has no key");
+    assert!(
+        !lock.headers.iter().any(|(k, _)| k.starts_with("x-goog-encryption")),
+        "Terraform's lock object has no key"
+    );
     let info = lock_info_request(&l, &token, "1795930745532408");
     assert!(info.url.ends_with("default.tflock?alt=media&generation=1795930745532408"), "{}", info.url);
     let list = list_request(&l, &token, Some("p2"));
@@ -165,10 +173,16 @@ fn answers_mean_a_state_no_state_yet_or_an_error_that_names_the_principal_and_th
     // A bare access token does not say whose it is: Cloud Storage's message does; else the holder.
     let e = read_state(&l, "the holder of the access token", response(403, "")).unwrap_err().to_string();
     assert!(e.starts_with("gcs backend: the holder of the access token may not read"), "{e}");
-    let e = read_state(&l, p, response(404, r#"{"error":{"code":404,"message":"The specified bucket does not exist."}}"#)).unwrap_err();
+    let e =
+        read_state(&l, p, response(404, r#"{"error":{"code":404,"message":"The specified bucket does not exist."}}"#))
+            .unwrap_err();
     assert!(matches!(e, Error::NoBucket { .. }), "{e}");
     let e = read_state(&l, p, response(400, r#"{"error":{"code":400,"message":"The target object is encrypted by a customer-supplied encryption key."}}"#)).unwrap_err();
-    assert!(e.to_string().contains("is encrypted with a customer-supplied key") && e.to_string().contains("GOOGLE_ENCRYPTION_KEY"), "{e}");
+    assert!(
+        e.to_string().contains("is encrypted with a customer-supplied key")
+            && e.to_string().contains("GOOGLE_ENCRYPTION_KEY"),
+        "{e}"
+    );
     let e = read_state(&l, p, response(401, "")).unwrap_err();
     assert!(e.to_string().contains("did not accept the access token of service account ci@"), "{e}");
     let hostile = format!("{{\"error\":{{\"code\":500,\"message\":\"::error::x\\n{}\"}}}}", "y".repeat(10_000));
@@ -180,9 +194,15 @@ fn answers_mean_a_state_no_state_yet_or_an_error_that_names_the_principal_and_th
 fn a_lock_object_is_a_lock_whose_id_is_its_generation() {
     let l = location();
     assert_eq!(read_lock(&l, "p", &response(404, "")).unwrap(), None);
-    let generation = read_lock(&l, "p", &response(200, r#"{"name":"stages/app/default.tflock","generation":"1795930745532408"}"#)).unwrap().unwrap();
+    let generation =
+        read_lock(&l, "p", &response(200, r#"{"name":"stages/app/default.tflock","generation":"1795930745532408"}"#))
+            .unwrap()
+            .unwrap();
     assert_eq!(generation, "1795930745532408");
-    let info = response(200, r#"{"ID":"7e4113c1-d864-f938-1b97-fe0ac47ee033","Operation":"OperationTypeApply","Who":"root@vm","Created":"2026-11-29T05:42:19Z","Path":"gs://tfstate/stages/app/default.tflock"}"#);
+    let info = response(
+        200,
+        r#"{"ID":"7e4113c1-d864-f938-1b97-fe0ac47ee033","Operation":"OperationTypeApply","Who":"root@vm","Created":"2026-11-29T05:42:19Z","Path":"gs://tfstate/stages/app/default.tflock"}"#,
+    );
     let held = lock(&generation, Some(&info));
     assert_eq!(held.to_string(), "locked by root@vm for apply since 2026-11-29T05:42:19Z");
     assert_eq!(held.id.as_deref(), Some("1795930745532408"), "force-unlock takes the generation");
@@ -204,7 +224,10 @@ fn workspaces_are_the_tfstate_objects_under_the_prefix_default_first() {
     assert_eq!(read_list(&l, "p", &response(200, "{}"), "u").unwrap(), (vec![], None));
     assert!(matches!(read_list(&l, "p", &response(404, ""), "u").unwrap_err(), Error::NoBucket { .. }));
     let e = read_list(&l, "p", &response(403, ""), "u").unwrap_err().to_string();
-    assert!(e.contains("p may not list the objects of bucket tf state (403: permission storage.objects.list is missing)"), "{e}");
+    assert!(
+        e.contains("p may not list the objects of bucket tf state (403: permission storage.objects.list is missing)"),
+        "{e}"
+    );
     assert!(matches!(read_list(&l, "p", &response(200, "<html>"), "u").unwrap_err(), Error::BadAnswer { .. }));
 }
 
@@ -215,12 +238,23 @@ const EXTERNAL: &str = r#"{"type":"external_account","audience":"//iam.googleapi
 
 #[test]
 fn credentials_files_of_each_type_are_read_without_repeating_them() {
-    let Credentials::ServiceAccount { email, key_id, token_uri, .. } = credentials::parse(SA.as_bytes()).unwrap() else { panic!() };
-    assert_eq!((email.as_str(), key_id.as_deref(), token_uri.as_str()), ("ci@p.iam.gserviceaccount.com", Some("kid1"), "http://127.0.0.1:9/token"));
+    let Credentials::ServiceAccount { email, key_id, token_uri, .. } = credentials::parse(SA.as_bytes()).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (email.as_str(), key_id.as_deref(), token_uri.as_str()),
+        ("ci@p.iam.gserviceaccount.com", Some("kid1"), "http://127.0.0.1:9/token")
+    );
 
     let external = credentials::parse(EXTERNAL.as_bytes()).unwrap();
-    assert_eq!(external.principal(), "service account deployer@p.iam.gserviceaccount.com (impersonated by Workload Identity Federation)");
-    let Credentials::ExternalAccount { source: SubjectSource::Url { url, headers, field }, .. } = external else { panic!() };
+    assert_eq!(
+        external.principal(),
+        "service account deployer@p.iam.gserviceaccount.com (impersonated by Workload Identity Federation)"
+    );
+    let Credentials::ExternalAccount { source: SubjectSource::Url { url, headers, field }, .. } = external else {
+        panic!()
+    };
     assert!(url.contains("audience="));
     assert_eq!(headers[0].0, "Authorization");
     assert_eq!(field.as_deref(), Some("value"));
@@ -260,10 +294,19 @@ fn the_jwt_says_who_for_what_and_until_when() {
 fn each_exchange_goes_to_the_url_its_file_names_with_the_documented_form() {
     let r = credentials::jwt_request("http://127.0.0.1:9/token", "a.b.c", 5);
     assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", "http://127.0.0.1:9/token"));
-    assert_eq!(String::from_utf8(r.body).unwrap(), "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c");
+    assert_eq!(
+        String::from_utf8(r.body).unwrap(),
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c"
+    );
     assert!(!r.headers.iter().any(|(k, _)| k == "authorization"));
 
-    let r = credentials::sts_request("https://sts.googleapis.com/v1/token", "//iam/x", "urn:ietf:params:oauth:token-type:jwt", &Secret::new("oidc"), 5);
+    let r = credentials::sts_request(
+        "https://sts.googleapis.com/v1/token",
+        "//iam/x",
+        "urn:ietf:params:oauth:token-type:jwt",
+        &Secret::new("oidc"),
+        5,
+    );
     assert_eq!(
         String::from_utf8(r.body).unwrap(),
         "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&audience=%2F%2Fiam%2Fx&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcloud-platform&requested_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&subject_token=oidc&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt"
@@ -275,9 +318,16 @@ fn each_exchange_goes_to_the_url_its_file_names_with_the_documented_form() {
     let r = credentials::impersonation_request(&url, &Secret::new("sts"), &["a@p.iam.gserviceaccount.com".into()], 5);
     assert!(r.headers.contains(&("authorization".into(), "Bearer sts".into())));
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(body, json!({"scope":[credentials::CLOUD_PLATFORM],"lifetime":"3600s","delegates":["projects/-/serviceAccounts/a@p.iam.gserviceaccount.com"]}));
+    assert_eq!(
+        body,
+        json!({"scope":[credentials::CLOUD_PLATFORM],"lifetime":"3600s","delegates":["projects/-/serviceAccounts/a@p.iam.gserviceaccount.com"]})
+    );
 
-    let r = credentials::subject_request("https://gh/idtoken?audience=x", &[("Authorization".into(), Secret::new("Bearer gh"))], 5);
+    let r = credentials::subject_request(
+        "https://gh/idtoken?audience=x",
+        &[("Authorization".into(), Secret::new("Bearer gh"))],
+        5,
+    );
     assert!(r.headers.contains(&("Authorization".into(), "Bearer gh".into())));
     assert_eq!(credentials::read_subject(br#"{"value":"eyJ"}"#, Some("value")).unwrap().expose(), "eyJ");
     assert_eq!(credentials::read_subject(b" eyJ\n", None).unwrap().expose(), "eyJ");
@@ -287,23 +337,43 @@ fn each_exchange_goes_to_the_url_its_file_names_with_the_documented_form() {
 #[test]
 fn a_refused_exchange_says_which_step_who_and_what_to_do_and_never_the_token() {
     let r = response(400, r#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#);
-    let e = credentials::read_token(Step::ServiceAccount, "http://t/token?x=1", "service account ci@p", &r).unwrap_err();
+    let e =
+        credentials::read_token(Step::ServiceAccount, "http://t/token?x=1", "service account ci@p", &r).unwrap_err();
     assert_eq!(
         e.to_string(),
         "gcs backend: Google's token endpoint (service-account key) at http://t/token refused a token for service account ci@p: 400 invalid_grant: \"Invalid JWT Signature.\"; the key was deleted or disabled, its service account was deleted, or the runner's clock is off; create a new key (gcloud iam service-accounts keys create) and put it in the secret `credentials` comes from — or better, use Workload Identity Federation (google-github-actions/auth) and no key"
     );
-    let r = response(403, r#"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied","status":"PERMISSION_DENIED"}}"#);
-    let e = credentials::read_token(Step::Impersonation, "https://iam/x", "the federated principal", &r).unwrap_err().to_string();
+    let r = response(
+        403,
+        r#"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied","status":"PERMISSION_DENIED"}}"#,
+    );
+    let e = credentials::read_token(Step::Impersonation, "https://iam/x", "the federated principal", &r)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("403 PERMISSION_DENIED") && e.contains("roles/iam.serviceAccountTokenCreator"), "{e}");
-    let ok = credentials::read_token(Step::Impersonation, "u", "p", &response(200, r#"{"accessToken":"ya29.i","expireTime":"x"}"#)).unwrap();
+    let ok = credentials::read_token(
+        Step::Impersonation,
+        "u",
+        "p",
+        &response(200, r#"{"accessToken":"ya29.i","expireTime":"x"}"#),
+    )
+    .unwrap();
     assert_eq!(ok.expose(), "ya29.i");
     assert!(credentials::read_token(Step::Sts, "u", "p", &response(200, "{}")).is_err());
 }
 
 #[test]
 fn without_any_credentials_the_error_says_there_is_no_metadata_server() {
-    let e = Error::NoCredentials { gcloud_file: Some("/home/runner/.config/gcloud/application_default_credentials.json".into()) }.to_string();
-    assert!(e.contains("GOOGLE_APPLICATION_CREDENTIALS") && e.contains("GCE metadata server") && e.contains("google-github-actions/auth"), "{e}");
+    let e = Error::NoCredentials {
+        gcloud_file: Some("/home/runner/.config/gcloud/application_default_credentials.json".into()),
+    }
+    .to_string();
+    assert!(
+        e.contains("GOOGLE_APPLICATION_CREDENTIALS")
+            && e.contains("GCE metadata server")
+            && e.contains("google-github-actions/auth"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -382,3 +382,135 @@ fn the_location_crosses_as_json_with_its_secrets() {
     let json = serde_json::to_string(&l).unwrap();
     assert_eq!(serde_json::from_str::<Location>(&json).unwrap(), l);
 }
+
+/// A loopback server (natively the host speaks plain HTTP/1.1): answers each request with
+/// `reply(method, path and query, headers, body)`, and records `method path authorization`.
+fn serve(
+    reply: impl Fn(&str, &str, &str, &str) -> (u16, String) + Send + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 8192];
+            let head_end = loop {
+                if let Some(p) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break p + 4;
+                }
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break data.len();
+                }
+                data.extend_from_slice(&buf[..n]);
+            };
+            let head = String::from_utf8_lossy(&data[..head_end]).to_string();
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
+                    .unwrap_or_default()
+            };
+            let length: usize = header("content-length").parse().unwrap_or(0);
+            while data.len() < head_end + length {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                data.extend_from_slice(&buf[..n]);
+            }
+            let body = String::from_utf8_lossy(&data[head_end..]).to_string();
+            let mut first = head.lines().next().unwrap_or_default().split(' ');
+            let (method, target) = (first.next().unwrap_or_default(), first.next().unwrap_or_default());
+            let auth = header("authorization");
+            log.lock().unwrap().push(format!("{method} {target} {auth}"));
+            let (status, text) = reply(method, target, &auth, &body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (url, seen)
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+const STATE: &str = r#"{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"l","outputs":{"image":{"value":"r/app:1","type":"string"}},"resources":[]}"#;
+
+#[test]
+fn impersonation_trades_the_given_token_for_the_account_s_and_only_that_one_reads_the_storage() {
+    let (url, seen) = serve(|method, target, auth, body| match (method, target) {
+        ("POST", t) if t.ends_with("/serviceAccounts/deployer%40p.iam.gserviceaccount.com:generateAccessToken") => {
+            assert_eq!(auth, "Bearer ya29.given");
+            assert!(body.contains("projects/-/serviceAccounts/middle@p.iam.gserviceaccount.com"), "{body}");
+            (200, r#"{"accessToken":"ya29.impersonated","expireTime":"2026-11-29T13:00:00Z"}"#.into())
+        }
+        (_, _) if auth != "Bearer ya29.impersonated" => (401, r#"{"error":{"code":401,"message":"Invalid Credentials"}}"#.into()),
+        ("GET", "/storage/v1/b/b/o/p%2Fdefault.tfstate?alt=media") => (200, STATE.into()),
+        ("GET", "/storage/v1/b/b/o/p%2Fdefault.tflock") => (404, r#"{"error":{"code":404,"message":"No such object"}}"#.into()),
+        _ => (500, String::new()),
+    });
+    let mut l = configure_ok(&[
+        ("bucket", json!("b")),
+        ("prefix", json!("p")),
+        ("access_token", json!("ya29.given")),
+        ("impersonate_service_account", json!("deployer@p.iam.gserviceaccount.com")),
+        ("impersonate_service_account_delegates", json!(["middle@p.iam.gserviceaccount.com"])),
+        ("storage_custom_endpoint", json!(format!("{url}/storage/v1/"))),
+    ]);
+    l.iam_endpoint = format!("{url}/iam/v1/");
+    let Opened::State(mut snapshot) = block_on(open(&l)).unwrap() else { panic!("no state") };
+    let mut body = String::new();
+    std::io::Read::read_to_string(&mut snapshot.body, &mut body).unwrap();
+    assert_eq!(body, STATE);
+    assert_eq!((snapshot.name.as_str(), snapshot.lock.is_none()), ("gs://b/p/default.tfstate", true));
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert!(seen[1..].iter().all(|s| s.ends_with("Bearer ya29.impersonated")), "{seen:#?}");
+}
+
+#[test]
+fn no_state_yet_lists_every_page_of_workspaces_with_an_authorized_user_s_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, seen) = serve(|method, target, auth, body| match (method, target) {
+        ("POST", "/token") => {
+            assert!(body.contains("grant_type=refresh_token") && body.contains("refresh_token=1%2F%2Frt"), "{body}");
+            (200, r#"{"access_token":"ya29.user","expires_in":3599}"#.into())
+        }
+        (_, _) if auth != "Bearer ya29.user" => (401, String::new()),
+        ("GET", t) if t.contains("green.tf") => (404, "No such object".into()),
+        ("GET", t) if t.contains("pageToken=two") => (200, r#"{"items":[{"name":"default.tfstate"}]}"#.into()),
+        ("GET", t) if t.contains("/o?prefix=") => {
+            (200, r#"{"items":[{"name":"staging.tfstate"},{"name":"staging.tflock"}],"nextPageToken":"two"}"#.into())
+        }
+        _ => (500, String::new()),
+    });
+    let file = dir.path().join("adc.json");
+    std::fs::write(
+        &file,
+        format!(r#"{{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"1//rt","token_uri":"{url}/token"}}"#),
+    )
+    .unwrap();
+    let mut ctx = context();
+    ctx.google_application_credentials = Some(file.to_string_lossy().into());
+    let cfg = config(&[("bucket", json!("b")), ("storage_custom_endpoint", json!(format!("{url}/storage/v1")))]);
+    let l = configure(&cfg, &ws("green"), &ctx, 5_000).unwrap();
+    let Opened::NoStateYet(none) = block_on(open(&l)).unwrap() else { panic!("a state") };
+    assert_eq!(none.existing, vec!["staging".to_string(), "default".to_string()]);
+    assert_eq!(none.looked_for, "gs://b/green.tfstate");
+    assert_eq!(block_on(workspaces(&l)).unwrap(), vec!["default", "staging"]);
+    assert!(seen.lock().unwrap().iter().filter(|s| s.contains("/token")).all(|s| s.ends_with("POST /token ")));
+}

@@ -185,7 +185,12 @@ impl fmt::Display for Error {
                 write!(f, "; {}", step.advice(error.as_deref().map(|e| e.trim_matches('"')), *status))
             }
             Error::Unreachable { what, url, message, timed_out } => {
-                write!(f, "{what} at {url} did not answer: {message}; ")?;
+                // The host's words name the request (method and URL) already.
+                if message.contains(url.as_str()) {
+                    write!(f, "{what} did not answer: {message}; ")?;
+                } else {
+                    write!(f, "{what} at {url} did not answer: {message}; ")?;
+                }
                 if *timed_out {
                     f.write_str("check that it is reachable from the runner, or raise the time-out")
                 } else {

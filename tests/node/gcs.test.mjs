@@ -6,12 +6,13 @@
 // these tests under CI=true (.ci/run installs them).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runAction, tempDir, writeFile, detail, assertMasked, failedWith } from './harness.mjs';
 import { terraform } from './terraform-cli.mjs';
 import {
-  start, fakeGcsServer, IMAGES, SERVICE_ACCOUNT, IMPERSONATED, DENIED_TOKEN, CSEK, PREFIX, SECURE_PREFIX, GITHUB_REQUEST_TOKEN, USER,
+  start, fakeGcsServer, IMAGES, IMPERSONATED, DENIED_TOKEN, CSEK, PREFIX, SECURE_PREFIX, GITHUB_REQUEST_TOKEN, USER,
 } from '../servers/gcs/start.mjs';
 
 const ready = Boolean(terraform && fakeGcsServer());
@@ -49,6 +50,8 @@ describe('gcs: Workload Identity Federation, as google-github-actions/auth leave
     assertImage(r, IMAGES.default);
     assert.equal(r.outputs.locked, 'false');
     assertNoIssuedToken(r);
+    // GitHub's request token is in the file, for GitHub only: never printed either.
+    for (const text of [r.stdout, r.stderr, r.summary, r.outputText]) assert.ok(!text.includes(GITHUB_REQUEST_TOKEN));
     const asked = (await gcs.log()).slice(before).filter((a) => a.path !== '/__log');
     const steps = asked.map((a) => `${a.method} ${a.path.replace(/\/o\/.*/, '/o/…')} ${a.token ?? '-'}`);
     assert.deepEqual(steps.slice(0, 3), [
@@ -88,6 +91,18 @@ describe('gcs: keys, gcloud, tokens', { skip }, () => {
     const r = lookup({ 'backend-config': `${gcs.inputs['backend-config']}credentials=${gcs.files.serviceAccountKey}\n` }, {});
     assertImage(r, IMAGES.default);
     assertNoIssuedToken(r);
+  });
+
+  test('a key Google does not know (another key pair): invalid_grant, with what to do', () => {
+    const key = JSON.parse(fs.readFileSync(gcs.files.serviceAccountKey, 'utf8'));
+    key.private_key = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const file = path.join(tempDir('stage-action-gcs-key-'), 'key.json');
+    writeFile(file, JSON.stringify(key));
+    const r = lookup({}, { GOOGLE_APPLICATION_CREDENTIALS: file });
+    assert.match(failedWith(r, 'backend error'), /^gcs backend: Google's token endpoint \(service-account key\) at http:\/\/127\.0\.0\.1:\d+\/token refused a token for service account ci-reader@stage-action-test\.iam\.gserviceaccount\.com: 400 invalid_grant: "Invalid JWT Signature\."; the key was deleted or disabled/);
+    for (const line of key.private_key.split('\n').filter((l) => l && !l.startsWith('-----'))) {
+      for (const text of [r.stdout, r.stderr, r.summary]) assert.ok(!text.includes(line));
+    }
   });
 
   test('the key itself in GOOGLE_CREDENTIALS is masked, and never printed', () => {
@@ -187,6 +202,3 @@ describe('gcs: discovery', { skip }, () => {
     assertImage(r, IMAGES.default);
   });
 });
-
-// Kept out of the unused-import lint: what the module exports for the benchmark.
-void SERVICE_ACCOUNT; void GITHUB_REQUEST_TOKEN;

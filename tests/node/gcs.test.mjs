@@ -12,7 +12,7 @@ import path from 'node:path';
 import { runAction, tempDir, writeFile, detail, assertMasked, failedWith } from './harness.mjs';
 import { terraform } from './terraform-cli.mjs';
 import {
-  start, fakeGcsServer, IMAGES, IMPERSONATED, DENIED_TOKEN, CSEK, PREFIX, SECURE_PREFIX, GITHUB_REQUEST_TOKEN, USER,
+  start, fakeGcsServer, IMAGES, IMPERSONATED, DENIED_TOKEN, WRITER_TOKEN, CSEK, PREFIX, SECURE_PREFIX, GITHUB_REQUEST_TOKEN, USER,
 } from '../servers/gcs/start.mjs';
 
 const ready = Boolean(terraform && fakeGcsServer());
@@ -200,5 +200,7 @@ describe('gcs: discovery', { skip }, () => {
   test('the working directory terraform init wrote names the backend and its settings', () => {
     const r = runAction({ command: 'lookup', address: ADDRESS, state: gcs.tfDir }, { env: { HOME: tempDir('stage-action-gcs-home-') }, timeout: 60_000 });
     assertImage(r, IMAGES.default);
+    // terraform init recorded the access_token in clear text: masked before anything prints.
+    assertMasked(r, WRITER_TOKEN);
   });
 });

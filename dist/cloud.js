@@ -44,7 +44,7 @@ var require_host = __commonJS({
     function realpath(path) {
       return fs.realpathSync.native(path);
     }
-    function open_regular(path) {
+    function open_regular2(path) {
       const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
       let s;
       try {
@@ -60,10 +60,10 @@ var require_host = __commonJS({
       }
       return { fd, kind, size: s.size, mtime_ms: s.mtimeMs };
     }
-    function read_into(fd, buf, position) {
+    function read_into2(fd, buf, position) {
       return fs.readSync(fd, buf, 0, buf.length, position);
     }
-    function close(fd) {
+    function close2(fd) {
       fs.closeSync(fd);
     }
     function read_dir(path) {
@@ -182,7 +182,7 @@ var require_host = __commonJS({
         throw err;
       }
     }
-    async function http_request(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
+    async function http_request2(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
       const what = `${method} ${url}`;
       const target = new URL(url);
       const secure = target.protocol === "https:";
@@ -249,6 +249,10 @@ var require_host = __commonJS({
         not_before_ms: Date.parse(c.validFrom),
         not_after_ms: Date.parse(c.validTo)
       };
+    }
+    function sign_rs2562(pem, data) {
+      const { sign } = require("node:crypto");
+      return new Uint8Array(sign("RSA-SHA256", Buffer.from(data), pem));
     }
     var sockets = /* @__PURE__ */ new Map();
     var nextSocket = 1;
@@ -414,9 +418,9 @@ var require_host = __commonJS({
       cwd,
       stat,
       realpath,
-      open_regular,
-      read_into,
-      close,
+      open_regular: open_regular2,
+      read_into: read_into2,
+      close: close2,
       read_dir,
       append_file,
       write_stdout: write_stdout2,
@@ -425,8 +429,9 @@ var require_host = __commonJS({
       now_ms,
       mark_panicked,
       run_process,
-      http_request,
+      http_request: http_request2,
       x509,
+      sign_rs256: sign_rs2562,
       socket_connect,
       socket_start_tls,
       socket_write,
@@ -438,7 +443,7 @@ var require_host = __commonJS({
 });
 
 // cloud/cloud.js
-var { env_get, write_stderr, write_stdout } = require_host();
+var { close, env_get, http_request, open_regular, read_into, sign_rs256, write_stderr, write_stdout } = require_host();
 function open(backend, location) {
   let ptr0, len0, ptr1, len1;
   try {
@@ -480,6 +485,7 @@ function workspaces(backend, location) {
 }
 exports.workspaces = workspaces;
 var import1 = require_host();
+var import2 = require_host();
 function __wbg_get_imports() {
   const import0 = {
     __proto__: null,
@@ -498,9 +504,19 @@ function __wbg_get_imports() {
       const ret = typeof arg0 === "function";
       return ret;
     },
+    __wbg___wbindgen_is_null_c22311b1cc228e3a: function(arg0) {
+      const ret = arg0 === null;
+      return ret;
+    },
     __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
       const ret = arg0 === void 0;
       return ret;
+    },
+    __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+      const obj = arg1;
+      const ret = typeof obj === "number" ? obj : void 0;
+      getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+      getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
     },
     __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
       const obj = arg1;
@@ -522,6 +538,11 @@ function __wbg_get_imports() {
         return ret;
       }, arguments);
     },
+    __wbg_close_3f804e111480ba86: function() {
+      return handleError(function(arg0) {
+        close(arg0);
+      }, arguments);
+    },
     __wbg_env_get_1016dec3502ec87d: function(arg0, arg1, arg2) {
       const ret = env_get(getStringFromWasm0(arg1, arg2));
       var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
@@ -529,9 +550,40 @@ function __wbg_get_imports() {
       getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
       getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
     },
+    __wbg_from_eac91875c8a5ffa4: function(arg0) {
+      const ret = Array.from(arg0);
+      return ret;
+    },
     __wbg_get_2080c49015e35254: function() {
       return handleError(function(arg0, arg1) {
         const ret = Reflect.get(arg0, arg1);
+        return ret;
+      }, arguments);
+    },
+    __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
+      const ret = arg0[arg1 >>> 0];
+      return ret;
+    },
+    __wbg_http_request_3fb333acd20c8b55: function() {
+      return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14, arg15, arg16) {
+        var v0 = getArrayJsValueFromWasm0(arg4, arg5);
+        wasm.__wbindgen_free(arg4, arg5 * 4, 4);
+        let v1;
+        if (arg10 !== 0) {
+          v1 = getStringFromWasm0(arg10, arg11);
+          wasm.__wbindgen_free(arg10, arg11 * 1, 1);
+        }
+        let v2;
+        if (arg12 !== 0) {
+          v2 = getStringFromWasm0(arg12, arg13);
+          wasm.__wbindgen_free(arg12, arg13 * 1, 1);
+        }
+        let v3;
+        if (arg14 !== 0) {
+          v3 = getStringFromWasm0(arg14, arg15);
+          wasm.__wbindgen_free(arg14, arg15 * 1, 1);
+        }
+        const ret = http_request(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), v0, getArrayU8FromWasm0(arg6, arg7), arg8, arg9, v1, v2, v3, arg16 !== 0);
         return ret;
       }, arguments);
     },
@@ -545,8 +597,20 @@ function __wbg_get_imports() {
       const ret = result;
       return ret;
     },
+    __wbg_length_186163212ffe79c3: function(arg0) {
+      const ret = arg0.length;
+      return ret;
+    },
+    __wbg_length_b03a0fabb109b1e9: function(arg0) {
+      const ret = arg0.length;
+      return ret;
+    },
     __wbg_message_43d8c8f1d543a349: function(arg0) {
       const ret = arg0.message;
+      return ret;
+    },
+    __wbg_new_13de428334042d26: function(arg0) {
+      const ret = new Uint8Array(arg0);
       return ret;
     },
     __wbg_new_37eb45aaf5eeb820: function() {
@@ -575,6 +639,15 @@ function __wbg_get_imports() {
         state0.a = 0;
       }
     },
+    __wbg_open_regular_6635e728e4f45af1: function() {
+      return handleError(function(arg0, arg1) {
+        const ret = open_regular(getStringFromWasm0(arg0, arg1));
+        return ret;
+      }, arguments);
+    },
+    __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
+      Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
+    },
     __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
       const ret = arg0.push(arg1);
       return ret;
@@ -586,9 +659,21 @@ function __wbg_get_imports() {
     __wbg_queueMicrotask_4a1a4d8dd332373b: function(arg0) {
       queueMicrotask(arg0);
     },
+    __wbg_read_into_39a9824abec7744d: function() {
+      return handleError(function(arg0, arg1, arg2, arg3) {
+        const ret = read_into(arg0, getArrayU8FromWasm0(arg1, arg2), arg3);
+        return ret;
+      }, arguments);
+    },
     __wbg_resolve_dbf78ab4942478b0: function(arg0) {
       const ret = Promise.resolve(arg0);
       return ret;
+    },
+    __wbg_sign_rs256_12d56ad6530539a2: function() {
+      return handleError(function(arg0, arg1, arg2, arg3) {
+        const ret = sign_rs256(getStringFromWasm0(arg0, arg1), getArrayU8FromWasm0(arg2, arg3));
+        return ret;
+      }, arguments);
     },
     __wbg_static_accessor_GLOBAL_THIS_003ee833af9699fc: function() {
       const ret = typeof globalThis === "undefined" ? void 0 : globalThis;
@@ -605,6 +690,10 @@ function __wbg_get_imports() {
     __wbg_static_accessor_WINDOW_b5e0810bfecb7feb: function() {
       const ret = typeof window === "undefined" ? void 0 : window;
       return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+    },
+    __wbg_then_656f253a5dd7d8ea: function(arg0, arg1, arg2) {
+      const ret = arg0.then(arg1, arg2);
+      return ret;
     },
     __wbg_then_e3f7f2d365708be8: function(arg0, arg1) {
       const ret = arg0.then(arg1);
@@ -640,7 +729,8 @@ function __wbg_get_imports() {
   return {
     __proto__: null,
     "./cloud_bg.js": import0,
-    "./snippets/stage-action-8be90cc3f2248327/js/host.js": import1
+    "./snippets/stage-action-8be90cc3f2248327/js/host.js": import1,
+    "./snippets/stage-action-8be90cc3f2248327/js/host.js": import2
   };
 }
 function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {
@@ -701,6 +791,16 @@ ${val.stack}`;
       return className;
     }
   }
+}
+function getArrayJsValueFromWasm0(ptr, len) {
+  ptr = ptr >>> 0;
+  const mem = getDataViewMemory0();
+  const result = [];
+  for (let i = ptr; i < ptr + 4 * len; i += 4) {
+    result.push(wasm.__wbindgen_externrefs.get(mem.getUint32(i, true)));
+  }
+  wasm.__externref_drop_slice(ptr, len);
+  return result;
 }
 function getArrayU8FromWasm0(ptr, len) {
   ptr = ptr >>> 0;

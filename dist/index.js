@@ -251,6 +251,10 @@ var require_host = __commonJS({
         not_after_ms: Date.parse(c.validTo)
       };
     }
+    function sign_rs256(pem, data) {
+      const { sign } = require("node:crypto");
+      return new Uint8Array(sign("RSA-SHA256", Buffer.from(data), pem));
+    }
     var sockets = /* @__PURE__ */ new Map();
     var nextSocket = 1;
     var SOCKET_HIGH_WATER = 1 << 20;
@@ -428,6 +432,7 @@ var require_host = __commonJS({
       run_process,
       http_request,
       x509,
+      sign_rs256,
       socket_connect,
       socket_start_tls,
       socket_write,
@@ -441,7 +446,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
+    var { append_file, close, cwd, env_get, http_request, on_demand, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -605,6 +610,12 @@ var require_stage_action = __commonJS({
           } finally {
             state0.a = 0;
           }
+        },
+        __wbg_on_demand_94059080e44ea28b: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4, arg5) {
+            const ret = on_demand(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5));
+            return ret;
+          }, arguments);
         },
         __wbg_open_regular_6635e728e4f45af1: function() {
           return handleError(function(arg0, arg1) {

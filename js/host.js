@@ -320,6 +320,16 @@ function x509(pem) {
   };
 }
 
+/**
+ * RS256 (RSASSA-PKCS1-v1_5 with SHA-256) of `data` with an RSA private key in PEM: a Google
+ * service-account key's signature of its JWT. node:crypto is loaded only here. Node's errors
+ * name the failure, never the key.
+ */
+function sign_rs256(pem, data) {
+  const { sign } = require('node:crypto');
+  return new Uint8Array(sign('RSA-SHA256', Buffer.from(data), pem));
+}
+
 // ---- Sockets: TCP, upgraded to TLS on demand; the protocol is spoken in Rust ----
 
 /** Open sockets by id: { sock, chunks, size, ended, error, wake }. */
@@ -518,5 +528,6 @@ function mark_panicked() {
 module.exports = {
   env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
+  sign_rs256,
   socket_connect, socket_start_tls, socket_write, socket_read, socket_close, on_demand,
 };

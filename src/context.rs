@@ -42,6 +42,9 @@ pub struct Context {
     /// `KUBERNETES_SERVICE_HOST` and `_PORT`, as the kubelet sets them in a pod: the API server a
     /// service account (`in_cluster_config`) talks to.
     pub kubernetes_service: Option<(String, String)>,
+    /// `GOOGLE_APPLICATION_CREDENTIALS`: Application Default Credentials, the file
+    /// google-github-actions/auth writes (the gcs backend's credentials when none are set).
+    pub google_application_credentials: Option<String>,
 }
 
 impl Context {
@@ -64,6 +67,7 @@ impl Context {
                 .collect(),
             home: var("HOME"),
             kubernetes_service: var("KUBERNETES_SERVICE_HOST").zip(var("KUBERNETES_SERVICE_PORT")),
+            google_application_credentials: var("GOOGLE_APPLICATION_CREDENTIALS"),
         }
     }
 

@@ -110,6 +110,7 @@ impl Error {
                     B::Kubernetes(_) => "backend error",
                     // Decided by the module that read the backend, with this same function.
                     B::OnDemand(e) => &e.title,
+                    B::Gcs(_) => "backend error",
                 }
             }
             Error::State(e) => {

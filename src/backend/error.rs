@@ -67,6 +67,8 @@ pub enum Error {
     /// A backend read in the module loaded on demand failed there: its error, as that module
     /// decided its title, message and place (boxed: errors stay small).
     OnDemand(Box<super::on_demand::Failed>),
+    /// The gcs backend's own problem (credentials, a token exchange, the storage API's answer).
+    Gcs(super::gcs::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -119,6 +121,7 @@ impl fmt::Display for Error {
             Error::Pg(e) => e.fmt(f),
             Error::Kubernetes(e) => e.fmt(f),
             Error::OnDemand(e) => f.write_str(&e.message),
+            Error::Gcs(e) => e.fmt(f),
         }
     }
 }

@@ -41,6 +41,7 @@ mod choose;
 pub mod config;
 pub mod discover;
 pub mod error;
+pub mod gcs;
 pub mod http;
 pub mod kubernetes;
 pub mod local;
@@ -206,7 +207,9 @@ backends! {
         #[cfg(test)]
         Fake => fake,
     }
-    on_demand {}
+    on_demand {
+        Gcs => gcs,
+    }
 }
 
 /// The test-only remote backend that proves the dispatch (src/backend/tests.rs).

@@ -532,10 +532,10 @@ fn a_backend_this_action_does_not_read_is_a_clear_error_whether_given_or_found()
         ["backend: \"kubernets\" is not a Terraform backend; did you mean \"kubernetes\"?"]
     );
     // Found in the Terraform files: the local backend keeps today's advice.
-    write(dir.path(), "infra/main.tf", "terraform {\n  backend \"gcs\" {\n    bucket = \"b\"\n  }\n}\n");
+    write(dir.path(), "infra/main.tf", "terraform {\n  backend \"consul\" {\n    path = \"b\"\n  }\n}\n");
     assert_eq!(
         error(&source(dir.path(), &inputs(Some("infra"), None), None)),
-        "infra keeps its state in Terraform's \"gcs\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
+        "infra keeps its state in Terraform's \"consul\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
     );
 }
 

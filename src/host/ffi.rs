@@ -56,6 +56,8 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     pub fn x509(pem: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<js_sys::Uint8Array, JsValue>;
     // Sockets (src/host/wasm.rs `Socket`): an id per connection, kept by js/host.js.
     #[wasm_bindgen(catch)]
     pub async fn socket_connect(host: &str, port: f64, timeout_ms: f64) -> Result<JsValue, JsValue>;

@@ -343,6 +343,14 @@ pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
     }
 }
 
+/// The RS256 signature (RSASSA-PKCS1-v1_5, SHA-256) of `data` with the RSA private key `pem`
+/// (PKCS#8 or PKCS#1 PEM): what a Google service-account key signs its JWT with. Inside wasm,
+/// Node's `crypto.sign`; a native build has no RSA and fails with [`NOT_SUPPORTED`]. The error
+/// never holds the key.
+pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<Vec<u8>, HostError> {
+    imp::sign_rs256(pem, data)
+}
+
 /// `scheme://authority` of an absolute http(s) URL.
 pub fn origin(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;

@@ -179,6 +179,14 @@ pub async fn http(request: &HttpRequest) -> Result<HttpResponse, HostError> {
     http::send(request)
 }
 
+/// Natively there is no RSA signer (the shipped action asks Node's `node:crypto`).
+pub fn sign_rs256(_pem: &str, _data: &[u8]) -> Result<Vec<u8>, HostError> {
+    Err(HostError {
+        code: "ENOTSUP".into(),
+        message: "a native build cannot sign with RSA (the action's host is Node's node:crypto)".into(),
+    })
+}
+
 /// Natively there is no X.509 parser (the shipped action asks Node's `node:crypto`).
 pub fn certificate(_pem: &str) -> Result<Certificate, HostError> {
     Err(HostError {

@@ -187,6 +187,10 @@ pub async fn on_demand(op: &str, backend: &str, location: &str) -> Result<(Strin
     Ok((field(&r, "answer").as_string().unwrap_or_default(), bytes_field(&r, "body")))
 }
 
+pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<Vec<u8>, HostError> {
+    ffi::sign_rs256(pem, data).map(|a| a.to_vec()).map_err(caught)
+}
+
 /// A socket `js/host.js` keeps under an id; closed (and forgotten there) when dropped.
 pub struct Socket {
     id: f64,

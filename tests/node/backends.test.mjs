@@ -42,7 +42,7 @@ describe('the backend input', () => {
   test('a backend Terraform has and this action does not read yet is one clear error naming it', () => {
     const e = failed(lookup({ backend: 's3', 'backend-config': 'bucket=tfstate' }, workspace({})));
     assert.equal(e.props.title, 'invalid input');
-    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local, kubernetes, pg, http: add a step that runs `terraform state pull > stage\.tfstate`/);
+    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local, kubernetes, pg, http(, [a-z]+)*: add a step that runs `terraform state pull > stage\.tfstate`/);
   });
 
   test('a misspelt backend or key is refused with did-you-mean, every problem at once', () => {
@@ -55,10 +55,10 @@ describe('the backend input', () => {
 
 describe('a working directory says where its state lives', () => {
   test('a backend block this action does not read keeps the advice to pull the state', () => {
-    const ws = workspace({ 'infra/main.tf': 'terraform {\n  backend "gcs" {\n    bucket = "tfstate"\n  }\n}\n' });
+    const ws = workspace({ 'infra/main.tf': 'terraform {\n  backend "consul" {\n    path = "tfstate"\n  }\n}\n' });
     const e = failed(lookup({ state: 'infra' }, ws));
     assert.equal(e.props.title, 'state not found');
-    assert.match(e.message, /^infra keeps its state in Terraform's "gcs" backend, not in the directory; .*terraform -chdir=infra state pull/);
+    assert.match(e.message, /^infra keeps its state in Terraform's "consul" backend, not in the directory; .*terraform -chdir=infra state pull/);
   });
 
   test('terraform init\'s record of the local backend still reads the directory', () => {

@@ -150,6 +150,20 @@ describe('lookup', () => {
   }
 });
 
+describe('lookup: the gcs backend\'s faces without a server', () => {
+  // HOME is the workspace, so gcloud's file is looked for at a path the snapshot names.
+  const gcs = (config, env = {}) =>
+    run({ command: 'lookup', backend: 'gcs', 'backend-config': config, address: 'output.image' }, { env: { HOME: ws, ...env } });
+  test('no credentials anywhere: where it looked, and no metadata server', (t) =>
+    t.assert.snapshot(actionsFaces(gcs('bucket=tfstate\nprefix=stages/app'))));
+  test('a credentials file that is not one: masked, never repeated', (t) =>
+    t.assert.snapshot(actionsFaces(gcs('bucket=tfstate', { GOOGLE_CREDENTIALS: '{"type":"service_account","client_email":"ci@p.iam.gserviceaccount.com","private_key":"s3cret-not-pem"}' }))));
+  test('every settings problem at once', (t) =>
+    t.assert.snapshot(actionsFaces(gcs('bucket=gs://tfstate\nstorage_custom_endpoint=storage.example\nencryption_key=short'))));
+  test('a storage endpoint that does not answer: the token masked first', (t) =>
+    t.assert.snapshot(actionsFaces(gcs('bucket=tfstate\nstorage_custom_endpoint=http://127.0.0.1:9/storage/v1/', { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.snapshot-token' }))));
+});
+
 describe('guard', () => {
   const guard = (inputs) =>
     runAction({ command: 'guard', 'tags-from': 'git', ...inputs }, { workspace: git.path, env: git.env });

@@ -64,6 +64,8 @@ pub enum Error {
     Pg(super::pg::Error),
     /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
     Kubernetes(super::kubernetes::Error),
+    /// The remote or cloud backend's own problem (HCP Terraform, Terraform Enterprise).
+    Tfe(super::tfe::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -115,6 +117,7 @@ impl fmt::Display for Error {
             Error::Http(e) => e.fmt(f),
             Error::Pg(e) => e.fmt(f),
             Error::Kubernetes(e) => e.fmt(f),
+            Error::Tfe(e) => e.fmt(f),
         }
     }
 }

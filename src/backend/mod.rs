@@ -38,6 +38,7 @@
 //! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
 
 mod choose;
+pub mod cloud;
 pub mod config;
 pub mod discover;
 pub mod error;
@@ -47,7 +48,9 @@ pub mod local;
 pub mod lock;
 mod no_state;
 pub mod pg;
+pub mod remote;
 pub mod settings;
+pub mod tfe;
 pub mod workspace;
 pub mod xml;
 
@@ -154,8 +157,21 @@ backends! {
     Kubernetes => kubernetes,
     Pg => pg,
     Http => http,
+    Remote => remote,
+    Cloud => cloud,
     #[cfg(test)]
     Fake => fake,
+}
+
+impl Location {
+    /// The credentials found in the environment while configuring (HCP Terraform's
+    /// `TF_TOKEN_<host>`), masked with the settings' own.
+    pub fn env_secrets(&self) -> Vec<String> {
+        match self {
+            Location::Remote(l) | Location::Cloud(l) => l.env_secrets(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The test-only remote backend that proves the dispatch (src/backend/tests.rs).

@@ -584,10 +584,11 @@ pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
             let local = if location.kind == Kind::Remote { DEFAULT } else { name.as_str() };
             remote.iter().any(|r| r == name).then(|| local.to_string()).into_iter().collect()
         }
+        // With a prefix there is no `default` workspace (ErrDefaultWorkspaceNotSupported).
         (_, None, Some(prefix)) => remote
             .iter()
             .filter_map(|r| r.strip_prefix(prefix.as_str()))
-            .filter(|r| !r.is_empty())
+            .filter(|r| !r.is_empty() && *r != DEFAULT)
             .map(str::to_string)
             .collect(),
         _ => remote,

@@ -335,7 +335,7 @@ fn the_list_is_paginated_narrowed_and_mapped_to_local_names() {
         "meta":{"pagination":{"current-page":1,"next-page":2,"total-pages":2}}}"#;
     let (names, next) = read_list(&l, "x", &response(200, page)).unwrap();
     assert_eq!((names.clone(), next), (vec!["app-staging".to_string(), "other".into(), "app-default".into()], Some(2)));
-    assert_eq!(local_names(&l, names), ["default", "staging"]);
+    assert_eq!(local_names(&l, names), ["staging"], "with a prefix there is no default");
 
     let cloud = configure_ok(
         Kind::Cloud,

@@ -65,7 +65,7 @@ pub enum Error {
     /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
     Kubernetes(super::kubernetes::Error),
     /// The remote or cloud backend's own problem (HCP Terraform, Terraform Enterprise).
-    Tfe(super::tfe::Error),
+    Tfe(Box<super::tfe::Error>),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.

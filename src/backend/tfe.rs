@@ -127,13 +127,13 @@ pub struct Location {
 
 impl Location {
     /// Where errors say the read was: backend, host, organization, workspace.
-    pub fn at(&self) -> At {
-        At {
+    pub fn at(&self) -> Box<At> {
+        Box::new(At {
             backend: self.kind.name(),
             host: self.hostname.clone(),
             organization: self.organization.clone(),
             workspace: self.remote.clone(),
-        }
+        })
     }
 
     /// The token found from the environment at configure time, to be masked: the `token`
@@ -628,6 +628,11 @@ fn encode(s: &str) -> String {
 
 // ---- The reads ----
 
+/// The backend's error, as the seam's.
+fn fail(e: Error) -> super::Error {
+    super::Error::Tfe(Box::new(e))
+}
+
 async fn send(location: &Location, request: HttpRequest, what: &'static str) -> Result<HttpResponse, Error> {
     host::http(request).await.map_err(|e| Error::Unreachable {
         at: location.at(),
@@ -682,18 +687,17 @@ fn read_optional(path: &str) -> Result<Option<String>, String> {
 
 /// Discovery, then the API base URL and the token.
 async fn connect(location: &Location) -> crate::error::Result<(String, Token)> {
-    let token = find_token(location).map_err(super::Error::Tfe)?;
+    let token = find_token(location).map_err(fail)?;
     let response = send(location, get(location, &discovery_url(location), &token.value), "service discovery")
         .await
-        .map_err(super::Error::Tfe)?;
-    let api = read_discovery(location, &response).map_err(super::Error::Tfe)?;
+        .map_err(fail)?;
+    let api = read_discovery(location, &response).map_err(fail)?;
     Ok((api, token))
 }
 
 /// Reads the remote workspace's current state, and its lock.
 pub async fn open(location: &Location) -> crate::error::Result<Opened> {
     let (api, token) = connect(location).await?;
-    let fail = super::Error::Tfe;
     let response = send(location, get(location, &workspace_url(location, &api), &token.value), "the workspace")
         .await
         .map_err(fail)?;
@@ -749,8 +753,8 @@ async fn list(location: &Location, api: &str, token: &Token) -> crate::error::Re
         let response =
             send(location, get(location, &list_url(location, api, page), &token.value), "the list of workspaces")
                 .await
-                .map_err(super::Error::Tfe)?;
-        let (names, next) = read_list(location, &token.from, &response).map_err(super::Error::Tfe)?;
+                .map_err(fail)?;
+        let (names, next) = read_list(location, &token.from, &response).map_err(fail)?;
         remote.extend(names);
         match next {
             Some(n) if n > page => page = n,

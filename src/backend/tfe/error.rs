@@ -38,7 +38,7 @@ pub enum Error {
     /// No token in any of the places Terraform looks.
     NoToken {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// The CLI config file looked in.
         cli_config: String,
         /// The `credentials.tfrc.json` looked in.
@@ -54,7 +54,7 @@ pub enum Error {
     /// The host did not answer.
     Unreachable {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Which call.
         what: &'static str,
         /// Whether the time ran out.
@@ -65,47 +65,47 @@ pub enum Error {
     /// Service discovery did not name the API.
     Discovery {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// What it answered.
         problem: String,
     },
     /// Service discovery named an API on another host: the token is not sent there.
     OtherHost {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// The API's URL, quoted.
         url: String,
     },
     /// 401: the token was not accepted.
     Unauthorized {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Where the token came from.
         token_from: String,
     },
     /// 404 on the workspace: it does not exist, or the token may not see it.
     NoWorkspace {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Where the token came from.
         token_from: String,
     },
     /// 404 on the organization's workspaces.
     NoOrganization {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Where the token came from.
         token_from: String,
     },
     /// 403 on the current state version.
     StateForbidden {
         /// Where.
-        at: At,
+        at: Box<At>,
     },
     /// Any other unexpected status.
     Status {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Which call.
         what: &'static str,
         /// The status code.
@@ -116,7 +116,7 @@ pub enum Error {
     /// An answer that is not what the API returns.
     Answer {
         /// Where.
-        at: At,
+        at: Box<At>,
         /// Which call.
         what: &'static str,
         /// What is wrong with it.
@@ -198,6 +198,6 @@ impl std::error::Error for Error {}
 
 impl From<Error> for crate::error::Error {
     fn from(e: Error) -> crate::error::Error {
-        crate::error::Error::Backend(super::super::Error::Tfe(e))
+        crate::error::Error::Backend(super::super::Error::Tfe(Box::new(e)))
     }
 }

@@ -345,7 +345,7 @@ fn the_list_is_paginated_narrowed_and_mapped_to_local_names() {
     );
     assert_eq!(
         list_url(&cloud, api, 1),
-        "https://tfe.example.com/api/v2/organizations/acme/workspaces?page%5Bnumber%5D=1&page%5Bsize%5D=100&filter%5Btagged%5D%5B0%5D%5Bkey%5D=env&filter%5Btagged%5D%5B0%5D%5Bvalue%5D=prod".replace("tfe.example.com", "tfe.example.com")
+        "https://tfe.example.com/api/v2/organizations/acme/workspaces?page%5Bnumber%5D=1&page%5Bsize%5D=100&filter%5Btagged%5D%5B0%5D%5Bkey%5D=env&filter%5Btagged%5D%5B0%5D%5Bvalue%5D=prod"
     );
     let named = configure_ok(
         Kind::Remote,

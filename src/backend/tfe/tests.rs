@@ -362,3 +362,61 @@ fn a_location_crosses_as_json() {
     let back: Location = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
     assert_eq!(back, l);
 }
+
+/// The seam's configure, for a working directory `dir/infra`.
+fn seam(
+    dir: &std::path::Path,
+    values: &[(&str, &str)],
+    vars: &[(&str, &str)],
+    tf_workspace: Option<&str>,
+) -> crate::backend::Source {
+    let inputs = crate::action::Inputs::new(crate::action::Mode::Actions, "lookup", values);
+    let context = Context {
+        workspace: dir.to_string_lossy().into_owned(),
+        tf_workspace: tf_workspace.map(str::to_string),
+        ..context(vars)
+    };
+    crate::backend::configure(&crate::backend::Settings::from_inputs(&inputs), &context).unwrap()
+}
+
+fn write(dir: &std::path::Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn discovery_from_what_terraform_init_recorded_and_from_a_cloud_block() {
+    let dir = tempfile::tempdir().unwrap();
+    // terraform init with backend "remote": every key recorded, null when unset; the workspace file.
+    write(
+        dir.path(),
+        "infra/.terraform/terraform.tfstate",
+        r#"{"version":3,"terraform_version":"1.11.4","backend":{"type":"remote","config":{"hostname":"tfe.example.com","organization":"acme","token":null,"workspaces":{"name":null,"prefix":"app-"}},"hash":1}}"#,
+    );
+    write(dir.path(), "infra/.terraform/environment", "staging");
+    let source = seam(dir.path(), &[("state", "infra")], &[("TF_TOKEN_tfe_example_com", "env-tok")], None);
+    let crate::backend::Location::Remote(l) = &source.location else { panic!("{:?}", source.location) };
+    assert_eq!((l.hostname.as_str(), l.remote.as_str()), ("tfe.example.com", "app-staging"));
+    assert_eq!(l.token.as_ref().unwrap().from, "environment variable TF_TOKEN_tfe_example_com");
+    assert!(
+        source.secrets.contains(&"env-tok".to_string()),
+        "the token from TF_TOKEN_<host> is masked: {:?}",
+        source.secrets
+    );
+
+    // A cloud block in *.tf, before init: TF_WORKSPACE is the remote workspace; the token setting is masked.
+    write(
+        dir.path(),
+        "cloud/main.tf",
+        "terraform {\n  cloud {\n    organization = \"acme\"\n    token = \"tok-in-file\"\n    workspaces {\n      tags = [\"app\"]\n    }\n  }\n}\n",
+    );
+    let source = seam(dir.path(), &[("state", "cloud")], &[], Some("app-qa"));
+    let crate::backend::Location::Cloud(l) = &source.location else { panic!("{:?}", source.location) };
+    assert_eq!(
+        (l.hostname.as_str(), l.remote.as_str(), l.workspaces.tags.clone()),
+        ("app.terraform.io", "app-qa", vec!["app".to_string()])
+    );
+    assert!(source.secrets.contains(&"tok-in-file".to_string()));
+    assert!(!format!("{:?}", source.location).contains("tok-in-file"), "a token never prints through Debug");
+}

@@ -95,8 +95,8 @@ pub struct Workspaces {
     pub tags: Vec<String>,
     /// `tags` (cloud) as a map: workspaces with each key and value.
     pub tag_bindings: Vec<(String, String)>,
-    /// `project` (cloud; `TF_CLOUD_PROJECT`): only said in messages (the listing is not
-    /// narrowed by project: that needs the project's id, one more call).
+    /// `project` (cloud; `TF_CLOUD_PROJECT`): the listing of workspaces is narrowed to it (by
+    /// its id, looked up by name first).
     pub project: Option<String>,
 }
 
@@ -524,7 +524,7 @@ pub fn read_download(location: &Location, response: HttpResponse) -> Result<Vec<
 }
 
 /// One page of the organization's workspaces, narrowed as the `workspaces` block says.
-pub fn list_url(location: &Location, api: &str, page: u32) -> String {
+pub fn list_url(location: &Location, api: &str, page: u32, project_id: Option<&str>) -> String {
     let mut url = format!(
         "{api}organizations/{}/workspaces?page%5Bnumber%5D={page}&page%5Bsize%5D=100",
         encode(&location.organization)
@@ -543,7 +543,42 @@ pub fn list_url(location: &Location, api: &str, page: u32) -> String {
             encode(v)
         ));
     }
+    if let Some(id) = project_id {
+        url.push_str(&format!("&filter%5Bproject%5D%5Bid%5D={}", encode(id)));
+    }
     url
+}
+
+/// The organization's project of that name (`filter[names]`).
+pub fn project_url(location: &Location, api: &str, project: &str) -> String {
+    format!("{api}organizations/{}/projects?filter%5Bnames%5D={}", encode(&location.organization), encode(project))
+}
+
+/// The project's id; `None` when there is no project of that name (no workspace is in it).
+pub fn read_project(
+    location: &Location,
+    token_from: &str,
+    project: &str,
+    response: &HttpResponse,
+) -> Result<Option<String>, Error> {
+    let at = location.at();
+    match response.status {
+        200 => {}
+        401 => return Err(Error::Unauthorized { at, token_from: token_from.to_string() }),
+        404 => return Err(Error::NoOrganization { at, token_from: token_from.to_string() }),
+        status => return Err(Error::Status { at, what: "the list of projects", status, said: said(&response.body) }),
+    }
+    let doc: Value = serde_json::from_slice(&response.body).map_err(|_| Error::Answer {
+        at: at.clone(),
+        what: "the list of projects",
+        problem: "not JSON".into(),
+    })?;
+    let items = doc["data"].as_array().map(Vec::as_slice).unwrap_or_default();
+    Ok(items
+        .iter()
+        .find(|p| p["attributes"]["name"].as_str() == Some(project))
+        .and_then(|p| p["id"].as_str())
+        .map(str::to_string))
 }
 
 /// The names of one page's workspaces that have a state, and the next page's number.
@@ -747,13 +782,24 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
 
 /// The local names of the workspaces that have a state.
 async fn list(location: &Location, api: &str, token: &Token) -> crate::error::Result<Vec<String>> {
+    let project_id = match &location.workspaces.project {
+        Some(project) => {
+            let url = project_url(location, api, project);
+            let response =
+                send(location, get(location, &url, &token.value), "the list of projects").await.map_err(fail)?;
+            match read_project(location, &token.from, project, &response).map_err(fail)? {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            }
+        }
+        None => None,
+    };
     let mut remote = Vec::new();
     let mut page = 1;
     for _ in 0..MAX_PAGES {
+        let url = list_url(location, api, page, project_id.as_deref());
         let response =
-            send(location, get(location, &list_url(location, api, page), &token.value), "the list of workspaces")
-                .await
-                .map_err(fail)?;
+            send(location, get(location, &url, &token.value), "the list of workspaces").await.map_err(fail)?;
         let (names, next) = read_list(location, &token.from, &response).map_err(fail)?;
         remote.extend(names);
         match next {

@@ -172,6 +172,16 @@ describe('remote and cloud: what fails says why', { skip }, () => {
     );
   });
 
+  test('cloud with a project (TF_CLOUD_PROJECT): no state yet lists the project\'s workspaces that have one', () => {
+    const r = lookup({ backend: 'cloud', 'backend-config': `hostname=${s.api}\norganization=${ORGANIZATION}\n` }, {
+      TF_TOKEN_localhost: s.token, TF_WORKSPACE: 'app-empty', TF_CLOUD_PROJECT: 'payments',
+    });
+    assert.equal(
+      failedWith(r, 'state not found'),
+      `workspace "app-empty" (selected by TF_WORKSPACE) has no state in the cloud backend at Terraform Enterprise organization ${ORGANIZATION} at ${s.api}: looked for the current state version of workspace app-empty; workspaces with a state: app-default, app-held, app-staging; set input \`workspace\` to one of them`,
+    );
+  });
+
   test('a token the server does not know is 401, naming where the token came from, never the token', () => {
     const bad = 'tfe-wrong-token-123';
     const r = lookup({ backend: 'remote', workspace: 'staging', 'backend-config': remote() }, { TF_TOKEN_localhost: bad });

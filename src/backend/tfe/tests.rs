@@ -324,7 +324,7 @@ fn the_list_is_paginated_narrowed_and_mapped_to_local_names() {
     let l = remote_prefix("dev");
     let api = "https://tfe.example.com/api/v2/";
     assert_eq!(
-        list_url(&l, api, 2),
+        list_url(&l, api, 2, None),
         "https://tfe.example.com/api/v2/organizations/acme/workspaces?page%5Bnumber%5D=2&page%5Bsize%5D=100&search%5Bname%5D=app-"
     );
     let page = r#"{"data":[
@@ -344,9 +344,17 @@ fn the_list_is_paginated_narrowed_and_mapped_to_local_names() {
         &[],
     );
     assert_eq!(
-        list_url(&cloud, api, 1),
+        list_url(&cloud, api, 1, None),
         "https://tfe.example.com/api/v2/organizations/acme/workspaces?page%5Bnumber%5D=1&page%5Bsize%5D=100&filter%5Btagged%5D%5B0%5D%5Bkey%5D=env&filter%5Btagged%5D%5B0%5D%5Bvalue%5D=prod"
     );
+    assert_eq!(
+        project_url(&cloud, api, "pay ments"),
+        "https://tfe.example.com/api/v2/organizations/acme/projects?filter%5Bnames%5D=pay%20ments"
+    );
+    assert!(list_url(&cloud, api, 1, Some("prj-1")).ends_with("&filter%5Bproject%5D%5Bid%5D=prj-1"));
+    let projects = r#"{"data":[{"id":"prj-2","attributes":{"name":"payments-old"}},{"id":"prj-1","attributes":{"name":"payments"}}]}"#;
+    assert_eq!(read_project(&cloud, "x", "payments", &response(200, projects)).unwrap().as_deref(), Some("prj-1"));
+    assert_eq!(read_project(&cloud, "x", "nope", &response(200, projects)).unwrap(), None);
     let named = configure_ok(
         Kind::Remote,
         &[("organization", json!("acme")), ("workspaces", json!({"name": "shop"}))],

@@ -4,7 +4,7 @@
 // /api/v2 call), and the archivist on https://127.0.0.1:<port2>, another origin, that serves the
 // state bytes at pre-signed URLs and refuses any request that carries an Authorization header.
 // Run as its own process (the action's run blocks the test's): argument 1 is a JSON file
-//   { token, organization, pageSize, workspaces: { <name>: { state?: <file>, locked?: {type, id, attributes}, forbidden? } } }
+//   { token, organization, pageSize, workspaces: { <name>: { state?: <file>, project?, locked?: {type, id, attributes}, forbidden? } } }
 // It prints one JSON line { api, download } when listening, and stops when stdin closes.
 // GET /__log (no auth) answers every request seen: { method, host, url, authorization }.
 import https from 'node:https';
@@ -31,6 +31,8 @@ function send(res, status, body) {
 }
 const notFound = (res) => send(res, 404, { errors: [{ status: '404', title: 'not found' }] });
 
+const projectId = (name) => `prj-${crypto.createHash('sha1').update(name).digest('hex').slice(0, 12)}`;
+
 function workspaceData(name) {
   const w = config.workspaces[name];
   return {
@@ -41,6 +43,7 @@ function workspaceData(name) {
       'locked-by': { data: w.locked ? { id: w.locked.id, type: w.locked.type } : null },
       'current-state-version': { data: w.state ? { id: `sv-${ids[name]}`, type: 'state-versions' } : null },
       organization: { data: { id: config.organization, type: 'organizations' } },
+      project: { data: { id: projectId(w.project ?? 'Default Project'), type: 'projects' } },
     },
   };
 }
@@ -69,7 +72,11 @@ function api(req, res, url) {
   if (parts.length === 3 && parts[0] === 'organizations' && parts[2] === 'workspaces') {
     if (parts[1] !== org) return notFound(res);
     const search = url.searchParams.get('search[name]') ?? '';
-    const names = Object.keys(config.workspaces).filter((n) => n.includes(search)).sort();
+    const project = url.searchParams.get('filter[project][id]');
+    const names = Object.keys(config.workspaces)
+      .filter((n) => n.includes(search))
+      .filter((n) => !project || projectId(config.workspaces[n].project ?? 'Default Project') === project)
+      .sort();
     const size = Math.min(Number(url.searchParams.get('page[size]') ?? 20), config.pageSize ?? 100);
     const page = Number(url.searchParams.get('page[number]') ?? 1);
     const total = Math.max(1, Math.ceil(names.length / size));
@@ -77,6 +84,14 @@ function api(req, res, url) {
       data: names.slice((page - 1) * size, page * size).map(workspaceData),
       meta: { pagination: { 'current-page': page, 'next-page': page < total ? page + 1 : null, 'total-pages': total, 'total-count': names.length } },
     });
+  }
+  // organizations/<org>/projects?filter[names]=…
+  if (parts.length === 3 && parts[0] === 'organizations' && parts[2] === 'projects') {
+    if (parts[1] !== org) return notFound(res);
+    const names = [...new Set(['Default Project', ...Object.values(config.workspaces).map((w) => w.project).filter(Boolean)])];
+    const wanted = url.searchParams.get('filter[names]');
+    const data = names.filter((n) => !wanted || n === wanted).map((n) => ({ id: projectId(n), type: 'projects', attributes: { name: n } }));
+    return send(res, 200, { data, meta: { pagination: { 'current-page': 1, 'next-page': null, 'total-pages': 1 } } });
   }
   // workspaces/<id>/current-state-version
   if (parts.length === 3 && parts[0] === 'workspaces' && parts[2] === 'current-state-version') {

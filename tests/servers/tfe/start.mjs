@@ -2,8 +2,8 @@
 // `terraform apply` with the local backend in the workspaces default, staging and held, each
 // output `image` = registry.example.com/app:<workspace>-v1; the bytes of those state files are
 // then served as the current state versions of the remote workspaces app-default, app-staging
-// and app-held (locked by user alice), beside app-empty (no state yet) and app-secret (403 on
-// its state versions). Reusable by the benchmark:
+// and app-held (locked by user alice), beside app-empty (no state yet), all four in project
+// payments, and app-secret (403 on its state versions, in the Default Project). Reusable by the benchmark:
 //   const s = await start(); … s.inputs, s.env … ; s.stop();
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,10 +55,10 @@ export async function start({ pageSize = 2 } = {}) {
     organization: ORGANIZATION,
     pageSize,
     workspaces: {
-      'app-default': { state: stateOf('default') },
-      'app-staging': { state: stateOf('staging') },
-      'app-held': { state: stateOf('held'), locked: { id: 'user-alice1', type: 'users', attributes: { username: 'alice' } } },
-      'app-empty': {},
+      'app-default': { state: stateOf('default'), project: 'payments' },
+      'app-staging': { state: stateOf('staging'), project: 'payments' },
+      'app-held': { state: stateOf('held'), project: 'payments', locked: { id: 'user-alice1', type: 'users', attributes: { username: 'alice' } } },
+      'app-empty': { project: 'payments' },
       'app-secret': { state: stateOf('default'), forbidden: true },
     },
   };

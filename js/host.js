@@ -13,6 +13,11 @@ function env_get(name) {
   return process.env[name];
 }
 
+/** The names of the environment variables that start with `prefix` (`TF_TOKEN_`). */
+function env_names(prefix) {
+  return Object.keys(process.env).filter((name) => name.startsWith(prefix));
+}
+
 /** Command-line arguments after the script. */
 function args() {
   return process.argv.slice(2);
@@ -526,7 +531,7 @@ function mark_panicked() {
 }
 
 module.exports = {
-  env_get, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
+  env_get, env_names, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
   sign_rs256,
   socket_connect, socket_start_tls, socket_write, socket_read, socket_close, on_demand,

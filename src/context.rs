@@ -39,6 +39,10 @@ pub struct Context {
     pub backend_env: BTreeMap<String, String>,
     /// `HOME`: where a kubeconfig path's `~` leads.
     pub home: Option<String>,
+    /// What Terraform's CLI reads for HCP Terraform (the `remote` and `cloud` backends) besides
+    /// their keys' fallbacks: every `TF_TOKEN_<host>` variable, `TF_CLI_CONFIG_FILE` and
+    /// `TF_CLOUD_PROJECT`. Values as set.
+    pub terraform_cli: BTreeMap<String, String>,
     /// `KUBERNETES_SERVICE_HOST` and `_PORT`, as the kubelet sets them in a pod: the API server a
     /// service account (`in_cluster_config`) talks to.
     pub kubernetes_service: Option<(String, String)>,
@@ -66,6 +70,11 @@ impl Context {
                 .filter_map(|name| host::env(name).filter(|v| !v.is_empty()).map(|v| (name.to_string(), v)))
                 .collect(),
             home: var("HOME"),
+            terraform_cli: host::env_names("TF_TOKEN_")
+                .into_iter()
+                .chain(["TF_CLI_CONFIG_FILE".to_string(), "TF_CLOUD_PROJECT".to_string()])
+                .filter_map(|name| host::env(&name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
+                .collect(),
             kubernetes_service: var("KUBERNETES_SERVICE_HOST").zip(var("KUBERNETES_SERVICE_PORT")),
             google_application_credentials: var("GOOGLE_APPLICATION_CREDENTIALS"),
         }

@@ -111,6 +111,7 @@ impl Error {
                     // Decided by the module that read the backend, with this same function.
                     B::OnDemand(e) => &e.title,
                     B::Gcs(_) => "backend error",
+                    B::Tfe(_) => "backend error",
                 }
             }
             Error::State(e) => {

@@ -16,6 +16,14 @@ fn env_reads_the_process_environment() {
 }
 
 #[wasm_bindgen_test]
+fn env_names_lists_the_variables_with_a_prefix() {
+    let path = host::env_names("PAT");
+    assert!(path.iter().any(|n| n == "PATH"), "{path:?}");
+    assert!(path.iter().all(|n| n.starts_with("PAT")), "{path:?}");
+    assert!(host::env_names("STAGE_ACTION_SURELY_UNSET_").is_empty());
+}
+
+#[wasm_bindgen_test]
 fn files_round_trip_through_append_stat_and_read() {
     let path = temp_path("roundtrip");
     assert_eq!(host::stat(&path), Ok(None));

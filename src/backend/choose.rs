@@ -117,7 +117,9 @@ pub fn configure(settings: &Settings, context: &Context) -> Result<Source, Vec<P
     if let Location::Local(local) = &mut location {
         local.remote = unsupported;
     }
-    Ok(Source { location, secrets: secrets(spec, &config) })
+    let mut secrets = secrets(spec, &config);
+    secrets.extend(location.env_secrets());
+    Ok(Source { location, secrets })
 }
 
 fn local_spec(all: &[Spec]) -> Spec {

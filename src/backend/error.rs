@@ -69,6 +69,8 @@ pub enum Error {
     OnDemand(Box<super::on_demand::Failed>),
     /// The gcs backend's own problem (credentials, a token exchange, the storage API's answer).
     Gcs(super::gcs::Error),
+    /// The remote or cloud backend's own problem (HCP Terraform, Terraform Enterprise).
+    Tfe(Box<super::tfe::Error>),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -122,6 +124,7 @@ impl fmt::Display for Error {
             Error::Kubernetes(e) => e.fmt(f),
             Error::OnDemand(e) => f.write_str(&e.message),
             Error::Gcs(e) => e.fmt(f),
+            Error::Tfe(e) => e.fmt(f),
         }
     }
 }

@@ -38,6 +38,7 @@
 //! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
 
 mod choose;
+pub mod cloud;
 pub mod config;
 pub mod discover;
 pub mod error;
@@ -49,7 +50,9 @@ pub mod lock;
 mod no_state;
 pub mod on_demand;
 pub mod pg;
+pub mod remote;
 pub mod settings;
+pub mod tfe;
 pub mod workspace;
 pub mod xml;
 
@@ -209,6 +212,19 @@ backends! {
     }
     on_demand {
         Gcs => gcs,
+        Remote => remote,
+        Cloud => cloud,
+    }
+}
+
+impl Location {
+    /// The credentials found in the environment while configuring (HCP Terraform's
+    /// `TF_TOKEN_<host>`), masked with the settings' own.
+    pub fn env_secrets(&self) -> Vec<String> {
+        match self {
+            Location::Remote(l) | Location::Cloud(l) => l.env_secrets(),
+            _ => Vec::new(),
+        }
     }
 }
 

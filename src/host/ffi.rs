@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/js/host.js")]
 extern "C" {
     pub fn env_get(name: &str) -> Option<String>;
+    pub fn env_names(prefix: &str) -> Array;
     pub fn args() -> Array;
     #[wasm_bindgen(catch)]
     pub fn cwd() -> Result<String, JsValue>;

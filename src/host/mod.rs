@@ -132,6 +132,12 @@ pub fn env(name: &str) -> Option<String> {
     imp::env(name)
 }
 
+/// The names of the environment variables that start with `prefix` (Terraform's `TF_TOKEN_<host>`
+/// variables, whose names hold the host).
+pub fn env_names(prefix: &str) -> Vec<String> {
+    imp::env_names(prefix)
+}
+
 /// Command-line arguments after the program (and script) name.
 pub fn args() -> Vec<String> {
     imp::args()

@@ -23,6 +23,10 @@ pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+pub fn env_names(prefix: &str) -> Vec<String> {
+    std::env::vars_os().filter_map(|(n, _)| n.into_string().ok()).filter(|n| n.starts_with(prefix)).collect()
+}
+
 pub fn args() -> Vec<String> {
     std::env::args().skip(1).collect()
 }

@@ -25,6 +25,10 @@ pub fn env(name: &str) -> Option<String> {
     ffi::env_get(name)
 }
 
+pub fn env_names(prefix: &str) -> Vec<String> {
+    ffi::env_names(prefix).iter().filter_map(|v| v.as_string()).collect()
+}
+
 pub fn args() -> Vec<String> {
     ffi::args().iter().filter_map(|v| v.as_string()).collect()
 }

@@ -148,6 +148,15 @@ describe('lookup', () => {
   for (const [name, inputs] of cases) {
     test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'lookup', ...inputs }))));
   }
+  // HCP Terraform faces that need no server: the settings, and a token found nowhere (HOME is the
+  // workspace, so that the paths it names are normalised).
+  const tfe = [
+    ['remote: a prefix and no workspace selected', { backend: 'remote', 'backend-config': 'organization=acme\nworkspaces={prefix = "shop-"}', address: 'output.image' }],
+    ['cloud: no token anywhere', { backend: 'cloud', 'backend-config': 'hostname=tfe.invalid\norganization=acme\nworkspaces={name = "shop-dev"}', address: 'output.image' }],
+  ];
+  for (const [name, inputs] of tfe) {
+    test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'lookup', ...inputs }, { env: { HOME: ws } }))));
+  }
 });
 
 describe('lookup: the gcs backend\'s faces without a server', () => {

@@ -42,6 +42,9 @@ pub struct Context {
     /// `KUBERNETES_SERVICE_HOST` and `_PORT`, as the kubelet sets them in a pod: the API server a
     /// service account (`in_cluster_config`) talks to.
     pub kubernetes_service: Option<(String, String)>,
+    /// The AWS SDK's variables that are no setting's fallback ([`crate::backend::s3::SDK_ENV`]:
+    /// web identity), as set.
+    pub aws_env: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -64,6 +67,7 @@ impl Context {
                 .collect(),
             home: var("HOME"),
             kubernetes_service: var("KUBERNETES_SERVICE_HOST").zip(var("KUBERNETES_SERVICE_PORT")),
+            aws_env: crate::backend::s3::SDK_ENV.iter().filter_map(|n| var(n).map(|v| (n.to_string(), v))).collect(),
         }
     }
 

@@ -47,6 +47,7 @@ pub mod local;
 pub mod lock;
 mod no_state;
 pub mod pg;
+pub mod s3;
 pub mod settings;
 pub mod workspace;
 pub mod xml;
@@ -154,6 +155,7 @@ backends! {
     Kubernetes => kubernetes,
     Pg => pg,
     Http => http,
+    S3 => s3,
     #[cfg(test)]
     Fake => fake,
 }

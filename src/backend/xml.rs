@@ -25,7 +25,8 @@ pub fn texts(xml: &str, path: &[&str]) -> Result<Vec<String>, String> {
     let mut current: Option<String> = None;
     let at_path = |stack: &[String]| stack.len() == path.len() && stack.iter().zip(path).all(|(a, b)| a == b);
     loop {
-        let event = reader.read_event().map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let event =
+            reader.read_event().map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
         match event {
             Event::Start(start) => {
                 if stack.len() == MAX_DEPTH {

@@ -1,0 +1,1 @@
+//! The settings, the requests and the answers, natively.

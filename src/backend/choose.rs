@@ -356,8 +356,8 @@ mod tests {
             unknown_backend("kuberentes", &all),
             "\"kuberentes\" is not a Terraform backend; did you mean \"kubernetes\"?"
         );
-        assert!(unknown_backend("s3", &all)
-            .starts_with("this action does not read Terraform's \"s3\" backend (yet); it reads local"));
-        assert!(unknown_backend("s3", &all).contains("terraform state pull"));
+        assert!(unknown_backend("consul", &all)
+            .starts_with("this action does not read Terraform's \"consul\" backend (yet); it reads local"));
+        assert!(unknown_backend("consul", &all).contains("terraform state pull"));
     }
 }

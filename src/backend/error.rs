@@ -65,7 +65,7 @@ pub enum Error {
     /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
     Kubernetes(super::kubernetes::Error),
     /// The s3 backend's own problem (credentials, S3, STS or DynamoDB's answer).
-    S3(super::s3::Error),
+    S3(Box<super::s3::Error>),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.

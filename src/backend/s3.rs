@@ -21,9 +21,9 @@
 //! `no_proxy`, `insecure`, `use_fips_endpoint`, `use_dualstack_endpoint`, `iam_endpoint`,
 //! `endpoints.iam`/`sso`. The DynamoDB `-md5` digest is not compared (one read, no retry).
 
-mod credentials;
-mod error;
-mod request;
+pub mod credentials;
+pub mod error;
+pub mod request;
 
 pub use credentials::{Chain, Credentials, Keys, WebIdentity};
 pub use error::Error;
@@ -111,7 +111,7 @@ pub const ENV: &[(&str, &[&str])] = &[
     ("sse_customer_key", &["AWS_SSE_CUSTOMER_KEY"]),
 ];
 
-/// The SDK's variables that are no key's fallback, read into [`Context::aws`]: web identity.
+/// The SDK's variables that are no key's fallback, read into [`Context::aws_env`]: web identity.
 pub const SDK_ENV: &[&str] = &["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME"];
 
 /// `assume_role { … }`: the role taken with the base credentials (STS AssumeRole).
@@ -349,9 +349,14 @@ pub(crate) fn from(key: &str, written: Option<&Written>) -> String {
     }
 }
 
+/// The seam's error for this backend's (boxed: errors stay small).
+fn fail(e: Error) -> super::Error {
+    super::Error::S3(Box::new(e))
+}
+
 /// Reads the workspace's state and its locks.
 pub async fn open(location: &Location) -> crate::error::Result<Opened> {
-    let creds = credentials::resolve(location).await.map_err(super::Error::S3)?;
+    let creds = credentials::resolve(location).await.map_err(fail)?;
     let state_key = location.state_key();
     let (state, (lockfile, item)) = crate::join::both(
         request::send(location, request::get_object(location, &creds, &state_key, true, crate::host::now_ms())),
@@ -376,8 +381,7 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
         ),
     )
     .await;
-    let state = request::read_object(location, &creds, &state_key, state.map_err(super::Error::S3)?)
-        .map_err(super::Error::S3)?;
+    let state = request::read_object(location, &creds, &state_key, state.map_err(fail)?).map_err(fail)?;
     let mut warnings = Vec::new();
     let mut lock = None;
     if let Some(answer) = lockfile {
@@ -424,8 +428,7 @@ async fn list(location: &Location, creds: &Credentials) -> crate::error::Result<
         request::list_workspaces(location, creds),
     )
     .await;
-    let default = request::exists(location, creds, &location.key, default.map_err(super::Error::S3)?)
-        .map_err(super::Error::S3)?;
+    let default = request::exists(location, creds, &location.key, default.map_err(fail)?).map_err(fail)?;
     let mut all = Vec::new();
     if default {
         all.push(DEFAULT.to_string());
@@ -434,13 +437,13 @@ async fn list(location: &Location, creds: &Credentials) -> crate::error::Result<
         l.sort();
         l
     });
-    all.extend(listed.map_err(super::Error::S3)?);
+    all.extend(listed.map_err(fail)?);
     Ok(all)
 }
 
 /// The workspaces that have a state, `default` first.
 pub async fn workspaces(location: &Location) -> crate::error::Result<Vec<String>> {
-    let creds = credentials::resolve(location).await.map_err(super::Error::S3)?;
+    let creds = credentials::resolve(location).await.map_err(fail)?;
     list(location, &creds).await
 }
 

@@ -526,7 +526,10 @@ fn a_backend_this_action_does_not_read_is_a_clear_error_whether_given_or_found()
     let dir = tempfile::tempdir().unwrap();
     let given = problems(&with(&[("backend", "consul")]), &context(dir.path(), None));
     assert_eq!(given.len(), 1);
-    assert!(given[0].starts_with("backend: this action does not read Terraform's \"consul\" backend (yet)"), "{given:?}");
+    assert!(
+        given[0].starts_with("backend: this action does not read Terraform's \"consul\" backend (yet)"),
+        "{given:?}"
+    );
     assert_eq!(
         problems(&with(&[("backend", "kubernets")]), &context(dir.path(), None)),
         ["backend: \"kubernets\" is not a Terraform backend; did you mean \"kubernetes\"?"]

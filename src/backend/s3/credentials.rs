@@ -338,6 +338,9 @@ fn resolve_path(path: &str, context: &Context) -> String {
     crate::backend::local::resolve(&context.workspace, path)
 }
 
+/// Profiles by name, each its keys (lower case) and values.
+pub type Profiles = BTreeMap<String, BTreeMap<String, String>>;
+
 /// The shared files' profiles: `[name]` in a credentials file, `[profile name]` or `[default]` in
 /// a config file; a credentials file's keys win over the config file's for the same profile.
 pub fn profiles(
@@ -485,8 +488,7 @@ async fn web_identity(location: &Location, wi: &WebIdentity) -> Result<Credentia
     let response = request::send(location, req).await?;
     let mut creds = request::read_sts(location, "AssumeRoleWithWebIdentity", &wi.role_arn, None, response)?;
     creds.source = format!(
-        "role {} (STS AssumeRoleWithWebIdentity with the token from {})",
-        crate::text::name(&wi.role_arn),
+        "STS AssumeRoleWithWebIdentity with the token from {}",
         wi.token_file.as_deref().map_or_else(|| wi.from.clone(), crate::text::name)
     );
     Ok(creds)
@@ -496,12 +498,7 @@ async fn assume(location: &Location, base: &Credentials, role: &AssumeRole) -> R
     let req = request::assume_role(location, base, role, host::now_ms());
     let response = request::send(location, req).await?;
     let mut creds = request::read_sts(location, "AssumeRole", &role.role_arn, Some(base), response)?;
-    creds.source = format!(
-        "role {} (STS AssumeRole as {}, from {})",
-        crate::text::name(&role.role_arn),
-        base.identity(),
-        base.source
-    );
+    creds.source = format!("STS AssumeRole as {}, from {}", base.identity(), base.source);
     Ok(creds)
 }
 
@@ -528,7 +525,7 @@ async fn profile_credentials(location: &Location, got: FromProfile) -> Result<Cr
 /// The chain's credentials, with `assume_role` taken on top.
 pub async fn resolve(location: &Location) -> Result<Credentials, Error> {
     let chain = &location.chain;
-    let files = || -> Result<(BTreeMap<String, BTreeMap<String, String>>, String), Error> {
+    let files = || -> Result<(Profiles, String), Error> {
         let config = read_files(&chain.config_files)?;
         let credentials = read_files(&chain.credentials_files)?;
         let names: Vec<String> = chain.credentials_files.iter().chain(&chain.config_files).cloned().collect();

@@ -12,9 +12,9 @@ use crate::text::quote;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Said {
     /// `AccessDenied`, `NoSuchBucket`, `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException`, ….
-    pub code: String,
+    pub code: Box<str>,
     /// The message, as written (quoted when shown).
-    pub message: String,
+    pub message: Box<str>,
 }
 
 impl Said {
@@ -30,16 +30,16 @@ impl Said {
                 .or_else(|| crate::backend::xml::text(&text, &["ErrorResponse", "Error", leaf]).ok().flatten())
                 .unwrap_or_default()
         };
-        let mut said = Said { code: pick("Code"), message: pick("Message") };
-        if said.code.is_empty() {
-            said.code = match response.status {
+        let mut code = pick("Code");
+        if code.is_empty() {
+            code = match response.status {
                 403 => "AccessDenied",
                 404 => "NotFound",
                 _ => "",
             }
             .to_string();
         }
-        said
+        Said { code: code.into(), message: pick("Message").into() }
     }
 
     /// A DynamoDB JSON error (`{"__type": "…#ResourceNotFoundException", "message": "…"}`).
@@ -47,7 +47,8 @@ impl Said {
         let body = &response.body[..response.body.len().min(64 << 10)];
         let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let s = |k: &str| value.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        Said { code: s("__type"), message: if s("message").is_empty() { s("Message") } else { s("message") } }
+        let message = if s("message").is_empty() { s("Message") } else { s("message") };
+        Said { code: s("__type").into(), message: message.into() }
     }
 }
 
@@ -80,14 +81,15 @@ pub enum Error {
         endpoint: String,
         role_arn: String,
         /// Who signed the request (AssumeRole), when anyone did.
-        identity: Option<String>,
+        identity: Option<Box<str>>,
         status: u16,
         said: Said,
     },
     /// An endpoint could not be reached, or did not answer in time.
     Unreachable { endpoint: String, timed_out: bool, timeout_ms: u64, message: String },
-    /// The identity may not do `action` on `resource`.
-    Denied { action: &'static str, resource: String, identity: String, source: String, said: Said },
+    /// The identity may not do `action` on `resource`; `source` says where its credentials came
+    /// from.
+    Denied { action: &'static str, resource: String, identity: String, source: Box<str>, said: Said },
     /// The bucket does not exist.
     NoSuchBucket { bucket: String, endpoint: String, region: String },
     /// The DynamoDB table does not exist.
@@ -126,7 +128,7 @@ impl fmt::Display for Error {
                 if let Some(who) = identity {
                     write!(f, " for {who}")?;
                 }
-                let advice = match (*action, said.code.as_str()) {
+                let advice = match (*action, &*said.code) {
                     ("AssumeRoleWithWebIdentity", "InvalidIdentityToken" | "ExpiredTokenException") => "the OIDC token was not accepted: check the role's trust policy (its `sub` and `aud` conditions) and that the job has `permissions: id-token: write`",
                     ("AssumeRoleWithWebIdentity", _) => "check that the role trusts the OIDC provider (token.actions.githubusercontent.com) with conditions matching this repository",
                     (_, "AccessDenied") => "the base identity needs sts:AssumeRole on the role, and the role's trust policy must allow it (and `external_id` if it requires one)",
@@ -157,7 +159,7 @@ impl fmt::Display for Error {
                 crate::text::name(table)
             ),
             Error::Rejected { identity, source, said } => {
-                let advice = match said.code.as_str() {
+                let advice = match &*said.code {
                     "SignatureDoesNotMatch" | "InvalidSignatureException" => "the secret access key does not match the access key id",
                     "InvalidAccessKeyId" | "UnrecognizedClientException" => "the access key id is not known to AWS (deleted, or of another partition/endpoint)",
                     _ => "the session has expired: configure the credentials again in this job (aws-actions/configure-aws-credentials) or raise its `role-duration-seconds`",

@@ -228,9 +228,9 @@ fn s3_error(
     response: &HttpResponse,
 ) -> Error {
     let said = Said::xml(response);
-    match said.code.as_str() {
+    match &*said.code {
         "AccessDenied" | "AllAccessDisabled" => {
-            Error::Denied { action, resource, identity: creds.identity(), source: creds.source.clone(), said }
+            Error::Denied { action, resource, identity: creds.identity(), source: creds.source.clone().into(), said }
         }
         "NoSuchBucket" => Error::NoSuchBucket {
             bucket: location.bucket.clone(),
@@ -249,7 +249,7 @@ fn s3_error(
             Error::SseC { object: resource, key_given: location.sse_customer_key.is_some(), said }
         }
         _ if response.status == 403 => {
-            Error::Denied { action, resource, identity: creds.identity(), source: creds.source.clone(), said }
+            Error::Denied { action, resource, identity: creds.identity(), source: creds.source.clone().into(), said }
         }
         _ => Error::Status { what: format!("{action} on {resource}"), status: response.status, said },
     }
@@ -270,7 +270,7 @@ pub fn read_object(
         // An empty object is no state, as Terraform reads it.
         200 | 206 if response.body.is_empty() => Ok(None),
         200 | 206 => Ok(Some(response.body)),
-        404 if Said::xml(&response).code != "NoSuchBucket" => Ok(None),
+        404 if &*Said::xml(&response).code != "NoSuchBucket" => Ok(None),
         _ => Err(s3_error(location, creds, "s3:GetObject", arn(location, key), &response)),
     }
 }
@@ -314,7 +314,7 @@ pub fn read_item(location: &Location, creds: &Credentials, response: HttpRespons
                 action: "dynamodb:GetItem",
                 resource,
                 identity: creds.identity(),
-                source: creds.source.clone(),
+                source: creds.source.clone().into(),
                 said,
             },
             "ResourceNotFoundException" => Error::NoSuchTable { table, region: location.region.clone() },
@@ -391,7 +391,7 @@ pub fn read_sts(
             action,
             endpoint: location.sts_endpoint.clone(),
             role_arn: role_arn.to_string(),
-            identity: base.map(Credentials::identity),
+            identity: base.map(|b| b.identity().into()),
             status: response.status,
             said: Said::xml(&response),
         });

@@ -145,7 +145,10 @@ fn web_identity_from_the_block_or_the_sdk_variables_and_assume_role_on_top() {
     ctx.aws_env.insert("AWS_WEB_IDENTITY_TOKEN_FILE".into(), "/tmp/oidc".into());
     let loc = configure(&c, &workspace("default"), &ctx, 30_000).unwrap();
     let wi = loc.chain.settings_web_identity.as_ref().unwrap();
-    assert_eq!((wi.role_arn.as_str(), wi.token_file.as_deref(), wi.duration_seconds), ("arn:aws:iam::1:role/ci", Some("/repo/token"), Some(900)));
+    assert_eq!(
+        (wi.role_arn.as_str(), wi.token_file.as_deref(), wi.duration_seconds),
+        ("arn:aws:iam::1:role/ci", Some("/repo/token"), Some(900))
+    );
     assert_eq!(loc.chain.env_web_identity.as_ref().unwrap().token_file.as_deref(), Some("/tmp/oidc"));
     let role = loc.assume_role.as_ref().unwrap();
     assert_eq!(role.duration_seconds, Some(5400));
@@ -158,7 +161,11 @@ fn web_identity_from_the_block_or_the_sdk_variables_and_assume_role_on_top() {
 #[test]
 fn a_web_identity_token_in_the_settings_is_masked_its_role_is_not() {
     let mut c = base();
-    c.set("assume_role_with_web_identity", json!({"role_arn": "arn:aws:iam::1:role/ci", "web_identity_token": "eyJ.jwt.sig"}), input(3));
+    c.set(
+        "assume_role_with_web_identity",
+        json!({"role_arn": "arn:aws:iam::1:role/ci", "web_identity_token": "eyJ.jwt.sig"}),
+        input(3),
+    );
     let spec = crate::backend::specs().into_iter().find(|s| s.name == NAME).unwrap();
     assert!(spec.secrets.contains(&"assume_role_with_web_identity.web_identity_token"));
 }
@@ -174,7 +181,9 @@ fn profiles_from_the_shared_files_as_the_sdk_reads_them() {
             assert_eq!(role.role_arn, "arn:aws:iam::2:role/state");
             assert_eq!(role.external_id.as_deref(), Some("ext"));
             match *base {
-                FromProfile::Keys(k) => assert_eq!((k.access_key_id.as_str(), k.secret.expose()), ("AKIABASE", "base-secret")),
+                FromProfile::Keys(k) => {
+                    assert_eq!((k.access_key_id.as_str(), k.secret.expose()), ("AKIABASE", "base-secret"))
+                }
                 other => panic!("{other:?}"),
             }
         }
@@ -269,8 +278,12 @@ fn the_lock_object_and_the_dynamodb_item_say_who_holds_the_lock() {
     let lock = request::read_lockfile(&loc, &creds(), "k", response(200, info)).unwrap().unwrap();
     assert_eq!(lock.to_string(), "locked by root@vm for apply since 2026-11-29T12:35:00.68724396Z");
     assert_eq!(request::read_lockfile(&loc, &creds(), "k", response(404, "")).unwrap(), None);
-    let item = json!({"Item": {"LockID": {"S": "tfstate/stages/app/terraform.tfstate"}, "Info": {"S": info}}}).to_string();
-    assert_eq!(request::read_item(&loc, &creds(), response(200, &item)).unwrap().unwrap().who.as_deref(), Some("root@vm"));
+    let item =
+        json!({"Item": {"LockID": {"S": "tfstate/stages/app/terraform.tfstate"}, "Info": {"S": info}}}).to_string();
+    assert_eq!(
+        request::read_item(&loc, &creds(), response(200, &item)).unwrap().unwrap().who.as_deref(),
+        Some("root@vm")
+    );
     assert_eq!(request::read_item(&loc, &creds(), response(200, "{}")).unwrap(), None);
     let req = request::get_item(&loc, &creds(), "stages/app/terraform.tfstate", 0.0);
     assert_eq!(req.url, "https://dynamodb.eu-west-1.amazonaws.com/");
@@ -294,7 +307,10 @@ fn the_lock_object_and_the_dynamodb_item_say_who_holds_the_lock() {
 fn workspaces_are_the_keys_of_the_form_prefix_workspace_key() {
     let loc = location(&base(), "default");
     let page = "<ListBucketResult><Contents><Key>env:/staging/stages/app/terraform.tfstate</Key></Contents><Contents><Key>env:/staging/stages/app/terraform.tfstate.tflock</Key></Contents><Contents><Key>env:/other/stages/db/terraform.tfstate</Key></Contents><Contents><Key>env:/prod/stages/app/terraform.tfstate</Key></Contents><IsTruncated>true</IsTruncated><NextContinuationToken>t2</NextContinuationToken></ListBucketResult>";
-    assert_eq!(request::read_list(&loc, page).unwrap(), (vec!["staging".to_string(), "prod".to_string()], Some("t2".to_string())));
+    assert_eq!(
+        request::read_list(&loc, page).unwrap(),
+        (vec!["staging".to_string(), "prod".to_string()], Some("t2".to_string()))
+    );
     assert_eq!(request::workspace_of("a/k", "", "k").as_deref(), Some("a"));
     assert_eq!(request::workspace_of("k", "", "k"), None);
     assert!(request::read_list(&loc, "<ListBucketResult>").is_err());
@@ -304,8 +320,12 @@ fn workspaces_are_the_keys_of_the_form_prefix_workspace_key() {
 fn sts_answers_give_temporary_credentials_or_say_why_not() {
     let loc = location(&base(), "default");
     let ok = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIATEMP</AccessKeyId><SecretAccessKey>tmp-secret</SecretAccessKey><SessionToken>tmp-token</SessionToken><Expiration>2026-11-29T13:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
-    let got = request::read_sts(&loc, "AssumeRoleWithWebIdentity", "arn:aws:iam::1:role/ci", None, response(200, ok)).unwrap();
-    assert_eq!((got.access_key_id.as_str(), got.secret.expose(), got.token.unwrap().expose()), ("ASIATEMP", "tmp-secret", "tmp-token"));
+    let got = request::read_sts(&loc, "AssumeRoleWithWebIdentity", "arn:aws:iam::1:role/ci", None, response(200, ok))
+        .unwrap();
+    assert_eq!(
+        (got.access_key_id.as_str(), got.secret.expose(), got.token.unwrap().expose()),
+        ("ASIATEMP", "tmp-secret", "tmp-token")
+    );
     let refused = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>Incorrect token audience</Message></Error></ErrorResponse>";
     assert_eq!(
         request::read_sts(&loc, "AssumeRoleWithWebIdentity", "arn:aws:iam::1:role/ci", None, response(400, refused)).unwrap_err().to_string(),

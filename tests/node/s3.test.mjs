@@ -173,6 +173,16 @@ describe('s3: credentials a workflow has', { skip }, () => {
     assert.ok(requests.some((q) => q.method === 'GET' && q.key === issued && q.decision === 'forwarded'), JSON.stringify(requests));
   });
 
+  test('a web_identity_token written in backend-config is masked before anything prints; its role is not', () => {
+    const r = lookup({
+      config: `${s3.inputs['backend-config']}\nassume_role_with_web_identity={ role_arn = "${WEB.role}", web_identity_token = "${WEB.token}", session_name = "ci" }`,
+      env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
+    assertImage(r, 'default');
+    assertMasked(r, WEB.token);
+    assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('::add-mask::') && l.includes(WEB.role)), r.stdout);
+  });
+
   test('assume_role on top of the keys: AssumeRole signed with them (checked), then the role\'s session reads', () => {
     const from = mark();
     const r = lookup({ config: `${s3.inputs['backend-config']}\nassume_role={ role_arn = "${ROLE.role}", external_id = "${ROLE.externalId}", session_name = "ci" }` });

@@ -16,6 +16,9 @@ var require_host = __commonJS({
     function env_get2(name) {
       return process.env[name];
     }
+    function env_names(prefix) {
+      return Object.keys(process.env).filter((name) => name.startsWith(prefix));
+    }
     function args() {
       return process.argv.slice(2);
     }
@@ -414,6 +417,7 @@ var require_host = __commonJS({
     }
     module2.exports = {
       env_get: env_get2,
+      env_names,
       args,
       cwd,
       stat,

@@ -17,6 +17,9 @@ var require_host = __commonJS({
     function env_get(name) {
       return process.env[name];
     }
+    function env_names(prefix) {
+      return Object.keys(process.env).filter((name) => name.startsWith(prefix));
+    }
     function args() {
       return process.argv.slice(2);
     }
@@ -415,6 +418,7 @@ var require_host = __commonJS({
     }
     module2.exports = {
       env_get,
+      env_names,
       args,
       cwd,
       stat,
@@ -446,7 +450,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, http_request, on_demand, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
+    var { append_file, close, cwd, env_get, env_names, http_request, on_demand, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -529,6 +533,10 @@ var require_stage_action = __commonJS({
           var len1 = WASM_VECTOR_LEN;
           getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
           getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg_env_names_b4d63e451570cb3e: function(arg0, arg1) {
+          const ret = env_names(getStringFromWasm0(arg0, arg1));
+          return ret;
         },
         __wbg_from_eac91875c8a5ffa4: function(arg0) {
           const ret = Array.from(arg0);

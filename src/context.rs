@@ -49,6 +49,9 @@ pub struct Context {
     /// `GOOGLE_APPLICATION_CREDENTIALS`: Application Default Credentials, the file
     /// google-github-actions/auth writes (the gcs backend's credentials when none are set).
     pub google_application_credentials: Option<String>,
+    /// The AWS SDK's variables that are no setting's fallback ([`crate::backend::s3::SDK_ENV`]:
+    /// web identity), as set.
+    pub aws_env: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -77,6 +80,7 @@ impl Context {
                 .collect(),
             kubernetes_service: var("KUBERNETES_SERVICE_HOST").zip(var("KUBERNETES_SERVICE_PORT")),
             google_application_credentials: var("GOOGLE_APPLICATION_CREDENTIALS"),
+            aws_env: crate::backend::s3::SDK_ENV.iter().filter_map(|n| var(n).map(|v| (n.to_string(), v))).collect(),
         }
     }
 

@@ -112,6 +112,7 @@ impl Error {
                     B::OnDemand(e) => &e.title,
                     B::Gcs(_) => "backend error",
                     B::Tfe(_) => "backend error",
+                    B::S3(_) => "backend error",
                 }
             }
             Error::State(e) => {

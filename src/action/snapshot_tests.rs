@@ -441,3 +441,43 @@ fn warnings_without_a_title_and_notices_are_listed_too() {
     r.summary = Summary { title: "stage-action lookup".into(), ..Summary::default() };
     insta::assert_snapshot!(faces(&r, None));
 }
+
+/// The s3 backend's main error faces, as a person sees them in the log, the summary and a
+/// terminal: access denied (identity, action, resource), credentials AWS did not take, none at
+/// all, and an OIDC token STS refused.
+#[test]
+fn s3_backend_errors() {
+    use backend::s3::error::{Error as S3, Said};
+    let said = |code: &str, message: &str| Said { code: code.into(), message: message.into() };
+    let env_keys = "environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN";
+    let errors = [
+        S3::Denied {
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::acme-tfstate/env:/qa/shop/terraform.tfstate".into(),
+            identity: "role arn:aws:iam::123456789012:role/shop-state-reader (session key ASIAEXAMPLE)".into(),
+            source: env_keys.into(),
+            said: said("AccessDenied", "Access Denied"),
+        },
+        S3::Rejected {
+            identity: "access key ASIAEXAMPLE".into(),
+            source: env_keys.into(),
+            said: said("ExpiredToken", "The provided token has expired."),
+        },
+        S3::NoCredentials { files: "/home/runner/.aws/credentials and /home/runner/.aws/config".into() },
+        S3::Sts {
+            action: "AssumeRoleWithWebIdentity",
+            endpoint: "https://sts.eu-west-1.amazonaws.com".into(),
+            role_arn: "arn:aws:iam::123456789012:role/github-oidc".into(),
+            identity: None,
+            status: 400,
+            said: said("InvalidIdentityToken", "Incorrect token audience"),
+        },
+    ];
+    let mut out = String::new();
+    for e in errors {
+        let e = Error::from(backend::Error::S3(Box::new(e)));
+        out.push_str(&faces(&report("lookup"), Some(&e)));
+        out.push_str("\n\n");
+    }
+    insta::assert_snapshot!(out);
+}

@@ -292,6 +292,14 @@ fn secrets(spec: Spec, config: &BackendConfig) -> Vec<String> {
     for entry in config.entries.iter().filter(|e| spec.secrets.contains(&e.key.as_str())) {
         strings(&entry.value, &mut found);
     }
+    // `block.field`: one value inside a block (s3's `assume_role_with_web_identity`'s token).
+    for (block, field) in spec.secrets.iter().filter_map(|s| s.split_once('.')) {
+        for entry in config.entries.iter().filter(|e| e.key == block) {
+            if let Some(value) = entry.value.get(field) {
+                strings(value, &mut found);
+            }
+        }
+    }
     let inner: Vec<String> = found.iter().flat_map(|s| passwords(s)).collect();
     found.extend(inner);
     found.retain(|s| !s.trim().is_empty());
@@ -350,8 +358,8 @@ mod tests {
             unknown_backend("kuberentes", &all),
             "\"kuberentes\" is not a Terraform backend; did you mean \"kubernetes\"?"
         );
-        assert!(unknown_backend("s3", &all)
-            .starts_with("this action does not read Terraform's \"s3\" backend (yet); it reads local"));
-        assert!(unknown_backend("s3", &all).contains("terraform state pull"));
+        assert!(unknown_backend("consul", &all)
+            .starts_with("this action does not read Terraform's \"consul\" backend (yet); it reads local"));
+        assert!(unknown_backend("consul", &all).contains("terraform state pull"));
     }
 }

@@ -71,6 +71,8 @@ pub enum Error {
     Gcs(super::gcs::Error),
     /// The remote or cloud backend's own problem (HCP Terraform, Terraform Enterprise).
     Tfe(Box<super::tfe::Error>),
+    /// The s3 backend's own problem (credentials, S3, STS or DynamoDB's answer).
+    S3(Box<super::s3::Error>),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -125,6 +127,7 @@ impl fmt::Display for Error {
             Error::OnDemand(e) => f.write_str(&e.message),
             Error::Gcs(e) => e.fmt(f),
             Error::Tfe(e) => e.fmt(f),
+            Error::S3(e) => e.fmt(f),
         }
     }
 }

@@ -51,6 +51,7 @@ mod no_state;
 pub mod on_demand;
 pub mod pg;
 pub mod remote;
+pub mod s3;
 pub mod settings;
 pub mod tfe;
 pub mod workspace;
@@ -211,6 +212,7 @@ backends! {
         Fake => fake,
     }
     on_demand {
+        S3 => s3,
         Gcs => gcs,
         Remote => remote,
         Cloud => cloud,

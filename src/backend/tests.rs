@@ -311,15 +311,15 @@ fn a_working_directory_with_no_state_at_all_says_to_apply_first() {
 #[test]
 fn a_directory_whose_state_is_in_another_backend_is_an_error_not_no_state_yet() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"s3","config":{}}}"#);
+    write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"consul","config":{}}}"#);
     assert_eq!(
         error(&source(dir.path(), &inputs(Some("infra/"), None), None)),
-        "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
+        "infra keeps its state in Terraform's \"consul\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
     );
     // Pointing at the file means the directory, and its backend.
     assert_eq!(
         error(&source(dir.path(), &inputs(Some("infra/.terraform/terraform.tfstate"), None), None)),
-        "infra keeps its state in Terraform's \"s3\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
+        "infra keeps its state in Terraform's \"consul\" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file"
     );
     // `terraform init` with the local backend writes the same file: that is still no state yet.
     write(dir.path(), "infra/.terraform/terraform.tfstate", r#"{"version":3,"backend":{"type":"local","config":{}}}"#);
@@ -524,9 +524,12 @@ fn an_unknown_key_is_a_problem_with_did_you_mean_and_a_missing_one_is_the_backen
 #[test]
 fn a_backend_this_action_does_not_read_is_a_clear_error_whether_given_or_found() {
     let dir = tempfile::tempdir().unwrap();
-    let given = problems(&with(&[("backend", "s3")]), &context(dir.path(), None));
+    let given = problems(&with(&[("backend", "consul")]), &context(dir.path(), None));
     assert_eq!(given.len(), 1);
-    assert!(given[0].starts_with("backend: this action does not read Terraform's \"s3\" backend (yet)"), "{given:?}");
+    assert!(
+        given[0].starts_with("backend: this action does not read Terraform's \"consul\" backend (yet)"),
+        "{given:?}"
+    );
     assert_eq!(
         problems(&with(&[("backend", "kubernets")]), &context(dir.path(), None)),
         ["backend: \"kubernets\" is not a Terraform backend; did you mean \"kubernetes\"?"]

@@ -225,9 +225,9 @@ describe('bad input fails with one clear error and writes nothing', () => {
   });
 
   test('a working directory whose state is in a remote backend', () => {
-    const { dir } = writeTemp('infra/.terraform/terraform.tfstate', '{"version":3,"serial":1,"backend":{"type":"s3","config":{"bucket":"b"},"hash":1}}');
+    const { dir } = writeTemp('infra/.terraform/terraform.tfstate', '{"version":3,"serial":1,"backend":{"type":"consul","config":{"path":"b"},"hash":1}}');
     const e = assertFailed(runAction({ command: 'lookup', state: 'infra', address: 'output.image' }, { workspace: dir }));
-    assert.equal(e.message, 'infra keeps its state in Terraform\'s "s3" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file');
+    assert.equal(e.message, 'infra keeps its state in Terraform\'s "consul" backend, not in the directory; this action reads local state files: add a step that runs `terraform -chdir=infra state pull > infra.tfstate` and set `state` to that file');
   });
 
   test('a value that contains the output delimiter is refused and nothing is written', () => {

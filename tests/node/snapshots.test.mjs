@@ -141,7 +141,7 @@ describe('lookup', () => {
     ['missing inputs', {}],
     ['a container that is not there', { state: 'states/k8s.tfstate', address: 'kubernetes_deployment_v1.backend', container: 'nope' }],
     ['a stage of the stages file', { stage: 'qa' }],
-    ['a backend this action does not read yet', { backend: 's3', 'backend-config': 'bucket=tfstate\nkey=dev.tfstate', address: 'output.image' }],
+    ['a backend this action does not read yet', { backend: 'consul', 'backend-config': 'path=tfstate/dev', address: 'output.image' }],
     ['a misspelt backend-config key', { backend: 'http', 'backend-config': 'adress=http://127.0.0.1:9/state', address: 'output.image' }],
     ['the backend terraform init recorded, not answering: its password masked first', { state: 'infra', address: 'output.image' }],
   ];

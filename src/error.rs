@@ -107,6 +107,7 @@ impl Error {
                     B::Http(_) => "backend error",
                     B::Pg(_) => "backend error",
                     B::Kubernetes(_) => "backend error",
+                    B::Azurerm(_) => "backend error",
                 }
             }
             Error::State(e) => {

@@ -64,6 +64,8 @@ pub enum Error {
     Pg(super::pg::Error),
     /// The kubernetes backend's own problem (settings, credentials, the API server's answer).
     Kubernetes(super::kubernetes::Error),
+    /// The azurerm backend's own problem (the metadata host, credentials, the storage service's answer).
+    Azurerm(super::azurerm::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -115,6 +117,7 @@ impl fmt::Display for Error {
             Error::Http(e) => e.fmt(f),
             Error::Pg(e) => e.fmt(f),
             Error::Kubernetes(e) => e.fmt(f),
+            Error::Azurerm(e) => e.fmt(f),
         }
     }
 }

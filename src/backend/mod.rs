@@ -37,6 +37,7 @@
 //! and `open` only joins them with one host call. Its tests then run natively on made-up
 //! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
 
+pub mod azurerm;
 mod choose;
 pub mod config;
 pub mod discover;
@@ -154,6 +155,7 @@ backends! {
     Kubernetes => kubernetes,
     Pg => pg,
     Http => http,
+    Azurerm => azurerm,
     #[cfg(test)]
     Fake => fake,
 }

@@ -579,8 +579,9 @@ pub fn storage_error(location: &Location, blob: Blob, response: &HttpResponse, c
     let said = message.map(|m| crate::text::quote(m.lines().next().unwrap_or_default())).unwrap_or_default();
     let identity = identity(location, client_id);
     match (response.status, code.as_str()) {
-        (403, "AuthenticationFailed" | "InvalidAuthenticationInfo" | "NoAuthenticationInformation") | (401, _) => {
-            Error::AuthenticationFailed { blob, identity, said }
+        // Azure answers 403 AuthenticationFailed; Azurite 400 InvalidAuthenticationInfo for a bad signature.
+        (400 | 403, "AuthenticationFailed" | "InvalidAuthenticationInfo" | "NoAuthenticationInformation") | (401, _) => {
+            Error::AuthenticationFailed { blob, identity, status: response.status, code: crate::text::name(if code.is_empty() { "AuthenticationFailed" } else { &code }), said }
         }
         (403, _) => Error::Forbidden { blob, identity, code: if code.is_empty() { "403".into() } else { crate::text::name(&code) } },
         (404, "ContainerNotFound") => Error::ContainerNotFound { blob },

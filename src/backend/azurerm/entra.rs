@@ -22,7 +22,9 @@ pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 
 /// `application/x-www-form-urlencoded` encoding of one value.
 fn form(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(value, SET).to_string()
 }
 
 /// The URL without its query, for messages (a query may hold a token).

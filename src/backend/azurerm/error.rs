@@ -87,6 +87,10 @@ pub enum Error {
         blob: Blob,
         /// Who asked.
         identity: Identity,
+        /// The HTTP status (403 from Azure).
+        status: u16,
+        /// The storage error code (`AuthenticationFailed`).
+        code: String,
         /// The storage service's detail, quoted.
         said: String,
     },
@@ -162,8 +166,8 @@ impl fmt::Display for Error {
                 f,
                 "azurerm backend: {identity} may not read {blob} ({code}); reading a state needs the role Storage Blob Data Reader on the container (or the account) for that identity — Contributor or Owner alone do not give data access — or a SAS with read and list permissions"
             ),
-            Error::AuthenticationFailed { blob, identity, said } => {
-                write!(f, "azurerm backend: the storage account did not accept {identity} for {blob} (403 AuthenticationFailed)")?;
+            Error::AuthenticationFailed { blob, identity, status, code, said } => {
+                write!(f, "azurerm backend: the storage account did not accept {identity} for {blob} ({status} {code})")?;
                 if !said.is_empty() {
                     write!(f, ": {said}")?;
                 }

@@ -326,7 +326,7 @@ fn the_oidc_exchange_asks_github_for_the_token_exchange_audience_then_entra_id()
     let r = entra::token_request(&url, "client", entra::Credential::Assertion(&jwt), 7);
     assert_eq!(
         String::from_utf8(r.body).unwrap(),
-        "grant_type=client_credentials&client_id=client&scope=https%3A%2F%2Fstorage%2Eazure%2Ecom%2F%2Edefault&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient%2Dassertion%2Dtype%3Ajwt%2Dbearer&client_assertion=a%2Eb%2Ec"
+        "grant_type=client_credentials&client_id=client&scope=https%3A%2F%2Fstorage.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"
     );
     assert_eq!(
         entra::token_answer(&url, "client", &response(200, &[], br#"{"access_token":"tok","expires_in":3599}"#)).unwrap().expose(),

@@ -13,9 +13,13 @@
 // NODE_EXTRA_CA_CERTS).
 //
 // export async function start({ hold = true }) → {
-//   stop(), inputs: { backend, 'backend-config' }, env, tfDir, tfConfig, account, key, container,
-//   proxied: [CONNECT targets], requests: [loopback Azure requests], blob(method, path, headers)
+//   stop(), inputs: { backend, 'backend-config' }, env (Shared Key), tfDir, tfConfig, tfEnv, ca,
+//   metadataHost, standIn (https://127.0.0.1:<port> of the Azure/GitHub stand-ins), proxyPort,
+//   log() (what the stand-ins and the proxy received), blob() (a Shared Key request to Azurite),
+//   sas() (an account SAS for reading)
 // }
+// The stand-ins and the proxy run in their own process (loopback.mjs), so that a caller's
+// spawnSync does not block them.
 // Workspaces written: default and staging (image registry.example.com/app:<ws>-v1), and `held`,
 // whose lock terraform holds (an apply paused in a provisioner) until stop() — with `hold`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,22 +34,9 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..', '..');
 
-export const ACCOUNT = 'tfstatetest';
-// Not a secret: the key of the emulator's made-up account.
-export const ACCOUNT_KEY = Buffer.from('stage-action azurite test key - not a secret - 0123456789abcdef').toString('base64');
-export const CONTAINER = 'tfstate';
-export const KEY = 'stages/app/terraform.tfstate';
-export const TENANT = '72f988bf-0000-4000-8000-00000000d1ce';
-export const CLIENT_ID = '3b7c9e2a-0000-4000-8000-0000000c11e7';
-export const CLIENT_SECRET = 'entra-client-secret-7f3e'; // what the Entra stand-in accepts
-export const REQUEST_TOKEN = 'runner-request-token-4b1d'; // ACTIONS_ID_TOKEN_REQUEST_TOKEN
-export const OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
-export const SUBJECT = 'repo:acme/app:environment:prod';
+import { ACCOUNT, ACCOUNT_KEY, CONTAINER, KEY } from './constants.mjs';
 
-const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-/** A JWT with these claims. Its signature is made up: nothing here checks one (Azurite's `--oauth basic` does not). */
-export const jwt = (claims) => `${b64url({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64url(claims)}.${b64url('not-a-signature')}`;
-const claimsOf = (token) => JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString());
+export * from './constants.mjs';
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -111,119 +102,6 @@ function sharedKeyRequest(port, ca, method, urlPath, { query = {}, headers = {},
   });
 }
 
-/**
- * The loopback stand-ins for Azure's metadata host, Entra ID's token endpoint and GitHub's OIDC
- * token endpoint, on one HTTPS port. Each checks what it receives; `requests` records it.
- */
-function azureStandIn(pki, requests) {
-  let port;
-  const server = https.createServer({ cert: fs.readFileSync(pki.cert), key: fs.readFileSync(pki.key) }, (req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url, `https://127.0.0.1:${port}`);
-      const body = Buffer.concat(chunks).toString();
-      const entry = { method: req.method, path: url.pathname, ok: false };
-      requests.push(entry);
-      const send = (status, doc) => {
-        const text = JSON.stringify(doc);
-        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      };
-      const refuse = (status, error, description) => send(status, { error, error_description: description });
-      if (url.pathname === '/metadata/endpoints') {
-        entry.ok = url.searchParams.get('api-version') === '2022-09-01';
-        return send(200, {
-          name: 'AzuriteOnLoopback',
-          portal: 'https://portal.azure.com',
-          resourceManager: `https://127.0.0.1:${port}/`,
-          microsoftGraphResourceId: 'https://graph.microsoft.com/',
-          authentication: { loginEndpoint: `https://127.0.0.1:${port}/`, audiences: ['https://management.core.windows.net/'], tenant: 'common', identityProvider: 'AAD' },
-          suffixes: { storage: 'localhost', keyVaultDns: 'vault.azure.net', sqlServerHostname: 'database.windows.net' },
-        });
-      }
-      if (url.pathname === '/idtoken') {
-        // GitHub's OIDC token endpoint: the runner's request token as a Bearer, and the audience asked.
-        if (req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) return send(401, { message: 'bad request token' });
-        const audience = url.searchParams.get('audience');
-        if (audience !== 'api://AzureADTokenExchange') return send(400, { message: `unexpected audience ${audience}` });
-        entry.ok = true;
-        const now = Math.floor(Date.now() / 1000);
-        return send(200, { count: 1, value: jwt({ iss: OIDC_ISSUER, aud: audience, sub: SUBJECT, iat: now, nbf: now, exp: now + 300 }) });
-      }
-      if (url.pathname === `/${TENANT}/oauth2/v2.0/token` && req.method === 'POST') {
-        const form = new URLSearchParams(body);
-        entry.grant = form.get('client_assertion') ? 'assertion' : form.get('client_secret') ? 'secret' : 'none';
-        if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 'AADSTS70003: grant_type');
-        if (form.get('client_id') !== CLIENT_ID) return refuse(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`);
-        if (form.get('scope') !== 'https://storage.azure.com/.default') return refuse(400, 'invalid_scope', `AADSTS70011: scope ${form.get('scope')}`);
-        if (entry.grant === 'assertion') {
-          if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse(400, 'invalid_request', 'AADSTS50027: assertion type');
-          let claims;
-          try {
-            claims = claimsOf(form.get('client_assertion'));
-          } catch {
-            return refuse(400, 'invalid_client', 'AADSTS50027: JWT token is invalid or malformed.');
-          }
-          entry.claims = claims;
-          if (claims.iss !== OIDC_ISSUER || claims.aud !== 'api://AzureADTokenExchange' || claims.sub !== SUBJECT) {
-            return refuse(400, 'invalid_client', `AADSTS700213: No matching federated identity record found for presented assertion subject '${claims.sub}'.`);
-          }
-        } else if (entry.grant === 'secret') {
-          if (form.get('client_secret') !== CLIENT_SECRET) return refuse(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
-        } else {
-          return refuse(400, 'invalid_client', 'AADSTS7000216: client_assertion or client_secret is required.');
-        }
-        entry.ok = true;
-        const now = Math.floor(Date.now() / 1000);
-        // What Azurite's `--oauth basic` checks: iss (sts.windows.net/…), aud (storage), iat/nbf/exp.
-        const access = jwt({ aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${TENANT}/`, iat: now, nbf: now - 60, exp: now + 3600, appid: CLIENT_ID, tid: TENANT, oid: CLIENT_ID });
-        return send(200, { token_type: 'Bearer', expires_in: 3599, access_token: access });
-      }
-      return send(404, { error: 'not_found' });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    port = server.address().port;
-    resolve({ server, port });
-  }));
-}
-
-/**
- * The CONNECT proxy: tunnels `<account>.blob.localhost:443` to Azurite's port; refuses anything
- * else (403). Records each CONNECT target and whether it carried Proxy-Authorization.
- */
-function connectProxy(azuritePort, proxied) {
-  const server = net.createServer((client) => {
-    let head = Buffer.alloc(0);
-    const onData = (chunk) => {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      client.off('data', onData);
-      const lines = head.subarray(0, end).toString('latin1').split('\r\n');
-      const [method, target] = lines[0].split(' ');
-      const auth = lines.find((l) => /^proxy-authorization:/i.test(l));
-      proxied.push({ method, target, proxyAuthorization: auth ? auth.split(':').slice(1).join(':').trim() : null });
-      if (method !== 'CONNECT' || !/^[a-z0-9]+\.blob\.localhost:443$/.test(target)) {
-        client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
-        return;
-      }
-      const upstream = net.connect(azuritePort, '127.0.0.1', () => {
-        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-        const rest = head.subarray(end + 4);
-        if (rest.length) upstream.write(rest);
-        client.pipe(upstream).pipe(client);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    };
-    client.on('data', onData);
-    client.on('error', () => {});
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port })));
-}
-
 async function waitFor(what, check, ms = 30_000) {
   const until = Date.now() + ms;
   for (;;) {
@@ -237,22 +115,30 @@ async function waitFor(what, check, ms = 30_000) {
   }
 }
 
+/**
+ * An account SAS (version 2023-11-03) for the blob service: `permissions` on containers and
+ * objects, until `expiry` (ISO 8601, seconds).
+ */
+export function sas(permissions = 'rl', expiry = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z')) {
+  const fields = { sv: '2023-11-03', ss: 'b', srt: 'co', sp: permissions, se: expiry, spr: 'https' };
+  const sts = [ACCOUNT, fields.sp, fields.ss, fields.srt, '', fields.se, '', fields.spr, fields.sv, '', ''].join('\n');
+  const sig = crypto.createHmac('sha256', Buffer.from(ACCOUNT_KEY, 'base64')).update(sts).digest('base64');
+  return Object.entries({ ...fields, sig }).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+}
+
 /** Starts everything and has terraform write the states; see the top of this file. */
 export async function start({ hold = true, terraform = 'terraform' } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-action-azurerm-'));
   const children = [];
-  const servers = [];
-  const requests = [];
-  const proxied = [];
   const stop = async () => {
     fs.writeFileSync(path.join(work, 'release'), '');
-    for (const c of children) {
+    // The lock's holder first: its apply ends, and unlocks, through the servers.
+    for (const c of [...children].reverse()) {
       if (c.exitCode === null && c.signalCode === null) {
         await Promise.race([new Promise((r) => c.once('exit', r)), new Promise((r) => setTimeout(r, c.holder ? 20_000 : 0))]);
         c.kill();
       }
     }
-    for (const s of servers) s.close();
     fs.rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -263,10 +149,17 @@ export async function start({ hold = true, terraform = 'terraform' } = {}) {
       '--cert', pki.cert, '--key', pki.key, '--oauth', 'basic',
     ], { cwd: work, env: { ...process.env, AZURITE_ACCOUNTS: `${ACCOUNT}:${ACCOUNT_KEY}` }, stdio: 'ignore' });
     children.push(azurite);
-    const stand = await azureStandIn(pki, requests);
-    servers.push(stand.server);
-    const proxy = await connectProxy(azPort, proxied);
-    servers.push(proxy.server);
+    const logFile = path.join(work, 'requests.jsonl');
+    fs.writeFileSync(logFile, '');
+    const portFile = path.join(work, 'ports');
+    const loop = spawn(process.execPath, [path.join(here, 'loopback.mjs'), pki.cert, pki.key, String(azPort), logFile, portFile], { stdio: ['pipe', 'ignore', 'inherit'] });
+    children.push(loop);
+    await waitFor('the loopback servers (loopback.mjs)', () => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').includes(' '));
+    const [standPort, proxyPort] = fs.readFileSync(portFile, 'utf8').split(' ').map(Number);
+    const stand = { port: standPort };
+    const proxy = { port: proxyPort };
+    /** What the loopback servers received so far: { kind: 'azure'|'proxy', … } each. */
+    const log = () => fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     const blob = (method, p, opts) => sharedKeyRequest(azPort, pki.ca, method, p, opts);
     await waitFor('Azurite answering', async () => {
       const r = await blob('PUT', `/${CONTAINER}`, { query: { restype: 'container' } });
@@ -347,9 +240,10 @@ output "image" {
       work,
       ca: pki.ca,
       metadataHost: `127.0.0.1:${stand.port}`,
+      standIn: `https://127.0.0.1:${stand.port}`,
+      sas,
       proxyPort: proxy.port,
-      requests,
-      proxied,
+      log,
       blob,
     };
   } catch (e) {

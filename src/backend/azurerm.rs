@@ -577,7 +577,8 @@ pub fn storage_error(location: &Location, blob: Blob, response: &HttpResponse, c
         .unwrap_or_default();
     let message = super::xml::text(&String::from_utf8_lossy(&response.body), &["Error", "Message"]).ok().flatten();
     let said = message.map(|m| crate::text::quote(m.lines().next().unwrap_or_default())).unwrap_or_default();
-    let identity = identity(location, client_id);
+    let identity = Box::new(identity(location, client_id));
+    let blob = Box::new(blob);
     match (response.status, code.as_str()) {
         // Azure answers 403 AuthenticationFailed; Azurite 400 InvalidAuthenticationInfo for a bad signature.
         (400 | 403, "AuthenticationFailed" | "InvalidAuthenticationInfo" | "NoAuthenticationInformation") | (401, _) => {
@@ -631,10 +632,13 @@ pub fn answer(location: &Location, response: HttpResponse, client_id: Option<&st
     }
 }
 
+/// One page of a container's listing: each blob's name and size, and the next page's marker.
+pub type Page = (Vec<(String, u64)>, Option<String>);
+
 /// One page of a listing: blob names with their sizes, and the next marker.
-pub fn listing(location: &Location, body: &[u8]) -> Result<(Vec<(String, u64)>, Option<String>), Error> {
+pub fn listing(location: &Location, body: &[u8]) -> Result<Page, Error> {
     let text = String::from_utf8_lossy(body);
-    let bad = |why: String| Error::BadListing { blob: location.blob(String::new()), why };
+    let bad = |why: String| Error::BadListing { blob: Box::new(location.blob(String::new())), why };
     let names = super::xml::texts(&text, &["EnumerationResults", "Blobs", "Blob", "Name"]).map_err(bad)?;
     let sizes = super::xml::texts(&text, &["EnumerationResults", "Blobs", "Blob", "Properties", "Content-Length"]).map_err(bad)?;
     let next = super::xml::text(&text, &["EnumerationResults", "NextMarker"]).map_err(bad)?.filter(|m| !m.is_empty());

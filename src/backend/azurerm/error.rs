@@ -75,18 +75,18 @@ pub enum Error {
     /// may not read.
     Forbidden {
         /// What was read.
-        blob: Blob,
+        blob: Box<Blob>,
         /// Who asked.
-        identity: Identity,
+        identity: Box<Identity>,
         /// The storage error code.
         code: String,
     },
     /// 403 AuthenticationFailed: the signature, SAS or token was not accepted.
     AuthenticationFailed {
         /// What was read.
-        blob: Blob,
+        blob: Box<Blob>,
         /// Who asked.
-        identity: Identity,
+        identity: Box<Identity>,
         /// The HTTP status (403 from Azure).
         status: u16,
         /// The storage error code (`AuthenticationFailed`).
@@ -97,12 +97,12 @@ pub enum Error {
     /// 404 ContainerNotFound (or the account has no such container).
     ContainerNotFound {
         /// The container.
-        blob: Blob,
+        blob: Box<Blob>,
     },
     /// Any other answer.
     Status {
         /// What was read.
-        blob: Blob,
+        blob: Box<Blob>,
         /// The HTTP status.
         status: u16,
         /// The storage error code, quoted, or empty.
@@ -142,7 +142,7 @@ pub enum Error {
     /// The container's listing is not the XML the service sends.
     BadListing {
         /// The container.
-        blob: Blob,
+        blob: Box<Blob>,
         /// Why.
         why: String,
     },
@@ -171,7 +171,7 @@ impl fmt::Display for Error {
                 if !said.is_empty() {
                     write!(f, ": {said}")?;
                 }
-                match identity {
+                match identity.as_ref() {
                     Identity::SharedKey => f.write_str("; the key is wrong or was rotated: set `access_key` (ARM_ACCESS_KEY) to one of the account's current access keys"),
                     Identity::Sas => f.write_str("; the SAS is wrong, expired, or lacks read (r) and list (l) permissions on the blob service: make a new one for `sas_token` (ARM_SAS_TOKEN)"),
                     Identity::Entra { .. } => f.write_str("; the token was refused: check `tenant_id` is the account's tenant"),

@@ -121,15 +121,35 @@ describe('azurerm: Terraform\'s lock (an apply of `held` holds the lease)', { sk
     assert.match(r.warnings[0].message, /^state azurerm blob tfstate\/stages\/app\/terraform\.tfstateenv:held in storage account tfstatetest is locked by \S+@\S+ for apply since \d{4}-\d\d-\d\dT/);
   });
 
-  test('promote into the held stage is refused', () => {
+  /** A workspace whose stages file has dev (default), qa (held, from dev) and prod (staging, from qa). */
+  function stagesWorkspace() {
     const ws = tempDir('stage-action-azurerm-stages-');
     const stage = (name, workspace, from) => [`  ${name}:`, ...(from ? [`    from: ${from}`] : []), '    backend: azurerm', '    backend-config:',
       '      storage_account_name: tfstatetest', '      container_name: tfstate', `      key: ${KEY}`, `      metadata_host: "${az.metadataHost}"`,
       `    workspace: ${workspace}`, `    address: ${ADDRESS}`].join('\n');
-    writeFile(path.join(ws, '.github', 'stages.yml'), ['stages:', stage('dev', 'default'), stage('qa', 'held', 'dev'), ''].join('\n'));
-    const r = runAction({ command: 'promote', to: 'qa' }, { workspace: ws, env: { ...base(), ARM_ACCESS_KEY: ACCOUNT_KEY }, timeout: 90_000 });
-    assert.match(failedWith(r, 'promotion refused'), /^cannot promote into qa: the state of qa is locked by /);
-    assertFailureSummary(r, 'promote', 'promotion refused');
+    writeFile(path.join(ws, '.github', 'stages.yml'), ['stages:', stage('dev', 'default'), stage('qa', 'held', 'dev'), stage('prod', 'staging', 'qa'), ''].join('\n'));
+    return ws;
+  }
+  const stagesRun = (inputs, ws) => runAction(inputs, { workspace: ws, env: { ...base(), ARM_ACCESS_KEY: ACCOUNT_KEY }, timeout: 90_000 });
+
+  test('status shows every stage, warns of the held one and sets locked', () => {
+    const r = stagesRun({ command: 'status' }, stagesWorkspace());
+    assert.equal(r.code, 0, detail(r));
+    assert.deepEqual(r.errors, [], detail(r));
+    assert.equal(r.outputs.locked, 'true');
+    assert.deepEqual(r.warnings.map((w) => w.props.title), ['state locked'], detail(r));
+    assert.match(r.warnings[0].message, /^stage qa: the state is locked by \S+ for apply since /);
+    for (const ws of ['default', 'held', 'staging']) assert.ok(r.summary.includes(`registry.example.com/app:${ws}-v1`), r.summary);
+    assertMasked(r, ACCOUNT_KEY);
+  });
+
+  test('promote into or out of the held stage is refused', () => {
+    const ws = stagesWorkspace();
+    for (const to of ['qa', 'prod']) {
+      const r = stagesRun({ command: 'promote', to }, ws);
+      assert.match(failedWith(r, 'promotion refused'), new RegExp(`^cannot promote into ${to}: the state of qa is locked by `));
+      assertFailureSummary(r, 'promote', 'promotion refused');
+    }
   });
 });
 

@@ -19,6 +19,10 @@
 //! (`use_msi`), client certificates, AKS workload identity and Azure DevOps service connections.
 //! Use `use_azuread_auth` with OIDC (azure/login's `ARM_*` variables), a SAS or the key.
 //!
+//! The workspaces are one List Blobs with the prefix `key` (paginated by `NextMarker`): `key`
+//! itself is `default`, each `<key>env:<name>` (no `/` in the name) another; an empty blob (the
+//! placeholder Terraform writes when it locks a missing state) has no state.
+//!
 //! The lock is the blob's lease (`x-ms-lease-status: locked`) with Terraform's LockInfo in its
 //! `terraformlockid` metadata (base64), which Get Blob returns with the state.
 

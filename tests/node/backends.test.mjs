@@ -42,7 +42,7 @@ describe('the backend input', () => {
   test('a backend Terraform has and this action does not read yet is one clear error naming it', () => {
     const e = failed(lookup({ backend: 's3', 'backend-config': 'bucket=tfstate' }, workspace({})));
     assert.equal(e.props.title, 'invalid input');
-    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local, kubernetes, pg, http: add a step that runs `terraform state pull > stage\.tfstate`/);
+    assert.match(e.message, /^input `backend`: this action does not read Terraform's "s3" backend \(yet\); it reads local, kubernetes, pg, http, azurerm: add a step that runs `terraform state pull > stage\.tfstate`/);
   });
 
   test('a misspelt backend or key is refused with did-you-mean, every problem at once', () => {

@@ -186,6 +186,46 @@ var require_host = __commonJS({
         throw err;
       }
     }
+    function proxyFor(target, env = process.env) {
+      const pick = (...names) => names.map((n) => env[n]).find((v) => v != null && v !== "");
+      const secure = target.protocol === "https:";
+      let proxy = secure ? pick("HTTPS_PROXY", "https_proxy") : pick("HTTP_PROXY", "http_proxy");
+      if (!proxy) return null;
+      const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+      const port = target.port || (secure ? "443" : "80");
+      const net = require("node:net");
+      if (host === "localhost" || net.isIPv4(host) && host.startsWith("127.") || host === "::1") return null;
+      const noProxy = pick("NO_PROXY", "no_proxy") || "";
+      for (let entry of noProxy.split(",")) {
+        entry = entry.trim().toLowerCase();
+        if (!entry) continue;
+        if (entry === "*") return null;
+        if (entry.includes("/")) {
+          const [base, bits] = entry.split("/");
+          const family = net.isIPv4(base) ? "ipv4" : net.isIPv6(base) ? "ipv6" : null;
+          if (family && net.isIP(host)) {
+            const list = new net.BlockList();
+            list.addSubnet(base, Number(bits), family);
+            if (list.check(host, net.isIPv4(host) ? "ipv4" : "ipv6")) return null;
+          }
+          continue;
+        }
+        let [h, p] = [entry, ""];
+        const m = /^(.*):(\d+)$/.exec(entry);
+        if (m && !net.isIPv6(entry)) [h, p] = [m[1], m[2]];
+        h = h.replace(/^\[|\]$/g, "");
+        if (net.isIP(h)) {
+          if (h === host && (!p || p === port)) return null;
+          continue;
+        }
+        if (h.startsWith("*")) h = h.slice(1);
+        const matchHost = !h.startsWith(".");
+        if (matchHost) h = "." + h;
+        if ((host.endsWith(h) || matchHost && host === h.slice(1)) && (!p || p === port)) return null;
+      }
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy)) proxy = `http://${proxy}`;
+      return proxy;
+    }
     async function http_request(method, url, headers, body, timeout_ms, max_bytes, ca, cert, key, insecure) {
       const what = `${method} ${url}`;
       const target = new URL(url);
@@ -207,6 +247,14 @@ var require_host = __commonJS({
         options.rejectUnauthorized = !insecure;
       }
       const lib = secure ? require("node:https") : require("node:http");
+      const proxy = proxyFor(target);
+      if (proxy) {
+        const scheme = new URL(proxy).protocol;
+        if (scheme !== "http:" && scheme !== "https:") {
+          throw Object.assign(new Error(`${what}: the proxy in ${secure ? "HTTPS_PROXY" : "HTTP_PROXY"} is ${scheme.slice(0, -1)}://, and only http:// and https:// proxies are supported`), { code: "ENOTSUP" });
+        }
+        options.agent = new lib.Agent({ proxyEnv: secure ? { HTTPS_PROXY: proxy } : { HTTP_PROXY: proxy } });
+      }
       return new Promise((resolve, reject) => {
         let settled = false;
         let req;
@@ -442,7 +490,9 @@ var require_host = __commonJS({
       socket_write,
       socket_read,
       socket_close,
-      on_demand
+      on_demand,
+      // For tests (tests/node/proxy.test.mjs): not called from Rust.
+      proxyFor
     };
   }
 });

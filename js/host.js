@@ -240,6 +240,62 @@ function checkPem(pem, what, parse) {
 }
 
 /**
+ * The proxy for `target` (a URL), as Terraform picks it: Go's http.ProxyFromEnvironment
+ * (golang.org/x/net/http/httpproxy). HTTPS_PROXY (else https_proxy) for an https URL, HTTP_PROXY
+ * (else http_proxy) for http; a proxy without a scheme is http://. Never for `localhost` or a
+ * loopback IP. NO_PROXY (else no_proxy): `*`, or a comma-separated list of IPs, CIDRs and
+ * domains, each with an optional port; `example.com` matches it and its subdomains,
+ * `.example.com` (or `*.example.com`) only its subdomains. Returns the proxy URL, or null.
+ *
+ * The tunnel itself is Node's (>= 24.5): an Agent built with `proxyEnv` sends `CONNECT
+ * host:port` (absolute-form for http://) to the proxy, with `Proxy-Authorization` only to the
+ * proxy, and TLS to the target inside it with the request's own TLS options. Not
+ * NODE_USE_ENV_PROXY=1: it must be set before Node starts, applies to the global agents (we use
+ * none: `agent: false`), and Node's NO_PROXY matching differs from Go's (no subdomains for
+ * `example.com`, no CIDRs); so the choice is made here and Node gets only the proxy to use.
+ */
+function proxyFor(target, env = process.env) {
+  const pick = (...names) => names.map((n) => env[n]).find((v) => v != null && v !== '');
+  const secure = target.protocol === 'https:';
+  let proxy = secure ? pick('HTTPS_PROXY', 'https_proxy') : pick('HTTP_PROXY', 'http_proxy');
+  if (!proxy) return null;
+  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = target.port || (secure ? '443' : '80');
+  const net = require('node:net');
+  if (host === 'localhost' || (net.isIPv4(host) && host.startsWith('127.')) || host === '::1') return null;
+  const noProxy = pick('NO_PROXY', 'no_proxy') || '';
+  for (let entry of noProxy.split(',')) {
+    entry = entry.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return null;
+    if (entry.includes('/')) {
+      const [base, bits] = entry.split('/');
+      const family = net.isIPv4(base) ? 'ipv4' : net.isIPv6(base) ? 'ipv6' : null;
+      if (family && net.isIP(host)) {
+        const list = new net.BlockList();
+        list.addSubnet(base, Number(bits), family);
+        if (list.check(host, net.isIPv4(host) ? 'ipv4' : 'ipv6')) return null;
+      }
+      continue;
+    }
+    let [h, p] = [entry, ''];
+    const m = /^(.*):(\d+)$/.exec(entry);
+    if (m && !net.isIPv6(entry)) [h, p] = [m[1], m[2]];
+    h = h.replace(/^\[|\]$/g, '');
+    if (net.isIP(h)) {
+      if (h === host && (!p || p === port)) return null;
+      continue;
+    }
+    if (h.startsWith('*')) h = h.slice(1);
+    const matchHost = !h.startsWith('.');
+    if (matchHost) h = '.' + h;
+    if ((host.endsWith(h) || (matchHost && host === h.slice(1))) && (!p || p === port)) return null;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy)) proxy = `http://${proxy}`;
+  return proxy;
+}
+
+/**
  * One HTTP request with node:https (node:http for an http:// URL): { status, headers: [name,
  * value, ...], body: bytes }. Not fetch: loading undici costs ~30 ms of a run, and fetch cannot
  * present a client certificate; node:http(s) serves every request, with or without TLS settings.
@@ -271,6 +327,15 @@ async function http_request(method, url, headers, body, timeout_ms, max_bytes, c
     options.rejectUnauthorized = !insecure;
   }
   const lib = secure ? require('node:https') : require('node:http');
+  const proxy = proxyFor(target);
+  if (proxy) {
+    const scheme = new URL(proxy).protocol;
+    if (scheme !== 'http:' && scheme !== 'https:') {
+      throw Object.assign(new Error(`${what}: the proxy in ${secure ? 'HTTPS_PROXY' : 'HTTP_PROXY'} is ${scheme.slice(0, -1)}://, and only http:// and https:// proxies are supported`), { code: 'ENOTSUP' });
+    }
+    // One agent per request, as `agent: false` is: nothing is kept between requests.
+    options.agent = new lib.Agent({ proxyEnv: secure ? { HTTPS_PROXY: proxy } : { HTTP_PROXY: proxy } });
+  }
   return new Promise((resolve, reject) => {
     let settled = false;
     let req;
@@ -535,4 +600,6 @@ module.exports = {
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
   sign_rs256,
   socket_connect, socket_start_tls, socket_write, socket_read, socket_close, on_demand,
+  // For tests (tests/node/proxy.test.mjs): not called from Rust.
+  proxyFor,
 };

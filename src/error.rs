@@ -113,6 +113,7 @@ impl Error {
                     B::Gcs(_) => "backend error",
                     B::Tfe(_) => "backend error",
                     B::S3(_) => "backend error",
+                    B::Azurerm(_) => "backend error",
                 }
             }
             Error::State(e) => {

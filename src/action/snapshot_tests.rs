@@ -481,3 +481,41 @@ fn s3_backend_errors() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// The azurerm backend's main faces: a role missing for an OIDC identity, a refused key, and
+/// Entra ID refusing a workflow whose subject has no federated credential.
+#[test]
+fn azurerm_errors() {
+    use backend::azurerm::{Blob, Error as Az, Identity};
+    let blob = || Box::new(Blob { account: "acmetfstate".into(), container: "tfstate".into(), name: "shop.tfstateenv:prod".into() });
+    let errors: Vec<Error> = vec![
+        Az::Forbidden {
+            blob: blob(),
+            identity: Box::new(Identity::Entra { client_id: "3b7c9e2a-0000-4000-8000-0000000c11e7".into(), how: "OIDC" }),
+            code: "AuthorizationPermissionMismatch".into(),
+        },
+        Az::AuthenticationFailed {
+            blob: blob(),
+            identity: Box::new(Identity::SharedKey),
+            status: 403,
+            code: "AuthenticationFailed".into(),
+            said: "\"Server failed to authenticate the request.\"".into(),
+        },
+        Az::Entra {
+            url: "https://login.microsoftonline.com/72f988bf-0000-4000-8000-00000000d1ce/oauth2/v2.0/token".into(),
+            client_id: "3b7c9e2a-0000-4000-8000-0000000c11e7".into(),
+            code: Some("AADSTS700213".into()),
+            said: "\"invalid_client: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:acme/shop:ref:refs/heads/main'.\"".into(),
+        },
+    ]
+    .into_iter()
+    .map(|e| backend::Error::Azurerm(e).into())
+    .collect();
+    let mut out = String::new();
+    for e in &errors {
+        let r = report("lookup");
+        let lines = workflow_lines(&r, Some(e), false);
+        out.push_str(&format!("==== {}\n{}{}{}\n", e.title(), lines.annotations, step_summary(&r, Some(e)), terminal(&r, Some(e)).stderr));
+    }
+    insta::assert_snapshot!(out);
+}

@@ -73,6 +73,8 @@ pub enum Error {
     Tfe(Box<super::tfe::Error>),
     /// The s3 backend's own problem (credentials, S3, STS or DynamoDB's answer).
     S3(Box<super::s3::Error>),
+    /// The azurerm backend's own problem (the metadata host, credentials, the storage service's answer).
+    Azurerm(super::azurerm::Error),
 }
 
 /// The problem with a `workspace` given for a state file, as the input's.
@@ -128,6 +130,7 @@ impl fmt::Display for Error {
             Error::Gcs(e) => e.fmt(f),
             Error::Tfe(e) => e.fmt(f),
             Error::S3(e) => e.fmt(f),
+            Error::Azurerm(e) => e.fmt(f),
         }
     }
 }

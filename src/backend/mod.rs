@@ -37,6 +37,7 @@
 //! and `open` only joins them with one host call. Its tests then run natively on made-up
 //! answers (the native host has no HTTP), as the local backend's run on a temporary directory.
 
+pub mod azurerm;
 mod choose;
 pub mod cloud;
 pub mod config;
@@ -214,6 +215,7 @@ backends! {
     on_demand {
         S3 => s3,
         Gcs => gcs,
+        Azurerm => azurerm,
         Remote => remote,
         Cloud => cloud,
     }

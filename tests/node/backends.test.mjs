@@ -42,7 +42,7 @@ describe('the backend input', () => {
   test('a backend Terraform has and this action does not read yet is one clear error naming it', () => {
     const e = failed(lookup({ backend: 'consul', 'backend-config': 'path=tfstate' }, workspace({})));
     assert.equal(e.props.title, 'invalid input');
-    assert.match(e.message, /^input `backend`: this action does not read Terraform's "consul" backend \(yet\); it reads local, kubernetes, pg, http, s3, gcs, remote, cloud: add a step that runs `terraform state pull > stage\.tfstate`/);
+    assert.match(e.message, /^input `backend`: this action does not read Terraform's "consul" backend \(yet\); it reads local, kubernetes, pg, http, s3, gcs, azurerm, remote, cloud: add a step that runs `terraform state pull > stage\.tfstate`/);
   });
 
   test('a misspelt backend or key is refused with did-you-mean, every problem at once', () => {

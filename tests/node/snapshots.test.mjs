@@ -144,6 +144,7 @@ describe('lookup', () => {
     ['a backend this action does not read yet', { backend: 'consul', 'backend-config': 'path=tfstate/dev', address: 'output.image' }],
     ['a misspelt backend-config key', { backend: 'http', 'backend-config': 'adress=http://127.0.0.1:9/state', address: 'output.image' }],
     ['the backend terraform init recorded, not answering: its password masked first', { state: 'infra', address: 'output.image' }],
+    ['azurerm with the Resource Manager fallback of Terraform, which the action does not take', { backend: 'azurerm', 'backend-config': 'storage_account_name=acmetfstate\ncontainer_name=tfstate\nkey=shop.tfstate\nresource_group_name=tfstate-rg', address: 'output.image' }],
   ];
   for (const [name, inputs] of cases) {
     test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'lookup', ...inputs }))));

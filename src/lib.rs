@@ -9,6 +9,7 @@ pub mod action;
 pub mod backend;
 pub mod commands;
 pub mod context;
+pub mod encode;
 pub mod error;
 pub mod files;
 pub mod github;
@@ -20,6 +21,7 @@ pub mod state;
 pub mod suggest;
 pub mod tags;
 pub mod text;
+pub mod time;
 pub mod version;
 
 // The default wasm allocator (dlmalloc) has a large `malloc` that V8's optimizing tier

@@ -410,23 +410,9 @@ pub fn next_link(header: Option<&str>) -> Option<String> {
     })
 }
 
-/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`. Written out rather than through a date crate:
-/// chrono's formatting alone adds 18 KB to the module that every run loads, for one line of a
-/// rate-limit error.
+/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn utc(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60, secs % 60)
+    crate::time::Utc::from_epoch(epoch).readable()
 }
 
 #[cfg(test)]

@@ -20,12 +20,7 @@ pub const AUDIENCE: &str = "api://AzureADTokenExchange";
 /// The scope of a token for Azure Storage's data plane.
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form(value: &str) -> String {
-    const SET: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    percent_encoding::utf8_percent_encode(value, SET).to_string()
-}
+use crate::encode::component as form;
 
 /// The URL without its query, for messages (a query may hold a token).
 pub fn without_query(url: &str) -> &str {

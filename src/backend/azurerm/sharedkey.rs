@@ -56,15 +56,7 @@ pub fn authorization(account: &str, key_base64: &str, string_to_sign: &str) -> O
 /// `ms` since the epoch as an HTTP date (RFC 1123, `Sun, 29 Nov 2026 12:33:08 GMT`), for
 /// `x-ms-date`.
 pub fn http_date(ms: f64) -> String {
-    let epoch = (ms / 1000.0).floor() as i64;
-    // "YYYY-MM-DD HH:MM:SS UTC"
-    let utc = crate::github::utc(epoch);
-    let (y, m, d, time) = (&utc[0..4], &utc[5..7], &utc[8..10], &utc[11..19]);
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let weekday = DAYS[epoch.div_euclid(86_400).rem_euclid(7) as usize];
-    let month = MONTHS[m.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
-    format!("{weekday}, {d} {month} {y} {time} GMT")
+    crate::time::Utc::from_ms(ms).http()
 }
 
 #[cfg(test)]

@@ -247,24 +247,8 @@ pub fn bare(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or(url).to_string()
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// `application/x-www-form-urlencoded` of `pairs`.
-pub fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encoding::utf8_percent_encode(k, UNRESERVED),
-                percent_encoding::utf8_percent_encode(v, UNRESERVED)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
-}
+pub use crate::encode::form;
 
 fn post_form(url: &str, body: Vec<u8>, timeout_ms: u64) -> HttpRequest {
     HttpRequest {
@@ -374,7 +358,7 @@ pub fn impersonation_request(url: &str, token: &Secret, delegates: &[String], ti
 
 /// The `generateAccessToken` URL of `account` under IAM Credentials at `base`.
 pub fn impersonation_url(base: &str, account: &str) -> String {
-    let account = percent_encoding::utf8_percent_encode(account, UNRESERVED);
+    let account = crate::encode::component(account);
     format!("{base}projects/-/serviceAccounts/{account}:generateAccessToken")
 }
 

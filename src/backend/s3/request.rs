@@ -112,12 +112,8 @@ pub fn get_item(location: &Location, creds: &Credentials, state_key: &str, now_m
 }
 
 fn form(pairs: &[(String, String)]) -> Vec<u8> {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k, false), encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    crate::encode::form(&pairs)
 }
 
 fn sts_url(location: &Location) -> String {

@@ -43,15 +43,11 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 /// Percent-encodes `s` as SigV4 does (RFC 3986: every byte but `A-Z a-z 0-9 - _ . ~`), keeping
 /// `/` when `slash` (an object key in a path) and encoding it otherwise (a query value).
 pub fn encode(s: &str, slash: bool) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b'/' if slash => out.push('/'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
+    if slash {
+        crate::encode::path(s)
+    } else {
+        crate::encode::component(s)
     }
-    out
 }
 
 /// A query string, sorted by name then value and encoded: what SigV4 signs is then what is sent.
@@ -63,20 +59,7 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
 
 /// `YYYYMMDD'T'HHMMSS'Z'` of milliseconds since the epoch.
 pub fn amz_date(now_ms: f64) -> String {
-    let epoch = (now_ms / 1000.0).floor() as i64;
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil, as `crate::github::utc`.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    crate::time::Utc::from_ms(now_ms).basic()
 }
 
 /// The URL's `Host` as an HTTP client sends it (no default port), its path and its query.

@@ -52,12 +52,18 @@ impl Utc {
 
     /// `YYYY-MM-DD HH:MM:SS UTC`, for messages.
     pub fn readable(&self) -> String {
-        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", self.year, self.month, self.day, self.hour, self.minute, self.second)
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`: ISO 8601's basic form, as AWS's SigV4 dates it.
     pub fn basic(&self) -> String {
-        format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", self.year, self.month, self.day, self.hour, self.minute, self.second)
+        format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
     }
 
     /// An HTTP date (RFC 9110's IMF-fixdate, `Sun, 29 Nov 2026 12:33:08 GMT`).
@@ -84,11 +90,14 @@ mod tests {
     #[test]
     fn each_form_of_a_date() {
         let t = Utc::from_epoch(1_795_954_988); // 2026-11-29T12:23:08Z, a Sunday
-        assert_eq!((t.readable(), t.basic(), t.http()), (
-            "2026-11-29 12:23:08 UTC".to_string(),
-            "20261129T122308Z".to_string(),
-            "Sun, 29 Nov 2026 12:23:08 GMT".to_string()
-        ));
+        assert_eq!(
+            (t.readable(), t.basic(), t.http()),
+            (
+                "2026-11-29 12:23:08 UTC".to_string(),
+                "20261129T122308Z".to_string(),
+                "Sun, 29 Nov 2026 12:23:08 GMT".to_string()
+            )
+        );
         assert_eq!(Utc::from_epoch(0).http(), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(Utc::from_epoch(951_782_400).readable(), "2000-02-29 00:00:00 UTC");
         assert_eq!(Utc::from_epoch(-1).readable(), "1969-12-31 23:59:59 UTC");

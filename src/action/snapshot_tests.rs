@@ -487,7 +487,13 @@ fn s3_backend_errors() {
 #[test]
 fn azurerm_errors() {
     use backend::azurerm::{Blob, Error as Az, Identity};
-    let blob = || Box::new(Blob { account: "acmetfstate".into(), container: "tfstate".into(), name: "shop.tfstateenv:prod".into() });
+    let blob = || {
+        Box::new(Blob {
+            account: "acmetfstate".into(),
+            container: "tfstate".into(),
+            name: "shop.tfstateenv:prod".into(),
+        })
+    };
     let errors: Vec<Error> = vec![
         Az::Forbidden {
             blob: blob(),
@@ -515,7 +521,13 @@ fn azurerm_errors() {
     for e in &errors {
         let r = report("lookup");
         let lines = workflow_lines(&r, Some(e), false);
-        out.push_str(&format!("==== {}\n{}{}{}\n", e.title(), lines.annotations, step_summary(&r, Some(e)), terminal(&r, Some(e)).stderr));
+        out.push_str(&format!(
+            "==== {}\n{}{}{}\n",
+            e.title(),
+            lines.annotations,
+            step_summary(&r, Some(e)),
+            terminal(&r, Some(e)).stderr
+        ));
     }
     insta::assert_snapshot!(out);
 }

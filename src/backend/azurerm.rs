@@ -293,17 +293,26 @@ pub fn configure(
     let lookup_blob_endpoint = flag("lookup_blob_endpoint");
 
     match &account {
-        None => problems.push(config.problem("storage_account_name", "is required: the storage account that holds the state, as in the backend block")),
+        None => problems.push(config.problem(
+            "storage_account_name",
+            "is required: the storage account that holds the state, as in the backend block",
+        )),
         Some(a) if !(3..=24).contains(&a.len()) || !a.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) => {
             problems.push(config.problem(
                 "storage_account_name",
-                format!("{} is not a storage account name: 3 to 24 lower-case letters and digits", crate::text::quote(a)),
+                format!(
+                    "{} is not a storage account name: 3 to 24 lower-case letters and digits",
+                    crate::text::quote(a)
+                ),
             ))
         }
         Some(_) => {}
     }
     if container.is_none() {
-        problems.push(config.problem("container_name", "is required: the blob container that holds the state, as in the backend block"));
+        problems.push(config.problem(
+            "container_name",
+            "is required: the blob container that holds the state, as in the backend block",
+        ));
     }
     if key.is_none() {
         problems.push(config.problem("key", "is required: the state's blob name in the container (e.g. prod.terraform.tfstate), as in the backend block"));
@@ -321,7 +330,10 @@ pub fn configure(
             if !valid {
                 problems.push(config.problem(
                     "metadata_host",
-                    format!("{} is not a host name: give `host` or `host:port`, without https:// or a path", crate::text::quote(host)),
+                    format!(
+                        "{} is not a host name: give `host` or `host:port`, without https:// or a path",
+                        crate::text::quote(host)
+                    ),
                 ));
             }
             Some(Cloud::Metadata(host.clone()))
@@ -397,7 +409,12 @@ pub fn configure(
                 match (oidc_request_url, oidc_request_token) {
                     (Some(url), Some(token)) => {
                         if !url.starts_with("https://") && !url.starts_with("http://") {
-                            problems.push(config.problem("oidc_request_url", "must be an http(s) URL (ACTIONS_ID_TOKEN_REQUEST_URL)"));
+                            problems.push(
+                                config.problem(
+                                    "oidc_request_url",
+                                    "must be an http(s) URL (ACTIONS_ID_TOKEN_REQUEST_URL)",
+                                ),
+                            );
                         }
                         Some(EntraCredential::OidcRequest { url, token: Secret::new(token) })
                     }
@@ -430,7 +447,9 @@ pub fn configure(
             None
         };
         match (tenant_id, client, credential) {
-            (Some(tenant_id), Some(client_id), Some(credential)) => Some(Auth::Entra { tenant_id, client_id, credential }),
+            (Some(tenant_id), Some(client_id), Some(credential)) => {
+                Some(Auth::Entra { tenant_id, client_id, credential })
+            }
             _ => None,
         }
     } else {
@@ -470,17 +489,21 @@ pub fn metadata_answer(host: &str, response: &HttpResponse) -> Result<(String, S
     if response.status != 200 {
         return Err(fail(format!("it answered {} {}", response.status, error::said(&response.body))));
     }
-    let doc: serde_json::Value = serde_json::from_slice(&response.body).map_err(|_| fail("the answer is not JSON".into()))?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|_| fail("the answer is not JSON".into()))?;
     let doc = match doc {
         serde_json::Value::Array(mut a) if !a.is_empty() => a.swap_remove(0),
         d => d,
     };
-    let suffix = doc.pointer("/suffixes/storage").and_then(|v| v.as_str()).map(|s| s.trim_start_matches('.').to_string());
+    let suffix =
+        doc.pointer("/suffixes/storage").and_then(|v| v.as_str()).map(|s| s.trim_start_matches('.').to_string());
     let login = doc.pointer("/authentication/loginEndpoint").and_then(|v| v.as_str()).map(str::to_string);
     let valid = |s: &str| !s.is_empty() && !s.contains(['/', '?', '#', '@', ' ', '\n']);
     match (suffix, login) {
         (Some(s), Some(l)) if valid(&s) && l.starts_with("https://") => Ok((s, l)),
-        (Some(s), _) if !valid(&s) => Err(fail(format!("suffixes.storage {} is not a DNS suffix", crate::text::quote(&s)))),
+        (Some(s), _) if !valid(&s) => {
+            Err(fail(format!("suffixes.storage {} is not a DNS suffix", crate::text::quote(&s))))
+        }
         _ => Err(fail("the answer has no suffixes.storage or authentication.loginEndpoint (https)".into())),
     }
 }
@@ -585,12 +608,26 @@ pub fn storage_error(location: &Location, blob: Blob, response: &HttpResponse, c
     let blob = Box::new(blob);
     match (response.status, code.as_str()) {
         // Azure answers 403 AuthenticationFailed; Azurite 400 InvalidAuthenticationInfo for a bad signature.
-        (400 | 403, "AuthenticationFailed" | "InvalidAuthenticationInfo" | "NoAuthenticationInformation") | (401, _) => {
-            Error::AuthenticationFailed { blob, identity, status: response.status, code: crate::text::name(if code.is_empty() { "AuthenticationFailed" } else { &code }), said }
-        }
-        (403, _) => Error::Forbidden { blob, identity, code: if code.is_empty() { "403".into() } else { crate::text::name(&code) } },
+        (400 | 403, "AuthenticationFailed" | "InvalidAuthenticationInfo" | "NoAuthenticationInformation")
+        | (401, _) => Error::AuthenticationFailed {
+            blob,
+            identity,
+            status: response.status,
+            code: crate::text::name(if code.is_empty() { "AuthenticationFailed" } else { &code }),
+            said,
+        },
+        (403, _) => Error::Forbidden {
+            blob,
+            identity,
+            code: if code.is_empty() { "403".into() } else { crate::text::name(&code) },
+        },
         (404, "ContainerNotFound") => Error::ContainerNotFound { blob },
-        (status, code) => Error::Status { blob, status, code: if code.is_empty() { String::new() } else { crate::text::name(code) }, said },
+        (status, code) => Error::Status {
+            blob,
+            status,
+            code: if code.is_empty() { String::new() } else { crate::text::name(code) },
+            said,
+        },
     }
 }
 
@@ -644,7 +681,8 @@ pub fn listing(location: &Location, body: &[u8]) -> Result<Page, Error> {
     let text = String::from_utf8_lossy(body);
     let bad = |why: String| Error::BadListing { blob: Box::new(location.blob(String::new())), why };
     let names = super::xml::texts(&text, &["EnumerationResults", "Blobs", "Blob", "Name"]).map_err(bad)?;
-    let sizes = super::xml::texts(&text, &["EnumerationResults", "Blobs", "Blob", "Properties", "Content-Length"]).map_err(bad)?;
+    let sizes = super::xml::texts(&text, &["EnumerationResults", "Blobs", "Blob", "Properties", "Content-Length"])
+        .map_err(bad)?;
     let next = super::xml::text(&text, &["EnumerationResults", "NextMarker"]).map_err(bad)?.filter(|m| !m.is_empty());
     let sizes: Vec<u64> = if sizes.len() == names.len() {
         sizes.iter().map(|s| s.trim().parse().unwrap_or(1)).collect()
@@ -701,7 +739,11 @@ fn read_secret(v: &Value<Secret>) -> Result<Secret, Error> {
 }
 
 fn read_text(key: &str, path: &str, limit: u64) -> Result<String, Error> {
-    let bytes = host::read_file(path, limit).map_err(|e| Error::File { key: key.to_string(), path: path.to_string(), why: e.message })?;
+    let bytes = host::read_file(path, limit).map_err(|e| Error::File {
+        key: key.to_string(),
+        path: path.to_string(),
+        why: e.message,
+    })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::File { key: key.to_string(), path: path.to_string(), why: "it is not text".into() })?
         .trim()
@@ -755,7 +797,12 @@ async fn authorize(location: &Location) -> Result<(String, Authorizer, Option<St
 }
 
 /// The workspaces with a state, `default` first, listed with the authorizer had.
-async fn list(location: &Location, suffix: &str, authorizer: &Authorizer, client: Option<&str>) -> Result<Vec<String>, Error> {
+async fn list(
+    location: &Location,
+    suffix: &str,
+    authorizer: &Authorizer,
+    client: Option<&str>,
+) -> Result<Vec<String>, Error> {
     let path = format!("/{}", encode_path(&location.container));
     let mut blobs = Vec::new();
     let mut marker: Option<String> = None;

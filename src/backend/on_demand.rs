@@ -108,24 +108,25 @@ fn failed(e: &Error) -> Answer {
 /// The module's answer back as the backend's own would have been; `backend` names the backend
 /// asked (a "no state yet" names it as Terraform does).
 pub fn decode(json: &str, body: Vec<u8>) -> Result<Reply> {
-    let answer: Answer = serde_json::from_str(json)
-        .map_err(|e| Error::Internal(format!("the cloud backends' module answered what the action cannot read: {e}")))?;
+    let answer: Answer = serde_json::from_str(json).map_err(|e| {
+        Error::Internal(format!("the cloud backends' module answered what the action cannot read: {e}"))
+    })?;
     match answer {
-        Answer::State { size, name, workspace, modified_ms, lock, warnings } => Ok(Reply::Opened(Opened::State(Snapshot {
-            body: Box::new(std::io::Cursor::new(body)),
-            size,
-            name,
-            workspace,
-            modified_ms,
-            lock,
-            warnings,
-        }))),
+        Answer::State { size, name, workspace, modified_ms, lock, warnings } => {
+            Ok(Reply::Opened(Opened::State(Snapshot {
+                body: Box::new(std::io::Cursor::new(body)),
+                size,
+                name,
+                workspace,
+                modified_ms,
+                lock,
+                warnings,
+            })))
+        }
         Answer::NoStateYet { backend, place, looked_for, workspace, existing } => {
-            let backend = super::specs()
-                .into_iter()
-                .map(|s| s.name)
-                .find(|n| *n == backend)
-                .ok_or_else(|| Error::Internal(format!("the cloud backends' module named an unknown backend {backend:?}")))?;
+            let backend = super::specs().into_iter().map(|s| s.name).find(|n| *n == backend).ok_or_else(|| {
+                Error::Internal(format!("the cloud backends' module named an unknown backend {backend:?}"))
+            })?;
             Ok(Reply::Opened(Opened::NoStateYet(NoState { backend, place, looked_for, workspace, existing })))
         }
         Answer::Workspaces(names) => Ok(Reply::Workspaces(names)),
@@ -144,9 +145,9 @@ pub async fn serve(op: &str, backend: &str, location: &str) -> (String, Vec<u8>)
 #[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
 pub async fn cross<L: Serialize>(op: &str, backend: &'static str, location: &L) -> Result<Reply> {
     let json = serde_json::to_string(location).map_err(|e| Error::Internal(format!("the {backend} location: {e}")))?;
-    let (answer, body) = crate::host::on_demand(op, backend, &json)
-        .await
-        .map_err(|e| Error::Internal(format!("cannot run the cloud backends' module (dist/cloud.js) for the {backend} backend: {e}")))?;
+    let (answer, body) = crate::host::on_demand(op, backend, &json).await.map_err(|e| {
+        Error::Internal(format!("cannot run the cloud backends' module (dist/cloud.js) for the {backend} backend: {e}"))
+    })?;
     decode(&answer, body)
 }
 
@@ -155,7 +156,9 @@ pub async fn cross<L: Serialize>(op: &str, backend: &'static str, location: &L) 
 pub async fn open<L: Serialize>(backend: &'static str, location: &L) -> Result<Opened> {
     match cross("open", backend, location).await? {
         Reply::Opened(opened) => Ok(opened),
-        Reply::Workspaces(_) => Err(Error::Internal("the cloud backends' module answered `open` with workspaces".into())),
+        Reply::Workspaces(_) => {
+            Err(Error::Internal("the cloud backends' module answered `open` with workspaces".into()))
+        }
     }
 }
 
@@ -164,7 +167,9 @@ pub async fn open<L: Serialize>(backend: &'static str, location: &L) -> Result<O
 pub async fn workspaces<L: Serialize>(backend: &'static str, location: &L) -> Result<Vec<String>> {
     match cross("workspaces", backend, location).await? {
         Reply::Workspaces(names) => Ok(names),
-        Reply::Opened(_) => Err(Error::Internal("the cloud backends' module answered `workspaces` with a state".into())),
+        Reply::Opened(_) => {
+            Err(Error::Internal("the cloud backends' module answered `workspaces` with a state".into()))
+        }
     }
 }
 
@@ -180,7 +185,12 @@ mod tests {
 
     #[test]
     fn a_state_crosses_with_its_bytes_lock_and_warnings() {
-        let lock = Lock { who: Some("ci@runner".into()), operation: Some("OperationTypeApply".into()), created: None, id: Some("7".into()) };
+        let lock = Lock {
+            who: Some("ci@runner".into()),
+            operation: Some("OperationTypeApply".into()),
+            created: None,
+            id: Some("7".into()),
+        };
         let snapshot = Snapshot {
             body: Box::new(std::io::Cursor::new(b"{\"version\":4}".to_vec())),
             size: Some(13),
@@ -198,7 +208,14 @@ mod tests {
         assert_eq!(bytes, "{\"version\":4}");
         assert_eq!(
             (back.size, back.name.as_str(), back.workspace.as_deref(), back.modified_ms, back.lock, back.warnings),
-            (Some(13), "s3 object s3://tfstate/app.tfstate", Some("blue"), Some(1.5e12), Some(lock), vec!["the lock could not be read".to_string()])
+            (
+                Some(13),
+                "s3 object s3://tfstate/app.tfstate",
+                Some("blue"),
+                Some(1.5e12),
+                Some(lock),
+                vec!["the lock could not be read".to_string()]
+            )
         );
     }
 
@@ -211,7 +228,8 @@ mod tests {
             workspace: Some(Workspace { name: "default".into(), selected: Selected::Default }),
             existing: vec![],
         };
-        let Ok(Reply::Opened(Opened::NoStateYet(back))) = across(Ok(Reply::Opened(Opened::NoStateYet(none.clone())))) else {
+        let Ok(Reply::Opened(Opened::NoStateYet(back))) = across(Ok(Reply::Opened(Opened::NoStateYet(none.clone()))))
+        else {
             panic!("not 'no state yet'")
         };
         assert_eq!(back, none);
@@ -227,7 +245,11 @@ mod tests {
         let back = across(Err(inner)).err().unwrap();
         assert_eq!((back.title(), back.to_string()), (title.as_str(), message));
         assert_eq!(back.location(), None);
-        let placed = Failed { title: "backend error".into(), message: "m".into(), location: Some(("infra/main.tf".into(), Some(3))) };
+        let placed = Failed {
+            title: "backend error".into(),
+            message: "m".into(),
+            location: Some(("infra/main.tf".into(), Some(3))),
+        };
         let json = serde_json::to_string(&Answer::Failed(placed)).unwrap();
         let e = decode(&json, Vec::new()).err().unwrap();
         assert_eq!((e.title(), e.location()), ("backend error", Some(("infra/main.tf".to_string(), Some(3)))));

@@ -129,7 +129,10 @@ pub fn token_answer(url: &str, client_id: &str, response: &HttpResponse) -> Resu
                 None => first,
             };
             // Longer than a usual excerpt: the subject Entra ID did not match is what to fix.
-            (code.map(|c| crate::text::name(&c)), format!("\"{}\"", crate::text::escape(&text.chars().take(300).collect::<String>())))
+            (
+                code.map(|c| crate::text::name(&c)),
+                format!("\"{}\"", crate::text::escape(&text.chars().take(300).collect::<String>())),
+            )
         }
         _ => (None, format!("{} {}", response.status, said(&response.body))),
     };

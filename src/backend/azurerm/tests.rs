@@ -16,10 +16,7 @@ fn config(pairs: &[(&str, serde_json::Value)]) -> BackendConfig {
 }
 
 fn ws(name: &str) -> Workspace {
-    Workspace {
-        name: name.into(),
-        selected: if name == DEFAULT { Selected::Default } else { Selected::Setting },
-    }
+    Workspace { name: name.into(), selected: if name == DEFAULT { Selected::Default } else { Selected::Setting } }
 }
 
 fn base() -> Vec<(&'static str, serde_json::Value)> {
@@ -70,7 +67,10 @@ fn keys_are_terraforms_and_every_env_fallback_names_a_key() {
         assert!(KEYS.contains(key), "{key}");
     }
     let env = |k: &str| ENV.iter().find(|(key, _)| *key == k).unwrap().1;
-    assert_eq!(env("oidc_request_url"), ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI"]);
+    assert_eq!(
+        env("oidc_request_url"),
+        ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI"]
+    );
     assert_eq!(env("metadata_host"), ["ARM_METADATA_HOSTNAME", "ARM_METADATA_HOST"]);
     assert_eq!(env("use_azuread_auth"), ["ARM_USE_AZUREAD"]);
 }
@@ -140,7 +140,10 @@ fn credentials_in_terraforms_order_key_then_sas_then_entra() {
         ("use_azuread_auth", json!(true)),
     ]);
     assert!(matches!(configure_ok(&all, DEFAULT).auth, Auth::SharedKey(_)));
-    let sas = configure_ok(&all[..all.len()].iter().filter(|(k, _)| *k != "access_key").cloned().collect::<Vec<_>>(), DEFAULT);
+    let sas = configure_ok(
+        &all[..all.len()].iter().filter(|(k, _)| *k != "access_key").cloned().collect::<Vec<_>>(),
+        DEFAULT,
+    );
     assert_eq!(sas.auth, Auth::Sas(Secret::new("sv=2023&sig=abc")), "the leading ? is dropped");
 
     // azure/login's OIDC, with Terraform's environment fallbacks as the runner sets them.
@@ -150,7 +153,11 @@ fn credentials_in_terraforms_order_key_then_sas_then_entra() {
         ("use_oidc", "true", "ARM_USE_OIDC"),
         ("client_id", "00000000-0000-0000-0000-00000000c1d0", "ARM_CLIENT_ID"),
         ("tenant_id", "00000000-0000-0000-0000-0000000007e7", "ARM_TENANT_ID"),
-        ("oidc_request_url", "https://pipelines.actions.example/idtoken?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_URL"),
+        (
+            "oidc_request_url",
+            "https://pipelines.actions.example/idtoken?api-version=2.0",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+        ),
         ("oidc_request_token", "runner-token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
     ] {
         c.set(k, json!(v), Written::Env { name: env.into() });
@@ -195,12 +202,14 @@ fn the_cloud_comes_from_environment_or_metadata_host() {
         metadata_request("127.0.0.1:8443", 5).url,
         "https://127.0.0.1:8443/metadata/endpoints?api-version=2022-09-01"
     );
-    let doc = json!({"authentication": {"loginEndpoint": "https://127.0.0.1:9/"}, "suffixes": {"storage": "localhost"}});
+    let doc =
+        json!({"authentication": {"loginEndpoint": "https://127.0.0.1:9/"}, "suffixes": {"storage": "localhost"}});
     assert_eq!(
         metadata_answer("h", &response(200, &[], doc.to_string().as_bytes())).unwrap(),
         ("localhost".to_string(), "https://127.0.0.1:9/".to_string())
     );
-    let hostile = json!({"authentication": {"loginEndpoint": "https://x"}, "suffixes": {"storage": "evil.example/\n::error::x"}});
+    let hostile =
+        json!({"authentication": {"loginEndpoint": "https://x"}, "suffixes": {"storage": "evil.example/\n::error::x"}});
     let e = metadata_answer("h", &response(200, &[], hostile.to_string().as_bytes())).unwrap_err().to_string();
     assert!(e.contains("\\n::error::x"), "{e}");
     assert!(problems(&with(&[("access_key", json!(KEY)), ("metadata_host", json!("https://x/y"))]))[0]
@@ -210,7 +219,14 @@ fn the_cloud_comes_from_environment_or_metadata_host() {
 #[test]
 fn a_shared_key_get_is_signed_as_azure_blob_py_signs_it() {
     let l = shared_key("staging");
-    let r = blob_request(&l, "localhost", &Authorizer::SharedKey(Secret::new(KEY)), &blob_path(&l, &l.blob_name()), &[], NOW);
+    let r = blob_request(
+        &l,
+        "localhost",
+        &Authorizer::SharedKey(Secret::new(KEY)),
+        &blob_path(&l, &l.blob_name()),
+        &[],
+        NOW,
+    );
     assert_eq!(r.url, "https://tfstatetest.blob.localhost/tfstate/stages/app/terraform.tfstateenv%3Astaging");
     assert_eq!((r.method.as_str(), r.timeout_ms), ("GET", 30_000));
     // python3: base64(hmac_sha256(key, "GET\n×12 x-ms-date:… x-ms-version:… /tfstatetest/tfstate/…env%3Astaging"))
@@ -219,7 +235,10 @@ fn a_shared_key_get_is_signed_as_azure_blob_py_signs_it() {
         vec![
             ("x-ms-date".to_string(), "Sun, 29 Nov 2026 12:33:08 GMT".to_string()),
             ("x-ms-version".to_string(), "2023-11-03".to_string()),
-            ("authorization".to_string(), "SharedKey tfstatetest:VMCdDL/x+cwdWY157weoHQ3DHQCbq0mLOY6e8O/KiJM=".to_string()),
+            (
+                "authorization".to_string(),
+                "SharedKey tfstatetest:VMCdDL/x+cwdWY157weoHQ3DHQCbq0mLOY6e8O/KiJM=".to_string()
+            ),
         ]
     );
 }
@@ -255,9 +274,14 @@ fn a_state_is_read_with_its_lock_and_an_empty_or_missing_blob_is_no_state() {
     assert_eq!(s.size, Some(13));
     assert_eq!(s.name, "azurerm blob tfstate/stages/app/terraform.tfstate in storage account tfstatetest");
     // Leased without readable metadata: still locked.
-    let s = answer(&l, response(200, &[("x-ms-lease-status", "locked"), ("x-ms-meta-terraformlockid", "%%%")], b"{}"), None);
+    let s = answer(
+        &l,
+        response(200, &[("x-ms-lease-status", "locked"), ("x-ms-meta-terraformlockid", "%%%")], b"{}"),
+        None,
+    );
     assert_eq!(s.unwrap().unwrap().lock, Some(Lock::default()));
-    let s = answer(&l, response(200, &[("x-ms-lease-status", "unlocked"), ("x-ms-lease-state", "available")], b"{}"), None);
+    let s =
+        answer(&l, response(200, &[("x-ms-lease-status", "unlocked"), ("x-ms-lease-state", "available")], b"{}"), None);
     assert_eq!(s.unwrap().unwrap().lock, None);
     assert!(answer(&l, response(200, &[], b""), None).unwrap().is_none());
     assert!(answer(&l, response(404, &[("x-ms-error-code", "BlobNotFound")], b""), None).unwrap().is_none());
@@ -273,7 +297,9 @@ fn errors_name_the_identity_and_the_missing_role() {
         client_id: Value::Given("c1d0".into()),
         credential: EntraCredential::OidcToken(Value::Given(Secret::new("x"))),
     };
-    let e = answer(&entra, response(403, &[("x-ms-error-code", "AuthorizationPermissionMismatch")], body), None).err().unwrap();
+    let e = answer(&entra, response(403, &[("x-ms-error-code", "AuthorizationPermissionMismatch")], body), None)
+        .err()
+        .unwrap();
     assert_eq!(
         e.to_string(),
         "azurerm backend: Entra ID application c1d0 (OIDC) may not read blob tfstate/stages/app/terraform.tfstate in storage account tfstatetest (AuthorizationPermissionMismatch); reading a state needs the role Storage Blob Data Reader on the container (or the account) for that identity — Contributor or Owner alone do not give data access — or a SAS with read and list permissions"
@@ -314,10 +340,13 @@ fn the_oidc_exchange_asks_github_for_the_token_exchange_audience_then_entra_id()
     assert_eq!(r.url, "https://gh.example/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange");
     assert!(r.headers.contains(&("authorization".into(), "Bearer rt".into())));
     assert_eq!(
-        entra::oidc_answer("https://gh.example/idtoken?x", &response(200, &[], br#"{"value":"jwt"}"#)).unwrap().expose(),
+        entra::oidc_answer("https://gh.example/idtoken?x", &response(200, &[], br#"{"value":"jwt"}"#))
+            .unwrap()
+            .expose(),
         "jwt"
     );
-    let e = entra::oidc_answer("https://gh.example/idtoken?secret", &response(401, &[], b"nope")).unwrap_err().to_string();
+    let e =
+        entra::oidc_answer("https://gh.example/idtoken?secret", &response(401, &[], b"nope")).unwrap_err().to_string();
     assert_eq!(e, "azurerm backend: the OIDC token request to https://gh.example/idtoken (`oidc_request_url`) answered 401: \"nope\"; in GitHub Actions the job needs `permissions: id-token: write`");
 
     let url = entra::token_url("https://login.example/", "tenant");
@@ -329,7 +358,9 @@ fn the_oidc_exchange_asks_github_for_the_token_exchange_audience_then_entra_id()
         "grant_type=client_credentials&client_id=client&scope=https%3A%2F%2Fstorage.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"
     );
     assert_eq!(
-        entra::token_answer(&url, "client", &response(200, &[], br#"{"access_token":"tok","expires_in":3599}"#)).unwrap().expose(),
+        entra::token_answer(&url, "client", &response(200, &[], br#"{"access_token":"tok","expires_in":3599}"#))
+            .unwrap()
+            .expose(),
         "tok"
     );
     let refused = json!({"error": "invalid_client", "error_description": "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:o/r:ref:refs/heads/main'.\r\nTrace ID: 1", "error_codes": [700213]});

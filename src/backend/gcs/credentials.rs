@@ -247,7 +247,6 @@ pub fn bare(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or(url).to_string()
 }
 
-
 pub use crate::encode::form;
 
 fn post_form(url: &str, body: Vec<u8>, timeout_ms: u64) -> HttpRequest {

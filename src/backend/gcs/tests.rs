@@ -411,7 +411,11 @@ fn serve(
             let head = String::from_utf8_lossy(&data[..head_end]).to_string();
             let header = |name: &str| {
                 head.lines()
-                    .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
+                    .find_map(|l| {
+                        l.split_once(':')
+                            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                            .map(|(_, v)| v.trim().to_string())
+                    })
                     .unwrap_or_default()
             };
             let length: usize = header("content-length").parse().unwrap_or(0);
@@ -458,9 +462,13 @@ fn impersonation_trades_the_given_token_for_the_account_s_and_only_that_one_read
             assert!(body.contains("projects/-/serviceAccounts/middle@p.iam.gserviceaccount.com"), "{body}");
             (200, r#"{"accessToken":"ya29.impersonated","expireTime":"2026-11-29T13:00:00Z"}"#.into())
         }
-        (_, _) if auth != "Bearer ya29.impersonated" => (401, r#"{"error":{"code":401,"message":"Invalid Credentials"}}"#.into()),
+        (_, _) if auth != "Bearer ya29.impersonated" => {
+            (401, r#"{"error":{"code":401,"message":"Invalid Credentials"}}"#.into())
+        }
         ("GET", "/storage/v1/b/b/o/p%2Fdefault.tfstate?alt=media") => (200, STATE.into()),
-        ("GET", "/storage/v1/b/b/o/p%2Fdefault.tflock") => (404, r#"{"error":{"code":404,"message":"No such object"}}"#.into()),
+        ("GET", "/storage/v1/b/b/o/p%2Fdefault.tflock") => {
+            (404, r#"{"error":{"code":404,"message":"No such object"}}"#.into())
+        }
         _ => (500, String::new()),
     });
     let mut l = configure_ok(&[

@@ -7,7 +7,7 @@
 //! every other, and `dist/cloud_bg.wasm` (built with the `cloud` feature), which only reads
 //! them. When a stage's location is one of them, the action hands the location, as JSON, to
 //! `js/host.js`, which loads the second module the first time it is needed and calls its
-//! `open` or `workspaces` ([`serve`]); the answer comes back as JSON, with the state's bytes
+//! `open` or `workspaces` (`serve`, built with the `cloud` feature); the answer comes back as JSON, with the state's bytes
 //! beside it.
 //!
 //! Natively (the tests) and inside the second module, the dispatch calls the backend directly:

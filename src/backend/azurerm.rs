@@ -658,11 +658,12 @@ pub fn answer(location: &Location, response: HttpResponse, client_id: Option<&st
             }
             let lock = lock(&response);
             let size = response.body.len() as u64;
+            let modified_ms = response.last_modified_ms();
             Ok(Some(Snapshot {
                 size: Some(size),
                 name: format!("azurerm blob {}/{} in storage account {}", location.container, name, location.account),
                 workspace: Some(location.workspace.name.clone()),
-                modified_ms: None,
+                modified_ms,
                 lock,
                 warnings: Vec::new(),
                 body: Box::new(Cursor::new(response.body)),

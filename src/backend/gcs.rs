@@ -562,7 +562,9 @@ async fn read(location: &Location) -> Result<Opened, Error> {
         send(lock_request(location, &token.token)),
     )
     .await;
-    let state = read_state(location, &token.principal, state?)?;
+    let state = state?;
+    let modified_ms = state.last_modified_ms();
+    let state = read_state(location, &token.principal, state)?;
     let ws = &location.workspace.name;
     let object = location.state_object(ws);
     let Some(bytes) = state else {
@@ -594,7 +596,7 @@ async fn read(location: &Location) -> Result<Opened, Error> {
         body: Box::new(std::io::Cursor::new(bytes)),
         name: location.gs(&object),
         workspace: Some(ws.clone()),
-        modified_ms: None,
+        modified_ms,
         lock,
         warnings,
     }))

@@ -257,12 +257,13 @@ pub fn answer(location: &Location, response: HttpResponse) -> Result<Opened, Err
                 }
             }
             let size = response.body.len() as u64;
+            let modified_ms = response.last_modified_ms();
             Ok(Opened::State(Snapshot {
                 body: Box::new(Cursor::new(response.body)),
                 size: Some(size),
                 name: format!("http state at {address}"),
                 workspace: None,
-                modified_ms: None,
+                modified_ms,
                 // The protocol has no way to read a lock (see the module's documentation).
                 lock: None,
                 warnings: Vec::new(),

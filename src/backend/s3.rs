@@ -381,7 +381,9 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
         ),
     )
     .await;
-    let state = request::read_object(location, &creds, &state_key, state.map_err(fail)?).map_err(fail)?;
+    let state = state.map_err(fail)?;
+    let modified_ms = state.last_modified_ms();
+    let state = request::read_object(location, &creds, &state_key, state).map_err(fail)?;
     let mut warnings = Vec::new();
     let mut lock = None;
     if let Some(answer) = lockfile {
@@ -402,7 +404,7 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
             body: Box::new(std::io::Cursor::new(bytes)),
             name: format!("s3://{}/{state_key}", location.bucket),
             workspace: Some(location.workspace.name.clone()),
-            modified_ms: None,
+            modified_ms,
             lock,
             warnings,
         }),

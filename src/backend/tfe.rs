@@ -475,6 +475,13 @@ pub fn state_version_url(api: &str, workspace_id: &str) -> String {
     format!("{api}workspaces/{}/current-state-version", encode(workspace_id))
 }
 
+/// When the current state version was created (`created-at`), milliseconds since the epoch:
+/// when the workspace's state last changed.
+pub fn state_version_created_ms(response: &HttpResponse) -> Option<f64> {
+    let doc: Value = serde_json::from_slice(&response.body).ok()?;
+    doc["data"]["attributes"]["created-at"].as_str().and_then(crate::time::parse_rfc3339)
+}
+
 /// The state's download URL, absolute; `None`: no state yet.
 pub fn read_state_version(location: &Location, api: &str, response: &HttpResponse) -> Result<Option<String>, Error> {
     let at = location.at();
@@ -741,6 +748,7 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
         send(location, get(location, &state_version_url(&api, &remote.id), &token.value), "the current state version")
             .await
             .map_err(fail)?;
+    let modified_ms = state_version_created_ms(&response);
     let Some(url) = read_state_version(location, &api, &response)
         .map_err(|e| match e {
             Error::Unauthorized { at, .. } => Error::Unauthorized { at, token_from: token.from.clone() },
@@ -774,7 +782,7 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
         body: Box::new(Cursor::new(bytes)),
         name: location.state_name(),
         workspace: Some(location.workspace.name.clone()),
-        modified_ms: None,
+        modified_ms,
         lock: remote.lock,
         warnings: Vec::new(),
     }))

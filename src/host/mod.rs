@@ -317,6 +317,19 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+impl HttpResponse {
+    /// The first value of the header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// `Last-Modified`, milliseconds since the epoch, when the server sent a valid one: when an
+    /// object store last wrote the state (a clock that survives a checkout, unlike a file's).
+    pub fn last_modified_ms(&self) -> Option<f64> {
+        self.header("last-modified").and_then(crate::time::parse_http_date)
+    }
+}
+
 /// Sends one HTTP request. Only transport failures, a time-out ([`TIMED_OUT`]) and a body over
 /// [`RESPONSE_LIMIT`] ([`TOO_LARGE`]) are errors; any status is a response. A GET or HEAD follows
 /// up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and port), so headers
@@ -498,6 +511,15 @@ pub fn mark_panicked() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_modified_is_read_only_when_it_is_an_http_date() {
+        let with =
+            |v: &str| HttpResponse { status: 200, headers: vec![("Last-Modified".into(), v.into())], body: Vec::new() };
+        assert_eq!(with("Sun, 29 Nov 2026 12:23:08 GMT").last_modified_ms(), Some(1_795_954_988_000.0));
+        assert_eq!(with("yesterday").last_modified_ms(), None);
+        assert_eq!(HttpResponse { status: 200, headers: Vec::new(), body: Vec::new() }.last_modified_ms(), None);
+    }
 
     #[test]
     fn redirects_are_followed_only_within_the_origin() {

@@ -154,6 +154,26 @@ describe('s3: Terraform\'s locks', { skip }, () => {
     assert.equal(status.code, 0, detail(status));
     assert.equal(status.outputs.locked, 'true');
   });
+
+  test("min-soak counts from the object's Last-Modified (when terraform wrote it), not from a file in the checkout", () => {
+    const ws = tempDir('stage-action-s3-soak-');
+    const stage = (name, extra) => [
+      `  ${name}:`,
+      ...extra,
+      '    backend: s3',
+      '    backend-config:',
+      `      bucket: ${BUCKET}`,
+      `      key: ${KEY.lockfile}`,
+      `      endpoints: { s3: "${s3.endpoint}" }`,
+      '      use_path_style: true',
+      '    workspace: default',
+      `    address: ${ADDRESS}`,
+    ].join('\n');
+    writeFile(path.join(ws, '.github', 'stages.yml'), ['stages:', stage('dev', []), stage('qa', ['    from: dev', '    min-soak: 30d']), ''].join('\n'));
+    const r = runAction({ command: 'promote', to: 'qa' }, { workspace: ws, env: s3.env, timeout: 90_000 });
+    // terraform wrote dev's state when the suite started: seconds or minutes ago, never unknown.
+    assert.match(failedWith(r, 'promotion refused'), /^cannot promote into qa: dev changed (\d+[dhms] ?)+ ago, and qa needs 30d of soak after dev changes: .* left; promote again then$/);
+  });
 });
 
 describe('s3: credentials a workflow has', { skip }, () => {

@@ -271,6 +271,8 @@ fn a_state_is_read_with_its_lock_and_an_empty_or_missing_blob_is_no_state() {
     );
     let s = answer(&l, locked, None).unwrap().unwrap();
     assert_eq!(s.lock.unwrap().to_string(), "locked by root@vm for apply since 2026-11-29T05:42:19Z");
+    // No Last-Modified: when the state changed is not known.
+    assert_eq!(s.modified_ms, None);
     assert_eq!(s.size, Some(13));
     assert_eq!(s.name, "azurerm blob tfstate/stages/app/terraform.tfstate in storage account tfstatetest");
     // Leased without readable metadata: still locked.
@@ -283,6 +285,9 @@ fn a_state_is_read_with_its_lock_and_an_empty_or_missing_blob_is_no_state() {
     let s =
         answer(&l, response(200, &[("x-ms-lease-status", "unlocked"), ("x-ms-lease-state", "available")], b"{}"), None);
     assert_eq!(s.unwrap().unwrap().lock, None);
+    // The blob's Last-Modified is when the state last changed (the soak clock).
+    let s = answer(&l, response(200, &[("last-modified", "Sun, 29 Nov 2026 12:23:08 GMT")], b"{}"), None);
+    assert_eq!(s.unwrap().unwrap().modified_ms, Some(1_795_954_988_000.0));
     assert!(answer(&l, response(200, &[], b""), None).unwrap().is_none());
     assert!(answer(&l, response(404, &[("x-ms-error-code", "BlobNotFound")], b""), None).unwrap().is_none());
 }

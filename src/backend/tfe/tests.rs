@@ -297,6 +297,10 @@ fn the_current_state_version_gives_the_download_or_no_state_yet() {
     let l = remote_prefix("dev");
     let api = "https://tfe.example.com/api/v2/";
     assert_eq!(read_state_version(&l, api, &response(404, "")).unwrap(), None);
+    // `created-at` is when the state last changed (the soak clock); without it, not known.
+    let dated = r#"{"data":{"attributes":{"created-at":"2026-11-29T12:23:08.000Z"}}}"#;
+    assert_eq!(state_version_created_ms(&response(200, dated)), Some(1_795_954_988_000.0));
+    assert_eq!(state_version_created_ms(&response(200, "{}")), None);
     let sv = r#"{"data":{"id":"sv-1","attributes":{"serial":3,"hosted-state-download-url":"https://archivist.example.net/v1/object/abc"}}}"#;
     assert_eq!(
         read_state_version(&l, api, &response(200, sv)).unwrap().as_deref(),

@@ -19,6 +19,8 @@ const tls = { cert: fs.readFileSync(path.join(pki, 'server.crt')), key: fs.readF
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const log = [];
 const objects = new Map(); // pre-signed key -> state file
+// When this stand-in started: every state version's `created-at` (when the workspace's state last changed).
+const started = new Date().toISOString();
 let downloadOrigin;
 
 const ids = Object.fromEntries(Object.keys(config.workspaces).map((name, i) => [name, `ws-${String(i).padStart(4, '0')}${crypto.createHash('sha1').update(name).digest('hex').slice(0, 10)}`]));
@@ -106,7 +108,7 @@ function api(req, res, url) {
       data: {
         id: `sv-${parts[1]}`,
         type: 'state-versions',
-        attributes: { serial: 1, 'resources-processed': true, 'hosted-state-download-url': `${downloadOrigin}/v1/object/${key}` },
+        attributes: { serial: 1, 'resources-processed': true, 'created-at': started, 'hosted-state-download-url': `${downloadOrigin}/v1/object/${key}` },
       },
     });
   }

@@ -21,22 +21,7 @@ echo "== host door, GitHub client, the http and kubernetes backends (against ter
 cargo test --locked --target wasm32-unknown-unknown --test host --test github --test http_backend --test kubernetes
 
 echo "== dist/ is what the sources build"
-fresh=build/fresh-dist
-rm -rf "$fresh"
-bash scripts/build.sh "$fresh"
-stale=0
-for f in dist/* "$fresh"/*; do
-  name=$(basename "$f")
-  if ! cmp -s "dist/$name" "$fresh/$name"; then
-    echo "dist/$name differs from what the sources build" >&2
-    stale=1
-  fi
-done
-if [ "$stale" = 1 ]; then
-  echo "dist/ is stale: run 'npm run build' and commit dist/ (toolchain: $(rustc --version), $(wasm-bindgen --version))" >&2
-  exit 1
-fi
-echo "dist/ is fresh ($(du -cb dist/* | tail -1 | cut -f1) bytes)"
+bash scripts/check-dist.sh
 
 echo "== the action as the runner runs it: node --test"
 node --test --test-concurrency=2 tests/node/*.test.mjs

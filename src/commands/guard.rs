@@ -234,13 +234,15 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // proposal that names an existing tag is a duplicate, and must be seen as one.
     let others = listing.names.iter().map(String::as_str).filter(|n| !(proposed.pushed && *n == proposed.tag));
     let (existing, malformed) = version::existing_versions(others, &config.prefix);
+    let aliases = listing.names.iter().filter(|n| version::is_major_alias(n, &config.prefix)).count();
     report.debug.push(format!(
-        "{} tags from {}; {} with prefix \"{}\" parse, {} with the prefix do not",
+        "{} tags from {}; {} with prefix \"{}\" parse, {} with the prefix do not, {} are moving major tags",
         listing.names.len(),
         listing.how,
         existing.len(),
         config.prefix,
-        malformed.len()
+        malformed.len(),
+        aliases
     ));
     let decision = version::decide(&version, &existing, &config.policy);
     let accepted = decision.map_err(|refused| version::Error::Refused {

@@ -109,11 +109,15 @@ pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, TagError> {
 
 /// Sorts tags into those that are `prefix` + SemVer and those that start with the prefix but are
 /// not valid. Tags without the prefix belong to something else (another component of a
-/// monorepo, a moving `v1` tag when the prefix is `v1.`…) and are left out of both lists.
+/// monorepo…) and are left out of both lists, and so are moving major tags (`v1`, see
+/// [`is_major_alias`]): an alias of the latest release of a major line, not a release.
 pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &str) -> (Vec<Existing>, Vec<TagError>) {
     let mut valid = Vec::new();
     let mut invalid = Vec::new();
     for tag in tags {
+        if is_major_alias(tag, prefix) {
+            continue;
+        }
         match parse_tag(tag, prefix) {
             Ok(version) => valid.push(Existing { tag: tag.to_string(), version }),
             Err(TagError { problem: TagProblem::MissingPrefix { .. }, .. }) => {}
@@ -121,6 +125,20 @@ pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &s
         }
     }
     (valid, invalid)
+}
+
+/// Whether `tag` is a moving major tag: the prefix and a major version alone (`v1`, `app/v2`),
+/// a number without a leading zero. Actions publish one per major line (`uses: owner/action@v1`)
+/// and move it to each release of that line, so it is never a release of its own: among
+/// existing tags it is neither a version nor a malformed one. As a candidate it is still
+/// refused by [`parse_tag`] ("has only a major version").
+pub fn is_major_alias(tag: &str, prefix: &str) -> bool {
+    tag.strip_prefix(prefix).is_some_and(|major| {
+        !major.is_empty()
+            && major.bytes().all(|b| b.is_ascii_digit())
+            && (major == "0" || !major.starts_with('0'))
+            && major.parse::<u64>().is_ok()
+    })
 }
 
 /// `vv1.2.3`, or `v1.2.3` with an empty prefix: a "v" where the version should start.

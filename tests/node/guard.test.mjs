@@ -164,6 +164,44 @@ describe('git layouts', () => {
   });
 });
 
+describe('a moving major tag (v1), as this action publishes its own', () => {
+  // After the release of v1.2.3 the release workflow moves v1 to it: v1 is an alias, neither a
+  // release (it does not block v1.2.4) nor a malformed tag (no note in the summary).
+  const tags = ['v1.2.2', 'v1.2.3', 'v1', 'v0'];
+
+  test('through git: v1.2.4 follows v1.2.3, and v1 is not listed as malformed', () => {
+    const fx = fixture({ remote: 'origin', tags });
+    const r = guardGit(fx, {}, { GITHUB_REF: 'refs/tags/v1.2.4', RUNNER_DEBUG: '1' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.outputs, { version: '1.2.4', 'previous-version': '1.2.3', bump: 'patch', prerelease: 'false' });
+    assert.match(r.summary, /Tags considered \| <code>2 \(git ls-remote origin\)<\/code>/);
+    assert.doesNotMatch(r.summary, /not valid versions/);
+    assert.match(r.stdout, /::debug::4 tags from git ls-remote origin; 2 with prefix "v" parse, 0 with the prefix do not, 2 are moving major tags/);
+    // A tag that is not higher is still refused by the release, not by the alias.
+    const e = assertRefused(guardGit(fx, { tag: 'v1.2.3' }));
+    assert.match(e.message, /^v1\.2\.3 may not be released: v1\.2\.3 already exists/);
+  });
+
+  test('through the API: the same', async () => {
+    const gh = await startGitHub({ tags });
+    try {
+      const r = runAction({ command: 'guard', token: gh.token, tag: 'v1.3.0' }, { env: gh.env });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(r.outputs['previous-version'], '1.2.3');
+      assert.equal(r.outputs.bump, 'minor');
+      assert.doesNotMatch(r.summary, /not valid versions/);
+    } finally {
+      await gh.close();
+    }
+  });
+
+  test('v1 itself is no release tag', () => {
+    const fx = fixture({ remote: 'origin', tags });
+    const e = assertRefused(guardGit(fx, {}, { GITHUB_REF: 'refs/tags/v1' }));
+    assert.equal(e.props.title, 'invalid version');
+  });
+});
+
 describe('tags from the GitHub API', () => {
   let gh;
   before(async () => {

@@ -219,7 +219,7 @@ fn the_error_says_which_kind_of_problem_it_is() {
 
 #[test]
 fn existing_versions_keep_valid_tags_report_broken_ones_and_skip_others() {
-    let tags = ["v1.0.0", "v1.1.0-rc.1", "vnext", "latest", "app/v9.0.0", "v2", "v1.2.0+build.5"];
+    let tags = ["v1.0.0", "v1.1.0-rc.1", "vnext", "latest", "app/v9.0.0", "v2.0", "v1", "v1.2.0+build.5"];
     let (valid, invalid) = existing_versions(tags, "v");
     let names: Vec<&str> = valid.iter().map(|e| e.tag.as_str()).collect();
     assert_eq!(names, ["v1.0.0", "v1.1.0-rc.1", "v1.2.0+build.5"]);
@@ -229,7 +229,31 @@ fn existing_versions_keep_valid_tags_report_broken_ones_and_skip_others() {
         broken,
         [
             "tag \"vnext\": the major version \"next\" is not a number",
-            "tag \"v2\": \"2\" has only a major version; SemVer needs major.minor.patch, as in 2.0.0",
+            "tag \"v2.0\": \"2.0\" has only major.minor; SemVer needs major.minor.patch, as in 2.0.0",
         ]
     );
+}
+
+#[test]
+fn a_moving_major_tag_is_an_alias_neither_a_release_nor_malformed() {
+    for alias in ["v1", "v0", "v12", "v18446744073709551615"] {
+        assert!(is_major_alias(alias, "v"), "{alias}");
+    }
+    for not in ["v01", "v", "v1.0", "v1.0.0", "vnext", "1", "v1a", "v18446744073709551616"] {
+        assert!(!is_major_alias(not, "v"), "{not}");
+    }
+    assert!(is_major_alias("app/v2", "app/v"));
+    assert!(is_major_alias("3", ""));
+    assert!(!is_major_alias("v3", "app/v"));
+
+    // The project's own repository after a release: v1 moved to v1.2.3.
+    let (valid, invalid) = existing_versions(["v1.2.2", "v1", "v1.2.3", "v2"], "v");
+    let names: Vec<&str> = valid.iter().map(|e| e.tag.as_str()).collect();
+    assert_eq!(names, ["v1.2.2", "v1.2.3"]);
+    assert!(invalid.is_empty(), "{invalid:?}");
+    // …and the highest is the release, not the alias.
+    let accepted = decide(&v("1.2.4"), &valid, &Policy::default()).unwrap();
+    assert_eq!(accepted.previous.map(|p| p.tag), Some("v1.2.3".to_string()));
+    // A major tag is still no release tag of its own.
+    assert!(parse_tag("v1", "v").is_err());
 }

@@ -187,7 +187,8 @@ impl fmt::Display for Error {
                 "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"
             ),
             Error::Preflight { lines, failed } => {
-                write!(f, "preflight: {failed} of {} checks failed:\n{}", lines.len(), lines.join("\n"))
+                let checks = if lines.len() == 1 { "check" } else { "checks" };
+                write!(f, "preflight: {failed} of {} {checks} failed:\n{}", lines.len(), lines.join("\n"))
             }
             Error::Internal(message) => write!(
                 f,

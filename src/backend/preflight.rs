@@ -103,7 +103,7 @@ async fn read(source: &Source) -> Check {
             "state",
             format!("the {backend} backend answers: no state yet at {} (the first apply writes it)", none.place),
         ),
-        Err(e) => Check::fail("state", format!("the {backend} backend cannot be read: {e}"), None),
+        Err(e) => Check::fail("state", e.to_string(), None),
     }
 }
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { root, runAction, tempDir, detail, assertMasked } from './harness.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
@@ -157,6 +158,35 @@ describe('preflight of the kubernetes backend', () => {
 });
 
 describe('preflight of another backend', () => {
+  let http; // the http state server of tests/servers (Basic credentials ci / pw), no state stored
+  let httpUrl;
+  before(async () => {
+    http = spawn(process.execPath, [path.join(root, 'tests/servers/http-state-server.mjs'), 'ci', 'pw', pki], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const [line] = await Promise.race([
+      readline.createInterface({ input: http.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the http state server did not start within 10 s')), 10_000).unref()),
+    ]);
+    httpUrl = JSON.parse(line).url;
+  });
+  after(() => http?.kill());
+
+  const httpPreflight = (password) =>
+    runAction({ command: 'preflight', backend: 'http', 'backend-config': `address=${httpUrl}/state/dev\nusername=ci\npassword=${password}` }, { timeout: 60_000 });
+
+  test('an http backend with no state yet answers: that is fine', () => {
+    const r = httpPreflight('pw');
+    assert.equal(r.code, 0, detail(r));
+    assert.match(r.stdout, /✓ state: the http backend answers: no state yet at /);
+    assertMasked(r, 'pw');
+  });
+
+  test('an http backend that refuses the credentials fails, saying so', () => {
+    const r = httpPreflight('wrong-password');
+    const message = failedWith2(r);
+    assert.match(message, /^preflight: 1 of 1 check failed:\n✗ state: the http backend /);
+    assertMasked(r, 'wrong-password');
+  });
+
   test('a local state is read as lookup reads it', () => {
     const r = runAction({ command: 'preflight', state: 'examples/dev.tfstate' }, { timeout: 60_000 });
     assert.equal(r.code, 0, detail(r));

@@ -158,10 +158,10 @@ describe('preflight of the kubernetes backend', () => {
 });
 
 describe('preflight of another backend', () => {
-  let http; // the http state server of tests/servers (Basic credentials ci / pw), no state stored
+  let http; // the http state server of tests/servers (Basic credentials ci / pw-secret-123), no state stored
   let httpUrl;
   before(async () => {
-    http = spawn(process.execPath, [path.join(root, 'tests/servers/http-state-server.mjs'), 'ci', 'pw', pki], { stdio: ['pipe', 'pipe', 'inherit'] });
+    http = spawn(process.execPath, [path.join(root, 'tests/servers/http-state-server.mjs'), 'ci', 'pw-secret-123', pki], { stdio: ['pipe', 'pipe', 'inherit'] });
     const [line] = await Promise.race([
       readline.createInterface({ input: http.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]),
       new Promise((_, reject) => setTimeout(() => reject(new Error('the http state server did not start within 10 s')), 10_000).unref()),
@@ -174,16 +174,16 @@ describe('preflight of another backend', () => {
     runAction({ command: 'preflight', backend: 'http', 'backend-config': `address=${httpUrl}/state/dev\nusername=ci\npassword=${password}` }, { timeout: 60_000 });
 
   test('an http backend with no state yet answers: that is fine', () => {
-    const r = httpPreflight('pw');
+    const r = httpPreflight('pw-secret-123');
     assert.equal(r.code, 0, detail(r));
     assert.match(r.stdout, /✓ state: the http backend answers: no state yet at /);
-    assertMasked(r, 'pw');
+    assertMasked(r, 'pw-secret-123');
   });
 
   test('an http backend that refuses the credentials fails, saying so', () => {
     const r = httpPreflight('wrong-password');
     const message = failedWith2(r);
-    assert.match(message, /^preflight: 1 of 1 check failed:\n✗ state: the http backend /);
+    assert.match(message, /^preflight: 1 of 1 check failed:\n✗ state: the http backend's server at .* answered 401 Unauthorized/);
     assertMasked(r, 'wrong-password');
   });
 

@@ -301,6 +301,10 @@ var require_host = __commonJS({
         not_after_ms: Date.parse(c.validTo)
       };
     }
+    function x509_matches_key(cert, key) {
+      const { X509Certificate, createPrivateKey } = require("node:crypto");
+      return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+    }
     function sign_rs2562(pem, data) {
       const { sign } = require("node:crypto");
       return new Uint8Array(sign("RSA-SHA256", Buffer.from(data), pem));
@@ -483,6 +487,7 @@ var require_host = __commonJS({
       run_process,
       http_request: http_request2,
       x509,
+      x509_matches_key,
       sign_rs256: sign_rs2562,
       socket_connect,
       socket_start_tls,

@@ -302,6 +302,10 @@ var require_host = __commonJS({
         not_after_ms: Date.parse(c.validTo)
       };
     }
+    function x509_matches_key(cert, key) {
+      const { X509Certificate, createPrivateKey } = require("node:crypto");
+      return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+    }
     function sign_rs256(pem, data) {
       const { sign } = require("node:crypto");
       return new Uint8Array(sign("RSA-SHA256", Buffer.from(data), pem));
@@ -484,6 +488,7 @@ var require_host = __commonJS({
       run_process,
       http_request,
       x509,
+      x509_matches_key,
       sign_rs256,
       socket_connect,
       socket_start_tls,
@@ -500,7 +505,7 @@ var require_host = __commonJS({
 // pkg/stage_action.js
 var require_stage_action = __commonJS({
   "pkg/stage_action.js"(exports2) {
-    var { append_file, close, cwd, env_get, env_names, http_request, on_demand, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509 } = require_host();
+    var { append_file, close, cwd, env_get, env_names, http_request, on_demand, open_regular, random_uuid, read_dir, read_into, realpath, run_process, socket_connect, socket_read, socket_start_tls, socket_write, stat, write_stderr, write_stdout, x509, x509_matches_key } = require_host();
     function run() {
       const ret = wasm2.run();
       return ret;
@@ -805,6 +810,12 @@ var require_stage_action = __commonJS({
         __wbg_x509_310db09a2ba469ae: function() {
           return handleError(function(arg0, arg1) {
             const ret = x509(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_x509_matches_key_4d346ea16523563c: function() {
+          return handleError(function(arg0, arg1, arg2, arg3) {
+            const ret = x509_matches_key(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3));
             return ret;
           }, arguments);
         },

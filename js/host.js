@@ -391,6 +391,15 @@ function x509(pem) {
 }
 
 /**
+ * Whether the private key `key` (PEM) belongs to the certificate `cert` (PEM): their public
+ * keys are compared by node:crypto. Node's errors name the failure, never the key.
+ */
+function x509_matches_key(cert, key) {
+  const { X509Certificate, createPrivateKey } = require('node:crypto');
+  return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+}
+
+/**
  * RS256 (RSASSA-PKCS1-v1_5 with SHA-256) of `data` with an RSA private key in PEM: a Google
  * service-account key's signature of its JWT. node:crypto is loaded only here. Node's errors
  * name the failure, never the key.
@@ -598,7 +607,7 @@ function mark_panicked() {
 module.exports = {
   env_get, env_names, args, cwd, stat, realpath, open_regular, read_into, close, read_dir, append_file,
   write_stdout, write_stderr, random_uuid, now_ms, mark_panicked, run_process, http_request, x509,
-  sign_rs256,
+  x509_matches_key, sign_rs256,
   socket_connect, socket_start_tls, socket_write, socket_read, socket_close, on_demand,
   // For tests (tests/node/proxy.test.mjs): not called from Rust.
   proxyFor,

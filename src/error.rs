@@ -42,6 +42,9 @@ pub enum Error {
     /// A problem caused by one setting of a stage in the stages file: points the annotation at
     /// that line (`line` is the stage's own line when the setting is absent).
     InSetting { file: String, line: usize, setting: &'static str, source: Box<Error> },
+    /// `preflight` found problems: every check's line (✓, ⚠ or ✗ what — what to do), and how
+    /// many failed. All of them, as the log of a failed run is not printed.
+    Preflight { lines: Vec<String>, failed: usize },
     /// A bug: a panic or a broken invariant.
     Internal(String),
 }
@@ -147,6 +150,7 @@ impl Error {
             Error::Stage { source, .. } | Error::InInput { source, .. } | Error::InSetting { source, .. } => {
                 source.title()
             }
+            Error::Preflight { .. } => "preflight failed",
             Error::Internal(_) => "internal error",
         }
     }
@@ -182,6 +186,10 @@ impl fmt::Display for Error {
                 f,
                 "deployment {id} to {environment} was created, but not marked successful, so GitHub shows it as pending: {source}; re-run this step, or mark it by hand: gh api repos/{repo}/deployments/{id}/statuses -f state=success"
             ),
+            Error::Preflight { lines, failed } => {
+                let checks = if lines.len() == 1 { "check" } else { "checks" };
+                write!(f, "preflight: {failed} of {} {checks} failed:\n{}", lines.len(), lines.join("\n"))
+            }
             Error::Internal(message) => write!(
                 f,
                 "internal error: {message}. This is a bug in stage-action; please report it with this log"
@@ -207,7 +215,11 @@ impl std::error::Error for Error {
             Error::Git(e) => Some(e),
             Error::Stages(e) => Some(e),
             Error::GitHub(e) => Some(e),
-            Error::Inputs(_) | Error::Environment { .. } | Error::UnknownCommand { .. } | Error::Internal(_) => None,
+            Error::Inputs(_)
+            | Error::Environment { .. }
+            | Error::UnknownCommand { .. }
+            | Error::Preflight { .. }
+            | Error::Internal(_) => None,
         }
     }
 }

@@ -58,6 +58,14 @@ impl Utc {
         )
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`: RFC 3339, for outputs a program reads.
+    pub fn rfc3339(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+
     /// `YYYYMMDD'T'HHMMSS'Z'`: ISO 8601's basic form, as AWS's SigV4 dates it.
     pub fn basic(&self) -> String {
         format!(

@@ -531,3 +531,59 @@ fn azurerm_errors() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// The checks of a kubernetes backend whose certificate nears its end and whose identity may
+/// not update Leases.
+fn preflight_checks(fail: bool) -> Vec<crate::backend::preflight::Check> {
+    use crate::backend::preflight::Check;
+    let who =
+        "the client certificate CN=terraform from `client_certificate` (environment variable KUBE_CLIENT_CERT_DATA)";
+    let mut checks = vec![
+        Check::pass("client key", "belongs to the client certificate"),
+        Check::warn(
+            "client certificate",
+            "the certificate CN=terraform expires on 2026-11-29 18:00:00 UTC (4h 0m left of 1d 0h)",
+            crate::backend::kubernetes::RENEW,
+        ),
+        Check::pass("TLS", "the CA verifies the API server at https://192.168.49.2:8443"),
+        Check::pass("API server", "https://192.168.49.2:8443 answers (Kubernetes \"v1.31.0\")"),
+        Check::pass("Secrets", format!("{who} may get, list, create, update secrets in namespace tfstate")),
+    ];
+    checks.push(if fail {
+        Check::fail(
+            "Leases",
+            format!("{who} may not update leases in namespace tfstate"),
+            Some("bind it to a Role in namespace tfstate that allows `get`, `create`, `update` on `leases` (API group coordination.k8s.io): Terraform's backend needs them".into()),
+        )
+    } else {
+        Check::pass("Leases", format!("{who} may get, create, update leases in namespace tfstate"))
+    });
+    checks.push(Check::pass("registry", "a username and a password are given for ghcr.io"));
+    checks
+}
+
+#[test]
+fn preflight_passes_with_a_warning() {
+    let mut r = report("preflight");
+    let result = crate::commands::preflight::describe(
+        &mut r,
+        Some("dev"),
+        "kubernetes",
+        &preflight_checks(false),
+        Some("2026-11-29T18:00:00Z".into()),
+    );
+    insta::assert_snapshot!(faces(&r, result.err().as_ref()));
+}
+
+#[test]
+fn preflight_fails_after_every_check() {
+    let mut r = report("preflight");
+    let result = crate::commands::preflight::describe(
+        &mut r,
+        Some("dev"),
+        "kubernetes",
+        &preflight_checks(true),
+        Some("2026-11-29T18:00:00Z".into()),
+    );
+    insta::assert_snapshot!(faces(&r, result.err().as_ref()));
+}

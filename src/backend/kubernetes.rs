@@ -24,6 +24,9 @@ mod connect;
 mod error;
 mod kubeconfig;
 mod payload;
+mod preflight;
+
+pub use preflight::{preflight, RENEW};
 
 pub use api::LeaseRead;
 pub use error::{Error, Identity};

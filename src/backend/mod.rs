@@ -51,6 +51,7 @@ pub mod lock;
 mod no_state;
 pub mod on_demand;
 pub mod pg;
+pub mod preflight;
 pub mod remote;
 pub mod s3;
 pub mod settings;

@@ -3,6 +3,7 @@
 
 pub mod guard;
 pub mod lookup;
+pub mod preflight;
 pub mod promote;
 pub mod read;
 pub mod record;
@@ -48,7 +49,7 @@ impl std::fmt::Debug for Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC];
+pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC];
 
 /// The command called `name`.
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -157,7 +158,7 @@ pub fn usage() -> String {
     );
     for c in COMMANDS {
         out.push_str(&format!(
-            "  {:8} {}\n           inputs: {}\n",
+            "  {:9} {}\n            inputs: {}\n",
             c.name,
             c.about,
             c.inputs.iter().map(|i| format!("--{i}")).collect::<Vec<_>>().join(" ")

@@ -52,8 +52,8 @@ pub const INPUTS: &[InputDef] = &[
         name: "command",
         required: true,
         default: None,
-        description: "What to do: `lookup` reads a value and the image a workload runs from a Terraform state; `guard` refuses a release tag that is malformed, a duplicate or lower than what exists; `promote` picks the image a stage should run from its source stage; `status` shows every stage; `record` records a GitHub deployment.",
-        allowed: &["lookup", "guard", "promote", "status", "record"],
+        description: "What to do: `lookup` reads a value and the image a workload runs from a Terraform state; `guard` refuses a release tag that is malformed, a duplicate or lower than what exists; `promote` picks the image a stage should run from its source stage; `status` shows every stage; `record` records a GitHub deployment; `preflight` checks a stage's backend credentials (and registry credentials) before Terraform runs.",
+        allowed: &["lookup", "guard", "promote", "status", "record", "preflight"],
     },
     InputDef {
         name: "state",
@@ -101,21 +101,21 @@ pub const INPUTS: &[InputDef] = &[
         name: "stage",
         required: false,
         default: None,
-        description: "lookup: a stage of the stages file, in place of `state`, `workspace`, `backend`, `backend-config`, `address` and `container`.",
+        description: "lookup, preflight: a stage of the stages file, in place of `state`, `workspace`, `backend`, `backend-config`, `address` and `container`.",
         allowed: &[],
     },
     InputDef {
         name: "stages-file",
         required: false,
         default: Some(".github/stages.yml"),
-        description: "lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.",
+        description: "lookup, promote, status, record, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.",
         allowed: &[],
     },
     InputDef {
         name: "to",
         required: false,
         default: None,
-        description: "promote, record: the stage to promote into, or that was just deployed.",
+        description: "promote, record, preflight: the stage to promote into, that was just deployed, or (preflight) about to be deployed.",
         allowed: &[],
     },
     InputDef {
@@ -195,6 +195,27 @@ pub const INPUTS: &[InputDef] = &[
         description: "guard, record: how long each request to the GitHub API and each git command may take before the step fails (`30s`, `2m`, at most `1h`).",
         allowed: &[],
     },
+    InputDef {
+        name: "registry",
+        required: false,
+        default: None,
+        description: "preflight: the container registry whose credentials to check (`ghcr.io`); default `docker.io` when `registry-username` or `registry-password` is set.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "registry-username",
+        required: false,
+        default: None,
+        description: "preflight: the registry's user name; must not be empty when a registry is checked.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "registry-password",
+        required: false,
+        default: None,
+        description: "preflight: the registry's password or token; must not be empty when a registry is checked; never printed.",
+        allowed: &[],
+    },
 ];
 
 /// Every output, in `action.yml`'s order.
@@ -220,6 +241,8 @@ pub const OUTPUTS: &[OutputDef] = &[
     OutputDef { name: "to", description: "promote: the target stage." },
     OutputDef { name: "stages", description: "status: JSON, per stage its image, tag, digest, serial, `from` and whether it is `behind` its `from`." },
     OutputDef { name: "deployment-id", description: "record: the id of the GitHub deployment created." },
+    OutputDef { name: "ok", description: "preflight: `true` when no check failed, else `false` (written even when the step fails)." },
+    OutputDef { name: "certificate-expires", description: "preflight: when the kubernetes backend's client certificate expires (RFC 3339, `2026-11-30T09:00:00Z`); empty without one." },
 ];
 
 /// The definition of input `name`.
@@ -356,7 +379,7 @@ mod tests {
         let command = Inputs::new(crate::action::Mode::Actions, "x", &[("command", "lokup")]);
         assert_eq!(
             choice(&command, "command").unwrap_err().problem,
-            "\"lokup\" is none of lookup, guard, promote, status, record; did you mean lookup?"
+            "\"lokup\" is none of lookup, guard, promote, status, record, preflight; did you mean lookup?"
         );
     }
 

@@ -58,6 +58,8 @@ extern "C" {
     #[wasm_bindgen(catch)]
     pub fn x509(pem: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
+    pub fn x509_matches_key(cert: &str, key: &str) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch)]
     pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<js_sys::Uint8Array, JsValue>;
     // Sockets (src/host/wasm.rs `Socket`): an id per connection, kept by js/host.js.
     #[wasm_bindgen(catch)]

@@ -12,7 +12,7 @@ mod tls;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use tls::{certificate, Certificate, Tls, TlsFailure};
+pub use tls::{certificate, certificate_matches_key, Certificate, Tls, TlsFailure};
 
 #[cfg(not(target_arch = "wasm32"))]
 use native as imp;

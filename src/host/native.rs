@@ -198,3 +198,11 @@ pub fn certificate(_pem: &str) -> Result<Certificate, HostError> {
         message: "a native build cannot read certificates (the action's host is Node's node:crypto)".into(),
     })
 }
+
+/// Natively there is no X.509 parser (the shipped action asks Node's `node:crypto`).
+pub fn certificate_matches_key(_cert: &str, _key: &str) -> Result<bool, HostError> {
+    Err(HostError {
+        code: "ENOTSUP".into(),
+        message: "a native build cannot read certificates (the action's host is Node's node:crypto)".into(),
+    })
+}

@@ -55,6 +55,13 @@ pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
     imp::certificate(pem)
 }
 
+/// Whether the private key `key` (PEM) belongs to the certificate `cert` (PEM): Node compares
+/// their public keys (`X509Certificate.checkPrivateKey`). An error when either does not parse
+/// (its message never holds the key); `ENOTSUP` in a native build.
+pub fn certificate_matches_key(cert: &str, key: &str) -> Result<bool, HostError> {
+    imp::certificate_matches_key(cert, key)
+}
+
 /// What a failed TLS exchange means, read from the [`HostError`] of [`super::http`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsFailure {

@@ -185,6 +185,10 @@ pub fn certificate(pem: &str) -> Result<Certificate, HostError> {
     })
 }
 
+pub fn certificate_matches_key(cert: &str, key: &str) -> Result<bool, HostError> {
+    ffi::x509_matches_key(cert, key).map_err(caught)
+}
+
 #[cfg(not(feature = "cloud"))]
 pub async fn on_demand(op: &str, backend: &str, location: &str) -> Result<(String, Vec<u8>), HostError> {
     let r = ffi::on_demand(op, backend, location).await.map_err(caught)?;

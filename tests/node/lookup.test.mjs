@@ -168,9 +168,9 @@ describe('sensitive values', () => {
 
 describe('bad input fails with one clear error and writes nothing', () => {
   const cases = [
-    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record'],
-    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; did you mean lookup? The commands are: lookup, guard, promote, status, record'],
-    ['an unknown command, nothing close', { command: 'deploy', state: example }, 'invalid input', 'input `command`: unknown command "deploy"; use one of: lookup, guard, promote, status, record'],
+    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record, preflight'],
+    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; did you mean lookup? The commands are: lookup, guard, promote, status, record, preflight'],
+    ['an unknown command, nothing close', { command: 'deploy', state: example }, 'invalid input', 'input `command`: unknown command "deploy"; use one of: lookup, guard, promote, status, record, preflight'],
     ['missing state and address', { command: 'lookup' }, 'invalid input',
       'input `state`: is required: the .tfstate file, or the Terraform working directory that holds it\ninput `address`: is required, e.g. kubernetes_deployment_v1.backend or output.image'],
     ['a malformed address', { command: 'lookup', state: example, address: 'module.app[x].y.z' }, 'invalid input',
@@ -362,11 +362,11 @@ describe('the terminal face', () => {
       '',
       'Inputs:',
       '  --to',
-      '      promote, record: the stage to promote into, or that was just deployed.',
+      '      promote, record, preflight: the stage to promote into, that was just deployed, or (preflight) about to be deployed.',
       '  --image-tag',
       '      promote: refuse unless the source stage runs exactly this tag.',
       '  --stages-file',
-      '      lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.',
+      '      lookup, promote, status, record, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.',
       '      default: .github/stages.yml',
       '  --allow-locked',
       "      promote: `true` to promote even while Terraform holds a lock on the source's or the target's state (an apply in progress); by default that is refused.",

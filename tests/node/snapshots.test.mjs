@@ -174,6 +174,19 @@ describe('lookup: the gcs backend\'s faces without a server', () => {
     t.assert.snapshot(actionsFaces(gcs('bucket=tfstate\nstorage_custom_endpoint=http://127.0.0.1:9/storage/v1/', { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.snapshot-token' }))));
 });
 
+describe('preflight', () => {
+  // The kubernetes backend's faces are in preflight.test.mjs (a loopback API server) and the
+  // insta snapshots of src/action/snapshots; here the faces every other backend gets.
+  const cases = [
+    ['a stage whose state is read, with registry credentials (masked)', { stage: 'qa', registry: 'ghcr.io', 'registry-username': 'octocat', 'registry-password': 'snapshot-registry-token' }],
+    ['a registry password that is empty fails, after the backend was checked', { stage: 'dev', 'registry-username': 'octocat', 'registry-password': '' }],
+    ['a backend that does not answer: its password masked first', { state: 'infra' }],
+  ];
+  for (const [name, inputs] of cases) {
+    test(name, (t) => t.assert.snapshot(actionsFaces(run({ command: 'preflight', ...inputs }))));
+  }
+});
+
 describe('guard', () => {
   const guard = (inputs) =>
     runAction({ command: 'guard', 'tags-from': 'git', ...inputs }, { workspace: git.path, env: git.env });

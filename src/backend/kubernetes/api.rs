@@ -77,6 +77,26 @@ impl Connection {
         }
     }
 
+    /// A POST of the JSON `body` to `path`.
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> HttpRequest {
+        let mut request = self.get(path);
+        request.method = "POST".into();
+        request.headers.push(("Content-Type".to_string(), "application/json".to_string()));
+        request.body = body.to_string().into_bytes();
+        request
+    }
+
+    /// The SelfSubjectAccessReview that asks whether this identity may `verb` `resource` (of API
+    /// group `group`, `""` for the core group) in `namespace`.
+    pub fn access_review(&self, namespace: &str, group: &str, resource: &str, verb: &str) -> HttpRequest {
+        let body = serde_json::json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": { "resourceAttributes": { "namespace": namespace, "group": group, "resource": resource, "verb": verb } },
+        });
+        self.post_json("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", &body)
+    }
+
     /// The one list request that reads a workspace's state: every chunk, by Terraform's labels.
     pub fn list_state(
         &self,
@@ -106,7 +126,7 @@ impl Connection {
     }
 
     /// The error for an answer other than 200 (and 404 where that means "none").
-    fn status(&self, response: &HttpResponse, namespace: &str, what: &'static str) -> Error {
+    pub fn status(&self, response: &HttpResponse, namespace: &str, what: &'static str) -> Error {
         let server = self.server.clone();
         match response.status {
             401 => Error::Unauthorized { server, identity: self.identity.clone() },

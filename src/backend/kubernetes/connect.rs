@@ -274,15 +274,21 @@ pub fn in_cluster_server(host: &str, port: &str) -> String {
 }
 
 /// The CN of a subject written `O=system:masters, CN=terraform`.
-fn common_name(subject: &str) -> Option<String> {
+pub fn common_name(subject: &str) -> Option<String> {
     subject.split([',', '\n']).find_map(|part| part.trim().strip_prefix("CN=").map(str::to_string))
+}
+
+/// What `location` connects with: files read, plugin run, settings written over the base;
+/// nothing checked yet (`preflight` checks each part on its own).
+pub async fn parts(location: &Location) -> Result<Parts, crate::error::Error> {
+    let base =
+        if location.in_cluster { in_cluster(location)? } else { from_kubeconfig(location).await?.unwrap_or_default() };
+    Ok(base.overlay(location))
 }
 
 /// The connection `location` describes: files read, plugin run, certificate checked.
 pub async fn connection(location: &Location) -> Result<Connection, crate::error::Error> {
-    let base =
-        if location.in_cluster { in_cluster(location)? } else { from_kubeconfig(location).await?.unwrap_or_default() };
-    let parts = base.overlay(location);
+    let parts = parts(location).await?;
     let subject = match &parts.cert {
         Some(cert) => check_certificate(cert, host::now_ms())?,
         None => None,

@@ -7,6 +7,9 @@ Terraform's `kubernetes` backend (internal/backend/remote-state/kubernetes):
   verbs: list (GET collection, labelSelector), get, create (POST), update (PUT, with
   resourceVersion conflict check), delete.   Also /version, /api, /apis (discovery stubs).
   --forbid NAME:PLURAL answers 403 to user NAME on PLURAL, as RBAC would (added for the action's tests).
+  POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answers whether the caller may do
+  what the review asks: allowed unless --forbid NAME:PLURAL or --deny NAME:VERB:PLURAL says not
+  (per-user rules, so a test can deny `update leases` alone). --client-ca may be repeated.
 
 TLS with client-certificate authentication like a Minikube API server: the client cert must
 chain to --client-ca; the user is the cert's CN (groups = O). Bearer tokens listed with
@@ -36,16 +39,19 @@ ap.add_argument("--port", type=int, default=0)
 ap.add_argument("--portfile")
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
-ap.add_argument("--client-ca", required=True)
+ap.add_argument("--client-ca", required=True, action="append")
 ap.add_argument("--log", required=True)
 ap.add_argument("--dump")
 ap.add_argument("--exit-with-stdin", action="store_true",
                 help="stop when standard input closes: the test that started it has ended, however it ended")
 ap.add_argument("--token", action="append", default=[], help="NAME=TOKEN accepted as 'Authorization: Bearer TOKEN'")
 ap.add_argument("--forbid", action="append", default=[], help="NAME:PLURAL -> 403 for user NAME on every verb of PLURAL (RBAC stand-in)")
+ap.add_argument("--deny", action="append", default=[], help="NAME:VERB:PLURAL -> the access review of user NAME for VERB on PLURAL is denied")
 args = ap.parse_args()
 TOKENS = {t.split("=", 1)[1]: t.split("=", 1)[0] for t in args.token}
 FORBID = {tuple(f.split(":", 1)) for f in args.forbid}
+DENY = {tuple(d.split(":", 2)) for d in args.deny}
+SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 mu = threading.RLock()
 store = {}          # (plural, namespace, name) -> object
@@ -177,6 +183,15 @@ class H(BaseHTTPRequestHandler):
         if u.path in ("/api", "/apis"):
             return self._send(200, {"kind": "APIVersions", "versions": ["v1"]} if u.path == "/api"
                               else {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}, entry)
+        if u.path == SSAR_PATH and self.command == "POST":
+            attrs = ((body or {}).get("spec") or {}).get("resourceAttributes") or {}
+            verb, plural = attrs.get("verb"), attrs.get("resource")
+            denied = (user, plural) in FORBID or (user, verb, plural) in DENY
+            review = dict(body or {}, apiVersion="authorization.k8s.io/v1", kind="SelfSubjectAccessReview",
+                          metadata={"creationTimestamp": None},
+                          status={"allowed": not denied, **({"reason": ""} if denied else
+                                  {"reason": f'RBAC: allowed by RoleBinding "fake" of Role "fake" to User "{user}"'})})
+            return self._send(201, review, entry)
         m = PATH_RE.match(u.path)
         if not m or (m.group(1), m.group(3)) not in RES:
             return self._send(*status(404, "NotFound", f"the server could not find the requested resource ({u.path})"), entry)
@@ -245,7 +260,8 @@ class H(BaseHTTPRequestHandler):
 
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(args.cert, args.key)
-ctx.load_verify_locations(args.client_ca)
+for client_ca in args.client_ca:
+    ctx.load_verify_locations(client_ca)
 ctx.verify_mode = ssl.CERT_OPTIONAL        # client cert if offered (must chain to --client-ca); else token
 ctx.set_alpn_protocols(["http/1.1"])       # no HTTP/2
 srv = ThreadingHTTPServer(("127.0.0.1", args.port), H)

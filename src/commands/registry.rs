@@ -108,7 +108,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "stages-file",
         required: false,
         default: Some(".github/stages.yml"),
-        description: "lookup, promote, status, record: the stages file. Relative to `GITHUB_WORKSPACE`.",
+        description: "lookup, promote, status, record, guard: the stages file. Relative to `GITHUB_WORKSPACE`.",
         allowed: &[],
     },
     InputDef {
@@ -143,7 +143,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "prerelease",
         required: false,
         default: Some("deny"),
-        description: "guard: `allow` or `deny` versions with a prerelease part (`v1.3.0-rc.1`).",
+        description: "guard: `allow` or `deny` versions with a prerelease part (`v1.3.0-rc.1`). Under `deny`, existing prerelease tags are not previous versions either (a refused `v1.1.0-rc.1` does not block `v1.0.1`).",
         allowed: ALLOW_OR_DENY,
     },
     InputDef {
@@ -178,7 +178,21 @@ pub const INPUTS: &[InputDef] = &[
         name: "branch",
         required: false,
         default: None,
-        description: "guard: the tagged commit must be reachable from this branch (`main`), so a tag on an unmerged branch cannot release.",
+        description: "guard: the tagged commit must be reachable from this branch (`main`), and only tags reachable from it count as previous versions (a tag on an unmerged branch cannot release, nor block). A shallow checkout is deepened as needed.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "versions-from",
+        required: false,
+        default: Some("tags"),
+        description: "guard: what the version must be higher than: `tags` (the repository's release tags) or `deployments` (the versions `record` recorded in the GitHub deployments to `environment`, so a refused tag never counts; needs `token`).",
+        allowed: &["tags", "deployments"],
+    },
+    InputDef {
+        name: "environment",
+        required: false,
+        default: None,
+        description: "guard, with `versions-from: deployments`: the GitHub environment whose deployments say what was released. Default: the last stage of the stages file, else `prod`.",
         allowed: &[],
     },
     InputDef {

@@ -109,11 +109,16 @@ pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, TagError> {
 
 /// Sorts tags into those that are `prefix` + SemVer and those that start with the prefix but are
 /// not valid. Tags without the prefix belong to something else (another component of a
-/// monorepo, a moving `v1` tag when the prefix is `v1.`…) and are left out of both lists.
+/// monorepo, a moving `v1` tag when the prefix is `v1.`…) and are left out of both lists, and so
+/// are the moving aliases of a release line (`v1`, `v1.2`: see [`is_alias`]): they point at a
+/// release, they are not one, and their existence is not a mistake.
 pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &str) -> (Vec<Existing>, Vec<TagError>) {
     let mut valid = Vec::new();
     let mut invalid = Vec::new();
     for tag in tags {
+        if tag.strip_prefix(prefix).is_some_and(is_alias) {
+            continue;
+        }
         match parse_tag(tag, prefix) {
             Ok(version) => valid.push(Existing { tag: tag.to_string(), version }),
             Err(TagError { problem: TagProblem::MissingPrefix { .. }, .. }) => {}
@@ -121,6 +126,28 @@ pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &s
         }
     }
     (valid, invalid)
+}
+
+/// The version a deployment records, from the texts that may name it in order of preference
+/// (the release tag `record` wrote, the image tag, the deployment's ref): the first that is
+/// `prefix` + SemVer, or a bare SemVer version (an image tagged `1.2.3` under prefix `v`).
+/// Commit SHAs and other names give nothing. The result is named `prefix` + version, as the
+/// tag would be.
+pub fn released_version<'a>(texts: impl IntoIterator<Item = &'a str>, prefix: &str) -> Option<Existing> {
+    texts.into_iter().find_map(|text| {
+        let version = parse_tag(text, prefix).or_else(|_| parse_tag(text, "")).ok()?;
+        Some(Existing { tag: format!("{prefix}{version}"), version })
+    })
+}
+
+/// Whether `version` (what follows the prefix) names a moving alias of a release line: a major
+/// (`1`) or a major.minor (`1.2`), numbers only, as the `v1` tag an action moves on each release.
+/// Such a tag proposed for release is still refused as malformed by [`parse_tag`].
+pub fn is_alias(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    let number =
+        |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0'));
+    (1..=2).contains(&parts.len()) && parts.iter().all(number)
 }
 
 /// `vv1.2.3`, or `v1.2.3` with an empty prefix: a "v" where the version should start.

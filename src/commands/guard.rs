@@ -292,7 +292,13 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         _ => None,
     };
     let tag_github = if config.source == TagSource::Api { github.as_ref() } else { None };
-    let listing = tags::list(config.source, tag_github, &config.git(), &config.prefix).await?;
+    // Compared with deployments and not asked about a branch, the tags do not matter: a release
+    // job then needs no checkout.
+    let listing = if config.versions_from == VersionsFrom::Tags || config.branch.is_some() {
+        tags::list(config.source, tag_github, &config.git(), &config.prefix).await?
+    } else {
+        tags::Listing { names: Vec::new(), how: "not listed".into(), commits: Default::default() }
+    };
     let mut notes = Vec::new();
     let mut rows_extra = Vec::new();
 

@@ -13,7 +13,7 @@ use crate::host::{self, Kind};
 /// A git command that failed: which, what it said, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// The command as a person would type it (`git ls-remote --tags --refs origin`).
+    /// The command as a person would type it (`git ls-remote --tags origin`).
     pub command: String,
     /// What went wrong, git's own first line quoted short.
     pub message: String,

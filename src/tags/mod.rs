@@ -10,7 +10,7 @@ use crate::github::{Comparison, GitHub};
 pub enum TagSource {
     /// The GitHub REST API (`matching-refs`, falling back to the paginated `/tags`).
     Api,
-    /// `git ls-remote --tags --refs origin`, or `git tag` without a remote.
+    /// `git ls-remote --tags origin` (annotated tags peeled), or `git for-each-ref refs/tags` without a remote.
     Git,
 }
 

@@ -272,6 +272,13 @@ describe('branch, through the API', () => {
       assert.ok(gh.requests.some((q) => q.route === 'compare' && q.path.endsWith('/compare/main...v1.1.0')));
       const e = assertRefused(run('v2.0.0', only(['v1.0.0', 'v2.0.0'])));
       assert.equal(e.message, 'v2.0.0 may not be released: it is not on branch main; tag a commit that is merged into main');
+      // v2.0.0 exists on the unmerged branch: one compare shows it is not on main, so it does not block.
+      gh.clearRequests();
+      const passed = run('v1.1.0', only(['v1.0.0', 'v1.1.0', 'v2.0.0']));
+      assert.equal(passed.code, 0, passed.stdout);
+      assert.equal(passed.outputs['previous-version'], '1.0.0');
+      assert.match(passed.summary, /1 tag not on branch main did not count: v2\.0\.0/);
+      assert.deepEqual(gh.requests.filter((q) => q.route === 'compare').map((q) => q.path.split('/compare/')[1]), ['main...v1.1.0', 'main...v2.0.0']);
     } finally {
       await gh.close();
     }

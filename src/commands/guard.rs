@@ -24,6 +24,9 @@ pub const SPEC: Spec = Spec {
         "token",
         "version-file",
         "branch",
+        "versions-from",
+        "environment",
+        "stages-file",
         "timeout",
     ],
     outputs: &["version", "previous-version", "bump", "prerelease"],
@@ -60,6 +63,8 @@ pub struct Config {
     pub token: Option<Secret>,
     /// The branch the tagged commit must be reachable from.
     pub branch: Option<String>,
+    /// What the version must be higher than.
+    pub versions_from: VersionsFrom,
     /// The repository (`GITHUB_REPOSITORY`), needed by the API.
     pub repo: Option<Repo>,
     /// `GITHUB_API_URL`.
@@ -71,6 +76,20 @@ pub struct Config {
     /// `GITHUB_SHA`: the commit a tag that does not exist yet would be made on.
     pub commit: Option<String>,
 }
+
+/// What the proposed version is compared with (input `versions-from`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionsFrom {
+    /// The repository's release tags.
+    Tags,
+    /// The versions recorded in the deployments to an environment: `environment` as given,
+    /// or `None` for the default (the last stage of the stages file, else `prod`).
+    Deployments { environment: Option<String> },
+}
+
+/// The environment `versions-from: deployments` reads when `environment` is not set and there
+/// is no stages file.
+pub const DEFAULT_ENVIRONMENT: &str = "prod";
 
 /// An `allow`/`deny` input as a yes or no; `default` when it is not set, or not one of the two
 /// (then `problems` says so).
@@ -154,10 +173,36 @@ impl Config {
                 problems.push(InputProblem::new("branch", format!("\"{b}\" is not a branch name")));
             }
         }
+        let versions_from = match registry::choice(inputs, "versions-from") {
+            Ok(Some("deployments")) => {
+                if token.is_none() {
+                    problems.push(InputProblem::new(
+                        "token",
+                        "is required by `versions-from: deployments`: the versions released come from GitHub's deployments API; set `token: ${{ github.token }}` (the job needs `deployments: read`)",
+                    ));
+                }
+                if repo.is_none() && source != TagSource::Api {
+                    problems.push(InputProblem::new(
+                        "versions-from",
+                        format!(
+                            "deployments needs GITHUB_REPOSITORY as owner/name (it is {})",
+                            crate::text::quote(&repo_env)
+                        ),
+                    ));
+                }
+                VersionsFrom::Deployments { environment: inputs.get("environment").map(str::to_string) }
+            }
+            Ok(_) => VersionsFrom::Tags,
+            Err(p) => {
+                problems.push(p);
+                VersionsFrom::Tags
+            }
+        };
         if !problems.is_empty() {
             return Err(Error::Inputs(problems));
         }
         Ok(Config {
+            versions_from,
             proposal: proposal.unwrap_or(Proposal::Tag { name: String::new(), pushed: false }),
             prefix,
             policy,
@@ -212,6 +257,22 @@ fn candidate(config: &Config) -> Result<Candidate> {
     }
 }
 
+/// The environment whose deployments say what was released: `environment` as given, else the
+/// last stage of the stages file, else [`DEFAULT_ENVIRONMENT`] when there is no stages file.
+fn released_in(given: &Option<String>, inputs: &Inputs, context: &Context) -> Result<String> {
+    if let Some(e) = given {
+        return Ok(e.clone());
+    }
+    let file = super::stage_file::given(inputs);
+    match super::stage_file::load(&file, context) {
+        Ok(stages) => Ok(stages.stages.last().map(|s| s.name.clone()).unwrap_or_else(|| DEFAULT_ENVIRONMENT.into())),
+        Err(Error::Stages(crate::stages::Error::FileMissing { .. })) if inputs.get("stages-file").is_none() => {
+            Ok(DEFAULT_ENVIRONMENT.into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs the guard.
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
     let config = Config::from_inputs(inputs, context)?;
@@ -223,26 +284,107 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let version = version::parse_tag(&proposed.tag, &config.prefix)
         .map_err(|error| version::Error::Tag { error, at: at.clone() })?;
 
-    let github = match (config.source, &config.repo) {
-        (TagSource::Api, Some(repo)) => {
+    let wants_api = config.source == TagSource::Api || config.versions_from != VersionsFrom::Tags;
+    let github = match (wants_api, &config.repo) {
+        (true, Some(repo)) => {
             Some(GitHub::new(&config.api_url, repo.clone(), config.token.as_ref(), config.timeout_ms)?)
         }
         _ => None,
     };
-    let listing = tags::list(config.source, github.as_ref(), &config.git(), &config.prefix).await?;
-    // On a tag push the tag under test exists already: leave it out by name. Any other
-    // proposal that names an existing tag is a duplicate, and must be seen as one.
-    let others = listing.names.iter().map(String::as_str).filter(|n| !(proposed.pushed && *n == proposed.tag));
-    let (existing, malformed) = version::existing_versions(others, &config.prefix);
-    let aliases = listing.names.iter().filter(|n| version::is_major_alias(n, &config.prefix)).count();
+    let tag_github = if config.source == TagSource::Api { github.as_ref() } else { None };
+    // Compared with deployments and not asked about a branch, the tags do not matter: a release
+    // job then needs no checkout.
+    let listing = if config.versions_from == VersionsFrom::Tags || config.branch.is_some() {
+        tags::list(config.source, tag_github, &config.git(), &config.prefix).await?
+    } else {
+        tags::Listing { names: Vec::new(), how: "not listed".into(), commits: Default::default() }
+    };
+    let mut notes = Vec::new();
+    let mut rows_extra = Vec::new();
+
+    // What the version must be higher than: the release tags, or what was deployed.
+    let (existing, malformed, considered) = match &config.versions_from {
+        VersionsFrom::Tags => {
+            // On a tag push the tag under test exists already: leave it out by name. Any other
+            // proposal that names an existing tag is a duplicate, and must be seen as one.
+            let others = listing.names.iter().map(String::as_str).filter(|n| !(proposed.pushed && *n == proposed.tag));
+            let (existing, malformed) = version::existing_versions(others, &config.prefix);
+            (existing, malformed, listing.how.clone())
+        }
+        VersionsFrom::Deployments { environment } => {
+            let environment = released_in(environment, inputs, context)?;
+            let gh = github.as_ref().ok_or_else(|| {
+                Error::Inputs(vec![InputProblem::new(
+                    "versions-from",
+                    "deployments needs GITHUB_REPOSITORY as owner/name",
+                )])
+            })?;
+            let deployments = gh.deployments_to(&environment).await?;
+            let mut existing: Vec<version::Existing> = Vec::new();
+            for d in &deployments {
+                let field = |name: &str| d.payload.get(name).and_then(|v| v.as_str()).unwrap_or("");
+                let texts = [field("release"), field("tag"), d.git_ref.as_str()];
+                if let Some(e) = version::released_version(texts, &config.prefix) {
+                    if !existing.iter().any(|x| x.version == e.version) {
+                        existing.push(e);
+                    }
+                }
+            }
+            rows_extra.push(("Compared with".to_string(), format!("deployments to {environment}")));
+            let how = format!("{} deployments to {environment}", deployments.len());
+            (existing, Vec::new(), how)
+        }
+    };
+    let ignored_pre = existing.len() - version::counted(&existing, &config.policy).len();
+    let mut existing = version::counted(&existing, &config.policy);
+
+    // With `branch`: the proposed commit must be on it, and a tag that is not on it cannot
+    // block. Only the tags that could block (as high as the candidate, or higher) are checked.
+    if let Some(branch) = &config.branch {
+        let tag_exists = listing.names.contains(&proposed.tag);
+        let commit_of = |tag: &str| listing.commits.get(tag).cloned().unwrap_or_else(|| tag.to_string());
+        let commit =
+            if tag_exists { proposed.tag.clone() } else { config.commit.clone().unwrap_or_else(|| "HEAD".into()) };
+        let blockers: Vec<usize> = if config.versions_from == VersionsFrom::Tags {
+            (0..existing.len()).filter(|&i| version::can_block(&version, &existing[i])).collect()
+        } else {
+            Vec::new()
+        };
+        let mut commits =
+            vec![if tag_exists && config.source == TagSource::Git { commit_of(&proposed.tag) } else { commit.clone() }];
+        commits.extend(blockers.iter().map(|&i| match config.source {
+            TagSource::Git => commit_of(&existing[i].tag),
+            TagSource::Api => existing[i].tag.clone(),
+        }));
+        let (on_branch, how) = tags::reachable(config.source, tag_github, &config.git(), &commits, branch).await?;
+        report.debug.push(format!("reachable from {branch} ({how}): {commits:?} → {on_branch:?}"));
+        if !on_branch[0] {
+            return Err(
+                version::Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() }.into()
+            );
+        }
+        let off: Vec<usize> = blockers.iter().zip(&on_branch[1..]).filter(|(_, on)| !**on).map(|(&i, _)| i).collect();
+        if !off.is_empty() {
+            let names: Vec<String> = off.iter().map(|&i| existing[i].tag.clone()).collect();
+            notes.push(format!(
+                "{} tag{} not on branch {branch} did not count: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ));
+            existing = existing.into_iter().enumerate().filter(|(i, _)| !off.contains(i)).map(|(_, e)| e).collect();
+        }
+        rows_extra.push(("On branch".into(), branch.clone()));
+    }
+
     report.debug.push(format!(
-        "{} tags from {}; {} with prefix \"{}\" parse, {} with the prefix do not, {} are moving major tags",
+        "{} tags from {}; {} with prefix \"{}\" count, {} prereleases do not, {} with the prefix do not parse",
         listing.names.len(),
         listing.how,
         existing.len(),
         config.prefix,
-        malformed.len(),
-        aliases
+        ignored_pre,
+        malformed.len()
     ));
     let decision = version::decide(&version, &existing, &config.policy);
     let accepted = decision.map_err(|refused| version::Error::Refused {
@@ -251,17 +393,6 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         refused,
         at: at.clone(),
     })?;
-
-    if let Some(branch) = &config.branch {
-        let tag_exists = listing.names.contains(&proposed.tag);
-        let commit =
-            if tag_exists { proposed.tag.clone() } else { config.commit.clone().unwrap_or_else(|| "HEAD".into()) };
-        if !tags::reachable(config.source, github.as_ref(), &config.git(), &commit, branch).await? {
-            return Err(
-                version::Error::NotOnBranch { tag: proposed.tag.clone(), commit, branch: branch.clone() }.into()
-            );
-        }
-    }
 
     let previous = accepted.previous.as_ref().map(|p| p.version.to_string()).unwrap_or_default();
     report.output("version", version.to_string());
@@ -276,12 +407,15 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         ("Version".into(), version.to_string()),
         ("Bump".into(), accepted.bump.to_string()),
         ("Highest existing".into(), highest),
-        ("Tags considered".into(), format!("{} ({})", existing.len(), listing.how)),
+        ("Tags considered".into(), format!("{} ({considered})", existing.len())),
     ];
-    if let Some(b) = &config.branch {
-        rows.push(("On branch".into(), b.clone()));
+    rows.extend(rows_extra);
+    if ignored_pre > 0 {
+        notes.push(format!(
+            "{ignored_pre} prerelease version{} did not count: under `prerelease: deny` a prerelease is not a release",
+            if ignored_pre == 1 { "" } else { "s" }
+        ));
     }
-    let mut notes = Vec::new();
     if !malformed.is_empty() {
         notes.push(format!(
             "{} tags with the prefix are not valid versions and were ignored, e.g. {}",

@@ -112,12 +112,15 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // repository can read.
     let secret = found.image_is_secret();
     let shown = if secret { HIDDEN } else { now.image.as_str() };
+    // The release a tag push deployed (`v1.0.1`): what `guard` with `versions-from: deployments`
+    // compares with, since the image tag is usually a commit SHA.
+    let release = context.pushed_tag();
     let payload = if secret {
         json!({ "image": null, "tag": null, "digest": null, "sensitive": true,
-                "from": target.from, "serial": now.serial, "state": found.state_name })
+                "from": target.from, "serial": now.serial, "state": found.state_name, "release": release })
     } else {
         json!({ "image": now.image, "tag": now.tag, "digest": now.digest,
-                "from": target.from, "serial": now.serial, "state": found.state_name })
+                "from": target.from, "serial": now.serial, "state": found.state_name, "release": release })
     };
 
     let github = GitHub::new(&api_url, repo.clone(), Some(&token), timeout_ms)?;

@@ -73,14 +73,14 @@ pub const INPUTS: &[InputDef] = &[
         name: "backend",
         required: false,
         default: None,
-        description: "The Terraform backend that keeps the state, as named in a `backend` block (`kubernetes`, `pg`, `http`, `local`). Default: the one the working directory at `state` uses (its `.terraform/terraform.tfstate`, else the `backend` block of its `*.tf` files), else `local`.",
+        description: "The Terraform backend that keeps the state, as named in a `backend` block (`kubernetes`, `pg`, `http`, `s3`, `gcs`, `azurerm`, `remote`, `cloud`, `local`). Default: the one the working directory at `state` uses (its `.terraform/terraform.tfstate`, else the `backend` or `cloud` block of its `*.tf` files), else `local`.",
         allowed: &[],
     },
     InputDef {
         name: "backend-config",
         required: false,
         default: None,
-        description: "The backend's settings in Terraform's keys, one `key=value` a line, as `terraform init -backend-config` takes them (a list or map as HCL: `labels={team=\"app\"}`); a line without `=` names a `*.tfbackend` file. They override what the working directory says; Terraform's environment variables (`KUBE_*`, `PG_CONN_STR`, `TF_HTTP_*`) fill what is left.",
+        description: "The backend's settings in Terraform's keys, one `key=value` a line, as `terraform init -backend-config` takes them (a list or map as HCL: `labels={team=\"app\"}`); a line without `=` names a `*.tfbackend` file. They override what the working directory says; Terraform's environment variables (`KUBE_*`, `PG_CONN_STR`, `TF_HTTP_*`, `AWS_*`, `GOOGLE_*`, `ARM_*`, `TF_CLOUD_*`, `TF_TOKEN_*`) fill what is left.",
         allowed: &[],
     },
     InputDef {
@@ -108,7 +108,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "stages-file",
         required: false,
         default: Some(".github/stages.yml"),
-        description: "lookup, promote, status, record, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.",
+        description: "lookup, promote, status, record, guard, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.",
         allowed: &[],
     },
     InputDef {
@@ -143,7 +143,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "prerelease",
         required: false,
         default: Some("deny"),
-        description: "guard: `allow` or `deny` versions with a prerelease part (`v1.3.0-rc.1`).",
+        description: "guard: `allow` or `deny` versions with a prerelease part (`v1.3.0-rc.1`). Under `deny`, existing prerelease tags are not previous versions either (a refused `v1.1.0-rc.1` does not block `v1.0.1`).",
         allowed: ALLOW_OR_DENY,
     },
     InputDef {
@@ -178,7 +178,21 @@ pub const INPUTS: &[InputDef] = &[
         name: "branch",
         required: false,
         default: None,
-        description: "guard: the tagged commit must be reachable from this branch (`main`), so a tag on an unmerged branch cannot release.",
+        description: "guard: the tagged commit must be reachable from this branch (`main`), and only tags reachable from it count as previous versions (a tag on an unmerged branch cannot release, nor block). A shallow checkout is deepened as needed.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "versions-from",
+        required: false,
+        default: Some("tags"),
+        description: "guard: what the version must be higher than: `tags` (the repository's release tags) or `deployments` (the versions `record` recorded in the GitHub deployments to `environment`, so a refused tag never counts; needs `token`).",
+        allowed: &["tags", "deployments"],
+    },
+    InputDef {
+        name: "environment",
+        required: false,
+        default: None,
+        description: "guard, with `versions-from: deployments`: the GitHub environment whose deployments say what was released. Default: the last stage of the stages file, else `prod`.",
         allowed: &[],
     },
     InputDef {

@@ -348,6 +348,19 @@ fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
     response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// A deployment as the API lists it: what the guard reads of it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Deployment {
+    /// Its id.
+    pub id: u64,
+    /// The ref it was created for (a SHA, a branch or a tag).
+    #[serde(rename = "ref", default)]
+    pub git_ref: String,
+    /// What `record` wrote: image, tag, release, …; anything for deployments made otherwise.
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
 /// A deployment to create: `POST /repos/{owner}/{repo}/deployments`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewDeployment {
@@ -382,6 +395,14 @@ impl GitHub {
         let what = format!("create a deployment to {}", deployment.environment);
         let created: Created = self.post(&self.deployments(), deployment, &what).await?;
         Ok(created.id)
+    }
+
+    /// Every deployment to `environment`, newest first, as `GET /repos/{owner}/{repo}/deployments`
+    /// lists them (paginated). Needs `deployments: read` on a private repository.
+    pub async fn deployments_to(&self, environment: &str) -> Result<Vec<Deployment>> {
+        let route =
+            format!("{}?environment={}&per_page=100", self.deployments(), crate::encode::component(environment));
+        self.paginate(route, &format!("list the deployments to {environment}")).await
     }
 
     /// Marks deployment `id` successful, linking the run's log when there is one.

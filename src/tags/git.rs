@@ -13,7 +13,7 @@ use crate::host::{self, Kind};
 /// A git command that failed: which, what it said, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// The command as a person would type it (`git ls-remote --tags --refs origin`).
+    /// The command as a person would type it (`git ls-remote --tags origin`).
     pub command: String,
     /// What went wrong, git's own first line quoted short.
     pub message: String,
@@ -103,8 +103,40 @@ fn failed(args: &[&str], out: &host::ProcessOutput, hint: &str) -> Error {
     }
 }
 
-/// Lists every tag of `origin`, or of the local repository when it has no `origin`.
+/// Lists every tag of `origin`, or of the local repository when it has no `origin`, with the
+/// commit each one points at (annotated tags peeled).
 pub async fn list(git: &Git) -> Result<Listing> {
+    let has_origin = has_origin(git).await?;
+    let (args, how): (&[&str], &str) = if has_origin {
+        // Without --refs: an annotated tag has a second, peeled `^{}` line naming its commit.
+        (&["ls-remote", "--tags", "origin"], "git ls-remote origin")
+    } else {
+        (&["for-each-ref", "--format=%(objectname)%09%(refname)%09%(*objectname)", "refs/tags"], "git tag")
+    };
+    let out = git.run(args).await?;
+    if out.status != 0 {
+        return Err(failed(args, &out, "check that the runner can reach origin, or use `tags-from: api`"));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut names = Vec::new();
+    let mut commits = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let mut fields = line.split('\t');
+        let (Some(sha), Some(name)) = (fields.next(), fields.next()) else { continue };
+        let Some(name) = name.strip_prefix("refs/tags/") else { continue };
+        let peeled = fields.next().filter(|p| !p.is_empty());
+        if let Some(tag) = name.strip_suffix("^{}") {
+            commits.insert(tag.to_string(), sha.to_string());
+        } else {
+            names.push(name.to_string());
+            let commit = peeled.unwrap_or(sha);
+            commits.entry(name.to_string()).or_insert_with(|| commit.to_string());
+        }
+    }
+    Ok(Listing { names, how: how.to_string(), commits })
+}
+
+async fn has_origin(git: &Git) -> Result<bool> {
     let remotes = git.run(&["remote"]).await?;
     if remotes.status != 0 {
         return Err(failed(
@@ -113,48 +145,94 @@ pub async fn list(git: &Git) -> Result<Listing> {
             "check out the repository first (actions/checkout), or use `tags-from: api`",
         ));
     }
-    let has_origin = String::from_utf8_lossy(&remotes.stdout).lines().any(|l| l.trim() == "origin");
-    let (args, how): (&[&str], &str) = if has_origin {
-        (&["ls-remote", "--tags", "--refs", "origin"], "git ls-remote origin")
-    } else {
-        (&["tag", "--list"], "git tag")
-    };
-    let out = git.run(args).await?;
-    if out.status != 0 {
-        return Err(failed(args, &out, "check that the runner can reach origin, or use `tags-from: api`"));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let names = if has_origin {
-        // `<sha>\trefs/tags/<name>`; --refs leaves out the peeled `^{}` lines.
-        text.lines().filter_map(|l| l.split_once('\t')?.1.strip_prefix("refs/tags/")).map(str::to_string).collect()
-    } else {
-        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
-    };
-    Ok(Listing { names, how: how.to_string() })
+    Ok(String::from_utf8_lossy(&remotes.stdout).lines().any(|l| l.trim() == "origin"))
 }
 
-/// Whether `commit` (a tag or a SHA) is an ancestor of `branch` (`origin/<branch>` when it
-/// exists, else the local branch).
-pub async fn reachable(git: &Git, commit: &str, branch: &str) -> Result<bool> {
+/// How deep each round fetches `branch` when the checkout lacks history: a release is usually
+/// near the branch's tip, so the first round is small; the last round fetches what is left.
+const DEPTHS: [u32; 3] = [50, 1000, 20000];
+
+/// For each of `commits` (SHAs, tags or `HEAD`), whether it is reachable from `branch`
+/// (`origin/<branch>` when there is an `origin`, else the local branch).
+///
+/// Works in the shallow, tag-only checkout a tag push gets: when the branch is not in the
+/// clone, or the clone is shallow, it fetches the branch alone (`--no-tags`, `--depth` 50, then
+/// deeper) until every commit is found in its history, and at last the rest of the history
+/// (`--unshallow`), so a commit that is not found is known not to be on the branch. A full
+/// clone that has the branch fetches nothing. Returns the answers and how many fetches it took.
+pub async fn reachable(git: &Git, commits: &[String], branch: &str) -> Result<(Vec<bool>, usize)> {
     let remote = format!("refs/remotes/origin/{branch}");
-    let local = format!("refs/heads/{branch}");
-    let target = if git.run(&["rev-parse", "--verify", "--quiet", &remote]).await?.status == 0 {
-        remote
-    } else if git.run(&["rev-parse", "--verify", "--quiet", &local]).await?.status == 0 {
-        local
+    let target = if has_origin(git).await? {
+        remote.clone()
     } else {
-        return Err(Error {
-            command: format!("git rev-parse {branch}"),
-            message: format!("branch \"{branch}\" is not in the checkout"),
-            hint: "fetch it (actions/checkout with `fetch-depth: 0`), or check the `branch` input".into(),
-        });
+        let local = format!("refs/heads/{branch}");
+        if !git.exists(&local).await? {
+            return Err(Error {
+                command: format!("git rev-parse {branch}"),
+                message: format!("branch \"{branch}\" is not in the repository"),
+                hint: "check the `branch` input".into(),
+            });
+        }
+        local
     };
-    let peeled = format!("{commit}^{{commit}}");
-    let args = ["merge-base", "--is-ancestor", peeled.as_str(), target.as_str()];
-    let out = git.run(&args).await?;
-    match out.status {
-        0 => Ok(true),
-        1 => Ok(false),
-        _ => Err(failed(&args, &out, "the history may be missing: use actions/checkout with `fetch-depth: 0`")),
+    let mut found = vec![false; commits.len()];
+    let shallow = git.shallow().await?;
+    if target != remote || (git.exists(&remote).await? && !shallow) {
+        ancestors(git, commits, &target, &mut found).await?;
+        return Ok((found, 0));
+    }
+    // A shallow clone deepens step by step; a full clone that lacks the branch fetches it whole.
+    let rounds: Vec<Option<u32>> =
+        if shallow { DEPTHS.iter().copied().map(Some).chain([None]).collect() } else { vec![None] };
+    let refspec = format!("+refs/heads/{branch}:{remote}");
+    let mut fetches = 0;
+    for depth in rounds {
+        let depth_arg = depth.map(|d| format!("--depth={d}"));
+        let mut args = vec!["fetch", "--quiet", "--no-tags", "--no-recurse-submodules"];
+        match &depth_arg {
+            Some(d) => args.push(d),
+            None if git.shallow().await? => args.push("--unshallow"),
+            None => {}
+        }
+        args.extend(["origin", refspec.as_str()]);
+        let out = git.run(&args).await?;
+        fetches += 1;
+        if out.status != 0 {
+            let hint = format!(
+                "check that origin has branch \"{branch}\" and that the runner can reach it, or use `tags-from: api`"
+            );
+            return Err(failed(&args, &out, &hint));
+        }
+        ancestors(git, commits, &target, &mut found).await?;
+        if found.iter().all(|f| *f) || !git.shallow().await? {
+            break;
+        }
+    }
+    Ok((found, fetches))
+}
+
+/// Marks in `found` each of `commits` that is an ancestor of `target` in the history the clone has.
+async fn ancestors(git: &Git, commits: &[String], target: &str, found: &mut [bool]) -> Result<()> {
+    for (commit, found) in commits.iter().zip(found.iter_mut()) {
+        if !*found {
+            let peeled = format!("{commit}^{{commit}}");
+            // 0: an ancestor; 1: not, in the history the clone has; 128: the commit is not in
+            // the clone at all (a tag on another branch, never fetched): not found either.
+            *found = git.run(&["merge-base", "--is-ancestor", &peeled, target]).await?.status == 0;
+        }
+    }
+    Ok(())
+}
+
+impl Git {
+    /// Whether `reference` names an object in the clone.
+    async fn exists(&self, reference: &str) -> Result<bool> {
+        Ok(self.run(&["rev-parse", "--verify", "--quiet", reference]).await?.status == 0)
+    }
+
+    /// Whether the clone is shallow (`fetch-depth` other than 0).
+    async fn shallow(&self) -> Result<bool> {
+        let out = self.run(&["rev-parse", "--is-shallow-repository"]).await?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim() == "true")
     }
 }

@@ -10,7 +10,7 @@ use crate::github::{Comparison, GitHub};
 pub enum TagSource {
     /// The GitHub REST API (`matching-refs`, falling back to the paginated `/tags`).
     Api,
-    /// `git ls-remote --tags --refs origin`, or `git tag` without a remote.
+    /// `git ls-remote --tags origin` (annotated tags peeled), or `git for-each-ref refs/tags` without a remote.
     Git,
 }
 
@@ -21,6 +21,8 @@ pub struct Listing {
     pub names: Vec<String>,
     /// How they were found, for the summary: `GitHub API, 1 request`, `git ls-remote origin`.
     pub how: String,
+    /// The commit each tag points at (annotated tags peeled), when the source says it (git).
+    pub commits: std::collections::BTreeMap<String, String>,
 }
 
 /// Lists the tags that start with `prefix` (the API filters by prefix itself; git lists all).
@@ -40,24 +42,39 @@ pub async fn list(from: TagSource, github: Option<&GitHub>, git: &git::Git, pref
             Ok(Listing {
                 names: names.into_iter().map(|t| t.name).collect(),
                 how: format!("GitHub API, {n} request{}", if n == 1 { "" } else { "s" }),
+                commits: Default::default(),
             })
         }
         _ => Ok(git::list(git).await?),
     }
 }
 
-/// Whether `commit` (a tag name or a SHA) is reachable from `branch`.
+/// For each of `commits` (tag names or SHAs), whether it is reachable from `branch`, and how
+/// the answer was found (for the summary). Through the API: one `compare` per commit; through
+/// git: see [`git::reachable`] (it fetches the branch into a shallow checkout as needed).
 pub async fn reachable(
     from: TagSource,
     github: Option<&GitHub>,
     git: &git::Git,
-    commit: &str,
+    commits: &[String],
     branch: &str,
-) -> Result<bool> {
+) -> Result<(Vec<bool>, String)> {
     match (from, github) {
         (TagSource::Api, Some(gh)) => {
-            Ok(matches!(gh.compare(branch, commit).await?, Comparison::Behind | Comparison::Identical))
+            let mut out = Vec::with_capacity(commits.len());
+            for commit in commits {
+                out.push(matches!(gh.compare(branch, commit).await?, Comparison::Behind | Comparison::Identical));
+            }
+            Ok((out, format!("GitHub API, {} compare{}", commits.len(), if commits.len() == 1 { "" } else { "s" })))
         }
-        _ => Ok(git::reachable(git, commit, branch).await?),
+        _ => {
+            let (out, fetches) = git::reachable(git, commits, branch).await?;
+            let how = match fetches {
+                0 => "git".to_string(),
+                1 => format!("git, after fetching {branch} once"),
+                n => format!("git, after fetching {branch} {n} times"),
+            };
+            Ok((out, how))
+        }
     }
 }

@@ -12,8 +12,8 @@ mod tag;
 
 pub use error::Error;
 pub use file::{read, read_version_file, FileError, FileVersion, VersionFileKind};
-pub use policy::{decide, Accepted, Bump, Existing, Next, Policy, Reason, Refused};
-pub use tag::{existing_versions, is_major_alias, parse_tag, TagError, TagProblem};
+pub use policy::{can_block, counted, decide, Accepted, Bump, Existing, Next, Policy, Reason, Refused};
+pub use tag::{existing_versions, is_alias, parse_tag, released_version, TagError, TagProblem};
 
 #[cfg(test)]
 mod tests;

@@ -185,6 +185,10 @@ impl std::error::Error for Refused {}
 
 /// Decides whether `candidate` may be released after `existing`, in this order:
 ///
+/// Only released versions count: under a policy that denies prereleases, existing prerelease
+/// versions are left out first (see [`counted`]), so a refused `v1.1.0-rc.1` cannot block a
+/// later `v1.0.1`. Then:
+///
 /// 1. equal precedence to any existing version: refused as a duplicate, always;
 /// 2. a prerelease while the policy does not allow them: refused;
 /// 3. nothing exists yet: accepted as the initial version;
@@ -200,6 +204,8 @@ impl std::error::Error for Refused {}
 /// The refusal is boxed: it carries a handful of versions, and a large `Err` would make every
 /// `Result` that passes through `?` as large.
 pub fn decide(candidate: &Version, existing: &[Existing], policy: &Policy) -> Result<Accepted, Box<Refused>> {
+    let counted = counted(existing, policy);
+    let existing = counted.as_slice();
     let top = highest(existing.iter());
     let line = |e: &&Existing| e.version.major == candidate.major && e.version.minor == candidate.minor;
     let line_top = highest(existing.iter().filter(line));
@@ -238,6 +244,21 @@ pub fn decide(candidate: &Version, existing: &[Existing], policy: &Policy) -> Re
         Some(l) if candidate.cmp_precedence(&l.version) == Ordering::Greater => Ok(accept(Bump::Backport, Some(l))),
         Some(l) => Err(refuse(Reason::NotHighestInLine, Some(l))),
     }
+}
+
+/// The existing versions that count as released under `policy`: all of them when prereleases
+/// are allowed; only those without a prerelease part when they are denied (a prerelease tag
+/// that exists was refused, or belongs to a series the policy no longer releases — it is not a
+/// previous version).
+pub fn counted(existing: &[Existing], policy: &Policy) -> Vec<Existing> {
+    existing.iter().filter(|e| policy.allow_prerelease || e.version.pre.is_empty()).cloned().collect()
+}
+
+/// Whether tag `existing` can block `candidate`: only a version of equal or higher precedence
+/// (a duplicate, or one the candidate is not higher than). Lower versions never block, so only
+/// these need the costlier checks (is the tag on the branch?).
+pub fn can_block(candidate: &Version, existing: &Existing) -> bool {
+    existing.version.cmp_precedence(candidate) != Ordering::Less
 }
 
 /// The existing version with the highest precedence; the first of equals.

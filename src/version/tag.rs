@@ -109,13 +109,14 @@ pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, TagError> {
 
 /// Sorts tags into those that are `prefix` + SemVer and those that start with the prefix but are
 /// not valid. Tags without the prefix belong to something else (another component of a
-/// monorepo…) and are left out of both lists, and so are moving major tags (`v1`, see
-/// [`is_major_alias`]): an alias of the latest release of a major line, not a release.
+/// monorepo, a moving `v1` tag when the prefix is `v1.`…) and are left out of both lists, and so
+/// are the moving aliases of a release line (`v1`, `v1.2`: see [`is_alias`]): they point at a
+/// release, they are not one, and their existence is not a mistake.
 pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &str) -> (Vec<Existing>, Vec<TagError>) {
     let mut valid = Vec::new();
     let mut invalid = Vec::new();
     for tag in tags {
-        if is_major_alias(tag, prefix) {
+        if tag.strip_prefix(prefix).is_some_and(is_alias) {
             continue;
         }
         match parse_tag(tag, prefix) {
@@ -127,18 +128,26 @@ pub fn existing_versions<'a>(tags: impl IntoIterator<Item = &'a str>, prefix: &s
     (valid, invalid)
 }
 
-/// Whether `tag` is a moving major tag: the prefix and a major version alone (`v1`, `app/v2`),
-/// a number without a leading zero. Actions publish one per major line (`uses: owner/action@v1`)
-/// and move it to each release of that line, so it is never a release of its own: among
-/// existing tags it is neither a version nor a malformed one. As a candidate it is still
-/// refused by [`parse_tag`] ("has only a major version").
-pub fn is_major_alias(tag: &str, prefix: &str) -> bool {
-    tag.strip_prefix(prefix).is_some_and(|major| {
-        !major.is_empty()
-            && major.bytes().all(|b| b.is_ascii_digit())
-            && (major == "0" || !major.starts_with('0'))
-            && major.parse::<u64>().is_ok()
+/// The version a deployment records, from the texts that may name it in order of preference
+/// (the release tag `record` wrote, the image tag, the deployment's ref): the first that is
+/// `prefix` + SemVer, or a bare SemVer version (an image tagged `1.2.3` under prefix `v`).
+/// Commit SHAs and other names give nothing. The result is named `prefix` + version, as the
+/// tag would be.
+pub fn released_version<'a>(texts: impl IntoIterator<Item = &'a str>, prefix: &str) -> Option<Existing> {
+    texts.into_iter().find_map(|text| {
+        let version = parse_tag(text, prefix).or_else(|_| parse_tag(text, "")).ok()?;
+        Some(Existing { tag: format!("{prefix}{version}"), version })
     })
+}
+
+/// Whether `version` (what follows the prefix) names a moving alias of a release line: a major
+/// (`1`) or a major.minor (`1.2`), numbers only, as the `v1` tag an action moves on each release.
+/// Such a tag proposed for release is still refused as malformed by [`parse_tag`].
+pub fn is_alias(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    let number =
+        |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0'));
+    (1..=2).contains(&parts.len()) && parts.iter().all(number)
 }
 
 /// `vv1.2.3`, or `v1.2.3` with an empty prefix: a "v" where the version should start.

@@ -19,6 +19,8 @@
 //   GET  /repos/{o}/{r}/git/tags/{tag_sha}             route 'git-tag'
 //   GET  /repos/{o}/{r}/tags                           route 'tags' (paginated, Link header)
 //   GET  /repos/{o}/{r}/compare/{base}...{head}        route 'compare'
+//   GET  /repos/{o}/{r}/deployments                    route 'list-deployments' (newest first,
+//                                                      filters sha/ref/task/environment, paginated)
 //   POST /repos/{o}/{r}/deployments                    route 'create-deployment'
 //   GET  /repos/{o}/{r}/deployments/{id}               route 'get-deployment'
 //   POST /repos/{o}/{r}/deployments/{id}/statuses      route 'create-deployment-status'
@@ -40,7 +42,7 @@ export function fakeSha(seed) {
 /** Route names, for setError and count. */
 export const ROUTES = [
   'matching-refs', 'git-ref', 'git-tag', 'tags', 'compare',
-  'create-deployment', 'get-deployment', 'create-deployment-status', 'list-deployment-statuses', 'unknown',
+  'list-deployments', 'create-deployment', 'get-deployment', 'create-deployment-status', 'list-deployment-statuses', 'unknown',
 ];
 
 /** Named error modes for setError / options.errors. */
@@ -234,6 +236,7 @@ const DOCS = {
   'git-tag': 'https://docs.github.com/rest/git/tags#get-a-tag',
   tags: 'https://docs.github.com/rest/repos/repos#list-repository-tags',
   compare: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
+  'list-deployments': 'https://docs.github.com/rest/deployments/deployments#list-deployments',
   'create-deployment': 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
   'get-deployment': 'https://docs.github.com/rest/deployments/deployments#get-a-deployment',
   'create-deployment-status': 'https://docs.github.com/rest/deployments/statuses#create-a-deployment-status',
@@ -242,7 +245,7 @@ const DOCS = {
 };
 const PERMISSIONS = {
   'matching-refs': 'contents=read', 'git-ref': 'contents=read', 'git-tag': 'contents=read', tags: 'contents=read',
-  compare: 'contents=read', 'create-deployment': 'deployments=write', 'get-deployment': 'deployments=read',
+  compare: 'contents=read', 'list-deployments': 'deployments=read', 'create-deployment': 'deployments=write', 'get-deployment': 'deployments=read',
   'create-deployment-status': 'deployments=write', 'list-deployment-statuses': 'deployments=read',
 };
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
@@ -542,6 +545,7 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
       ['GET', /^\/git\/tags\/([0-9a-fA-F]+)$/, 'git-tag', ['tag_sha']],
       ['GET', /^\/tags$/, 'tags', []],
       ['GET', /^\/compare\/(.+)$/, 'compare', ['basehead']],
+      ['GET', /^\/deployments$/, 'list-deployments', []],
       ['POST', /^\/deployments$/, 'create-deployment', []],
       ['GET', /^\/deployments\/(\d+)$/, 'get-deployment', ['deployment_id']],
       ['POST', /^\/deployments\/(\d+)\/statuses$/, 'create-deployment-status', ['deployment_id']],
@@ -713,6 +717,24 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
           files: [],
         },
       };
+    },
+    'list-deployments': ({ query, rawQuery }) => {
+      // GitHub lists the newest first; each filter matches exactly when given.
+      let list = [...S.deployments].reverse();
+      for (const f of ['sha', 'ref', 'task', 'environment']) {
+        if (query[f] !== undefined) list = list.filter((d) => d[f] === query[f]);
+      }
+      let perPage = Number.parseInt(query.per_page, 10);
+      if (!(perPage >= 1)) perPage = 30;
+      perPage = Math.min(perPage, 100);
+      let page = Number.parseInt(query.page, 10);
+      if (!(page >= 1)) page = 1;
+      const body = list.slice((page - 1) * perPage, page * perPage).map(({ body: _b, statuses: _s, ...d }) => d);
+      const last = Math.max(1, Math.ceil(list.length / perPage));
+      const headers = {};
+      const link = linkHeader('deployments', rawQuery, page, last);
+      if (link) headers.link = link;
+      return { status: 200, body, headers };
     },
     'create-deployment': ({ json, bodyError }) => {
       if (bodyError) return bodyError;

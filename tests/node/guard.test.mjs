@@ -45,7 +45,9 @@ describe('tags from git', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(r.outputs, { version: '1.3.0', 'previous-version': '1.2.1+build.5', bump: 'minor', prerelease: 'false' });
     assert.match(r.summary, /\| Decision \| <code>release allowed<\/code> \|/);
-    assert.match(r.summary, /\| Tags considered \| <code>5 \(git ls-remote origin\)<\/code> \|/);
+    // v1.2.0-rc.1 is no previous version under `prerelease: deny`.
+    assert.match(r.summary, /\| Tags considered \| <code>4 \(git ls-remote origin\)<\/code> \|/);
+    assert.match(r.summary, /1 prerelease version did not count/);
     assert.match(r.summary, /1 tags with the prefix are not valid versions and were ignored, e\.g\. vfoo/);
   });
 
@@ -176,7 +178,7 @@ describe('a moving major tag (v1), as this action publishes its own', () => {
     assert.deepEqual(r.outputs, { version: '1.2.4', 'previous-version': '1.2.3', bump: 'patch', prerelease: 'false' });
     assert.match(r.summary, /Tags considered \| <code>2 \(git ls-remote origin\)<\/code>/);
     assert.doesNotMatch(r.summary, /not valid versions/);
-    assert.match(r.stdout, /::debug::4 tags from git ls-remote origin; 2 with prefix "v" parse, 0 with the prefix do not, 2 are moving major tags/);
+    assert.match(r.stdout, /::debug::4 tags from git ls-remote origin; 2 with prefix "v" count, 0 prereleases do not, 0 with the prefix do not parse/);
     // A tag that is not higher is still refused by the release, not by the alias.
     const e = assertRefused(guardGit(fx, { tag: 'v1.2.3' }));
     assert.match(e.message, /^v1\.2\.3 may not be released: v1\.2\.3 already exists/);
@@ -308,6 +310,13 @@ describe('branch, through the API', () => {
       assert.ok(gh.requests.some((q) => q.route === 'compare' && q.path.endsWith('/compare/main...v1.1.0')));
       const e = assertRefused(run('v2.0.0', only(['v1.0.0', 'v2.0.0'])));
       assert.equal(e.message, 'v2.0.0 may not be released: it is not on branch main; tag a commit that is merged into main');
+      // v2.0.0 exists on the unmerged branch: one compare shows it is not on main, so it does not block.
+      gh.clearRequests();
+      const passed = run('v1.1.0', only(['v1.0.0', 'v1.1.0', 'v2.0.0']));
+      assert.equal(passed.code, 0, passed.stdout);
+      assert.equal(passed.outputs['previous-version'], '1.0.0');
+      assert.match(passed.summary, /1 tag not on branch main did not count: v2\.0\.0/);
+      assert.deepEqual(gh.requests.filter((q) => q.route === 'compare').map((q) => q.path.split('/compare/')[1]), ['main...v1.1.0', 'main...v2.0.0']);
     } finally {
       await gh.close();
     }
@@ -378,5 +387,136 @@ describe('inputs', () => {
   test('api without GITHUB_REPOSITORY is an input error', () => {
     const e = assertRefused(runAction({ command: 'guard', tag: 'v1.0.0', token: 'x' }, { env: { GITHUB_REPOSITORY: undefined } }));
     assert.equal(e.message, 'input `tags-from`: api needs GITHUB_REPOSITORY as owner/name (it is ""); set it, or use `tags-from: git`');
+  });
+});
+
+describe('only released versions block', () => {
+  test('a refused prerelease and the moving v1 / v1.0 aliases neither block nor count as malformed', () => {
+    const fx = fixture({ remote: 'origin', tags: ['v1.0.0', 'v1.1.0-rc.1', 'v1', 'v1.0'] });
+    const r = guardGit(fx, { tag: 'v1.0.1' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.outputs, { version: '1.0.1', 'previous-version': '1.0.0', bump: 'patch', prerelease: 'false' });
+    assert.match(r.summary, /1 prerelease version did not count: under \\`prerelease: deny\\` a prerelease is not a release/);
+    assert.doesNotMatch(r.summary, /not valid versions/);
+    // Under `prerelease: allow` the rc is a previous version, and blocks.
+    const e = assertRefused(guardGit(fx, { tag: 'v1.0.1', prerelease: 'allow' }));
+    assert.match(e.message, /^v1\.0\.1 may not be released: it is not higher than v1\.1\.0-rc\.1/);
+    // An alias is never a release itself.
+    assert.equal(assertRefused(guardGit(fx, { tag: 'v1.0' })).props.title, 'invalid version');
+  });
+
+  test('with branch, a tag on an unmerged branch does not block', () => {
+    const fx = fixture({
+      remote: 'origin',
+      commits: 2,
+      branches: { feature: { from: 1, commits: 1 } },
+      tags: [{ name: 'v1.0.0', at: 1 }, { name: 'v2.0.0', at: 'feature' }, { name: 'v1.1.0', at: 'main' }],
+    });
+    const blocked = assertRefused(guardGit(fx, {}, { GITHUB_REF: 'refs/tags/v1.1.0' }));
+    assert.match(blocked.message, /not higher than v2\.0\.0/);
+    const r = guardGit(fx, { branch: 'main' }, { GITHUB_REF: 'refs/tags/v1.1.0' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.outputs['previous-version'], '1.0.0');
+    assert.match(r.summary, /1 tag not on branch main did not count: v2\.0\.0/);
+  });
+});
+
+describe('branch in the shallow, tag-only checkout of a tag push', () => {
+  /** What actions/checkout leaves on a tag push: the tag's commit at depth 1, no branches. */
+  function tagCheckout(tag, opts) {
+    const fx = fixture({ remote: 'shallow', ...opts });
+    fx.git('fetch', '-q', '--depth=1', '--no-tags', 'origin', `+refs/tags/${tag}:refs/tags/${tag}`);
+    fx.git('checkout', '-q', '--detach', `refs/tags/${tag}`);
+    fx.git('update-ref', '-d', 'refs/remotes/origin/main');
+    fx.git('branch', '-q', '-D', 'main');
+    assert.equal(fx.git('rev-parse', '--is-shallow-repository').trim(), 'true');
+    return fx;
+  }
+  const opts = {
+    commits: 120,
+    branches: { feature: { from: 100, commits: 2 } },
+    tags: [{ name: 'v1.0.0', at: 1 }, { name: 'v2.0.0', at: 'feature' }, { name: 'v1.1.0', at: 110 }, { name: 'v1.2.0', at: 'feature' }],
+  };
+
+  test('fetches main as deep as needed, and an unmerged tag cannot block', () => {
+    const fx = tagCheckout('v1.1.0', opts);
+    const r = guardGit(fx, { branch: 'main' }, { GITHUB_REF: 'refs/tags/v1.1.0', GITHUB_SHA: fx.shas.main[109] });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.outputs['previous-version'], '1.0.0');
+    assert.match(r.summary, /2 tags not on branch main did not count: v2\.0\.0, v1\.2\.0|2 tags not on branch main did not count: v1\.2\.0, v2\.0\.0/);
+    assert.doesNotMatch(r.stdout + r.stderr, /fetch-depth/);
+    // Only main was fetched, and no tags.
+    assert.equal(fx.git('tag', '--list').trim(), 'v1.1.0');
+    assert.equal(fx.git('rev-parse', 'refs/remotes/origin/main').trim(), fx.tip('main'));
+  });
+
+  test('a tag on an unmerged branch is refused after the whole of main was searched', () => {
+    const fx = tagCheckout('v1.2.0', opts);
+    const e = assertRefused(guardGit(fx, { branch: 'main' }, { GITHUB_REF: 'refs/tags/v1.2.0' }));
+    assert.equal(e.message, 'v1.2.0 may not be released: it is not on branch main; tag a commit that is merged into main');
+    assert.equal(fx.git('rev-parse', '--is-shallow-repository').trim(), 'false');
+  });
+
+  test('a branch origin does not have says so', () => {
+    const fx = tagCheckout('v1.1.0', opts);
+    const e = assertRefused(guardGit(fx, { branch: 'trunk' }, { GITHUB_REF: 'refs/tags/v1.1.0' }));
+    assert.equal(e.props.title, 'git error');
+    assert.match(e.message, /^git fetch .* origin \+refs\/heads\/trunk:refs\/remotes\/origin\/trunk failed: .*; check that origin has branch "trunk"/);
+  });
+});
+
+describe('versions-from: deployments', () => {
+  let gh;
+  let ws;
+  before(async () => {
+    gh = await startGitHub({ tags: ['v1.0.0', 'v1.1.0-rc.1', 'v1.2.0'] });
+    ws = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'guard-ws-'));
+    cleanups.push(() => fs.rmSync(ws, { recursive: true, force: true }));
+    const post = (body) => fetch(`${gh.url}/repos/acme/app/deployments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gh.token}`, 'content-type': 'application/json', 'x-github-api-version': '2022-11-28' },
+      body: JSON.stringify({ auto_merge: false, required_contexts: [], ...body }),
+    }).then((res) => assert.equal(res.status, 201));
+    const sha = 'a'.repeat(40);
+    // prod ran v0.9.0 (an image tagged with the version), then v1.0.0 (SHA-tagged, its release in the payload);
+    // v1.2.0 was tagged but refused, so never deployed; qa ran an image without a version.
+    await post({ ref: 'v1.0.0', environment: 'prod', payload: { image: 'r/app:0.9.0', tag: '0.9.0', release: null } });
+    await post({ ref: 'v1.0.0', environment: 'prod', payload: { image: `r/app:${sha}`, tag: sha, release: 'v1.0.0' } });
+    await post({ ref: 'v1.0.0', environment: 'qa', payload: { image: 'r/app:3.0.0', tag: '3.0.0' } });
+  });
+  after(() => gh.close());
+
+  const run = (inputs, env = {}) => runAction(
+    { command: 'guard', token: gh.token, 'versions-from': 'deployments', ...inputs },
+    { workspace: ws, env: { ...gh.env, ...env } },
+  );
+
+  test('compares with what prod ran, so a refused tag never counts', () => {
+    const r = run({ tag: 'v1.0.1' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.outputs, { version: '1.0.1', 'previous-version': '1.0.0', bump: 'patch', prerelease: 'false' });
+    assert.match(r.summary, /\| Compared with \| <code>deployments to prod<\/code> \|/);
+    assert.ok(gh.requests.some((q) => q.route === 'list-deployments' && q.query.environment === 'prod'));
+    // The same tag against the tags is refused: v1.2.0 exists.
+    assert.match(assertRefused(run({ tag: 'v1.0.1', 'versions-from': 'tags' })).message, /not higher than v1\.2\.0/);
+  });
+
+  test('a version prod ran is a duplicate; environment picks another environment', () => {
+    assert.match(assertRefused(run({ tag: 'v1.0.0' })).message, /^v1\.0\.0 may not be released: v1\.0\.0 already exists/);
+    assert.match(assertRefused(run({ tag: 'v2.0.0', environment: 'qa' })).message, /not higher than v3\.0\.0/);
+  });
+
+  test('the default environment is the last stage of the stages file', () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'guard-stages-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, '.github'));
+    fs.writeFileSync(path.join(dir, '.github/stages.yml'), 'stages:\n  dev:\n    state: dev.tfstate\n    address: output.image\n  qa:\n    state: qa.tfstate\n    address: output.image\n    from: dev\n');
+    const r = runAction({ command: 'guard', token: gh.token, 'versions-from': 'deployments', tag: 'v2.0.0' }, { workspace: dir, env: gh.env });
+    assert.match(assertRefused(r).message, /not higher than v3\.0\.0/);
+  });
+
+  test('without a token says it needs one', () => {
+    const e = assertRefused(runAction({ command: 'guard', 'tags-from': 'git', 'versions-from': 'deployments', tag: 'v1.0.1', token: '' }, { workspace: ws, env: gh.env }));
+    assert.match(e.message, /^input `token`: is required by `versions-from: deployments`/);
   });
 });

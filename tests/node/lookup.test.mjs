@@ -366,7 +366,7 @@ describe('the terminal face', () => {
       '  --image-tag',
       '      promote: refuse unless the source stage runs exactly this tag.',
       '  --stages-file',
-      '      lookup, promote, status, record, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.',
+      '      lookup, promote, status, record, guard, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.',
       '      default: .github/stages.yml',
       '  --allow-locked',
       "      promote: `true` to promote even while Terraform holds a lock on the source's or the target's state (an apply in progress); by default that is refused.",

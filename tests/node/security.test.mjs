@@ -336,7 +336,7 @@ describe('servers that misbehave', () => {
       const r = run({ command: 'guard', tag: 'v1.0.0', 'tags-from': 'git', timeout: '2s' }, { workspace: ws });
       assert.equal(r.code, 1);
       assert.deepEqual(r.errors.map((e) => e.message), [
-        'git ls-remote --tags --refs origin failed: it did not finish within 2 s; check that the runner can reach origin, raise input `timeout`, or use `tags-from: api`',
+        'git ls-remote --tags origin failed: it did not finish within 2 s; check that the runner can reach origin, raise input `timeout`, or use `tags-from: api`',
       ]);
     } finally {
       s.close();

@@ -622,7 +622,7 @@ describe('stages: promote, status, record and lookup `stage` on states written b
         ref: SHA,
         environment: 'qa',
         description: `qa runs ${IMG.qa}`,
-        payload: { image: IMG.qa, tag: '1.4.2', digest: null, from: 'dev', serial: states.qa.serial, state: 'stages/qa/terraform.tfstate' },
+        payload: { image: IMG.qa, tag: '1.4.2', digest: null, from: 'dev', serial: states.qa.serial, state: 'stages/qa/terraform.tfstate', release: null },
         auto_merge: false,
         required_contexts: [],
         task: 'deploy',
@@ -654,9 +654,28 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.equal(r.code, 0, detail(r));
       const body = gh.lastRequest('create-deployment').json;
       assert.equal(body.environment, 'prod');
-      assert.deepEqual(body.payload, { image: IMG.prod, tag: '1.4.2', digest: null, from: 'qa', serial: states.prod.serial, state: 'stages/platform/terraform.tfstate.d/prod/terraform.tfstate' });
+      assert.deepEqual(body.payload, { image: IMG.prod, tag: '1.4.2', digest: null, from: 'qa', serial: states.prod.serial, state: 'stages/platform/terraform.tfstate.d/prod/terraform.tfstate', release: null });
       assert.equal(r.outputs['deployment-id'], String(gh.deployments().at(-1).id));
       assertTokenHidden(r);
+    });
+
+    test('on a tag push the payload names the release, which guard with versions-from: deployments reads', () => {
+      gh.clearRequests();
+      const r = record({ to: 'prod' }, { GITHUB_REF: 'refs/tags/v1.4.2' });
+      assert.equal(r.code, 0, detail(r));
+      assert.equal(gh.lastRequest('create-deployment').json.payload.release, 'v1.4.2');
+      const again = run(
+        { command: 'guard', token: gh.token, 'versions-from': 'deployments', 'tags-from': 'git', tag: 'v1.4.2' },
+        { env: { ...gh.env } },
+      );
+      assert.equal(again.code, 1, detail(again));
+      assert.match(again.errors[0].message, /^v1\.4\.2 may not be released: v1\.4\.2 already exists/);
+      const next = run(
+        { command: 'guard', token: gh.token, 'versions-from': 'deployments', 'tags-from': 'git', tag: 'v1.4.3' },
+        { env: { ...gh.env } },
+      );
+      assert.equal(next.code, 0, detail(next));
+      assert.equal(next.outputs['previous-version'], '1.4.2');
     });
 
     test('a 403 from the server: one clear error that names the permission record needs; no outputs', () => {

@@ -147,7 +147,10 @@ fn the_policy_table() {
         Case { name: "skipping numbers is allowed", candidate: "1.4.9", existing: &["v1.4.2"], policy: STRICT, want: Ok((Patch, Some("v1.4.2"))) },
         Case { name: "major that is a prerelease", candidate: "2.0.0-rc.1", existing: &["v1.4.2"], policy: PRE, want: Ok((Major, Some("v1.4.2"))) },
         Case { name: "next prerelease", candidate: "2.0.0-rc.2", existing: &["v1.4.2", "v2.0.0-rc.1"], policy: PRE, want: Ok((Prerelease, Some("v2.0.0-rc.1"))) },
-        Case { name: "release of a prerelease", candidate: "2.0.0", existing: &["v2.0.0-rc.2", "v1.4.2"], policy: STRICT, want: Ok((Prerelease, Some("v2.0.0-rc.2"))) },
+        Case { name: "release of a prerelease", candidate: "2.0.0", existing: &["v2.0.0-rc.2", "v1.4.2"], policy: PRE, want: Ok((Prerelease, Some("v2.0.0-rc.2"))) },
+        Case { name: "under deny a prerelease is no previous version", candidate: "2.0.0", existing: &["v2.0.0-rc.2", "v1.4.2"], policy: STRICT, want: Ok((Major, Some("v1.4.2"))) },
+        Case { name: "a refused rc does not block a later patch", candidate: "1.0.1", existing: &["v1.0.0", "v1.1.0-rc.1"], policy: STRICT, want: Ok((Patch, Some("v1.0.0"))) },
+        Case { name: "only prereleases exist, under deny", candidate: "0.9.0", existing: &["v1.0.0-rc.1"], policy: BACKPORTS, want: Ok((Initial, None)) },
         Case { name: "rc.11 after rc.2", candidate: "2.0.0-rc.11", existing: &["v2.0.0-rc.2"], policy: PRE, want: Ok((Prerelease, Some("v2.0.0-rc.2"))) },
         Case { name: "build metadata on a new version is fine", candidate: "1.4.3+ci.9", existing: &["v1.4.2"], policy: STRICT, want: Ok((Patch, Some("v1.4.2"))) },
         Case {
@@ -189,8 +192,8 @@ fn the_policy_table() {
             name: "a release below the highest prerelease",
             candidate: "1.9.9",
             existing: &["v1.9.0", "v2.0.0-rc.1"],
-            policy: STRICT,
-            want: Err("it is not higher than v2.0.0-rc.1, the highest existing version; the next valid tag is v2.0.0"),
+            policy: PRE,
+            want: Err("it is not higher than v2.0.0-rc.1, the highest existing version; the next valid tags are v2.0.0-rc.2 or v2.0.0"),
         },
         Case {
             name: "a prerelease below its release",
@@ -231,8 +234,15 @@ fn the_policy_table() {
             name: "backport that finishes an old line's prerelease",
             candidate: "1.2.0",
             existing: &["v1.2.0-rc.1", "v2.0.0"],
-            policy: BACKPORTS,
+            policy: ALL,
             want: Ok((Backport, Some("v1.2.0-rc.1"))),
+        },
+        Case {
+            name: "under deny an old line's prerelease is no release to backport to",
+            candidate: "1.2.0",
+            existing: &["v1.2.0-rc.1", "v2.0.0"],
+            policy: BACKPORTS,
+            want: Err("it is lower than v2.0.0, the highest existing version, and no 1.2 release exists to backport to; the next valid tags are v2.0.1, v2.1.0 or v3.0.0"),
         },
         Case {
             name: "backport that is a prerelease",
@@ -313,8 +323,13 @@ fn a_refusal_names_its_reason_and_blocker() {
 
 #[test]
 fn a_duplicate_is_refused_before_a_prerelease() {
-    let refused = decide(&v("1.0.0-rc.1"), &existing(&["v1.0.0-rc.1"]), &STRICT).unwrap_err();
+    let refused = decide(&v("1.0.0-rc.1+b.2"), &existing(&["v1.0.0-rc.1"]), &PRE).unwrap_err();
     assert_eq!(refused.reason, Reason::Duplicate);
+    // Under deny, existing prereleases are no previous versions: the candidate is refused for
+    // being a prerelease, and the suggestions start from the releases.
+    let refused = decide(&v("1.0.0-rc.1"), &existing(&["v0.9.0", "v1.0.0-rc.1"]), &STRICT).unwrap_err();
+    assert_eq!(refused.reason, Reason::Prerelease);
+    assert_eq!(refused.next.patch, Some(v("0.9.1")));
 }
 
 #[test]
@@ -330,7 +345,6 @@ fn next_versions_from_a_release_and_from_a_prerelease() {
         ("1.4.2", PRE, "1.4.3", "1.5.0", "2.0.0", None),
         ("1.4.2+ci.3", PRE, "1.4.3", "1.5.0", "2.0.0", None),
         ("1.5.0-rc.1", PRE, "1.5.0", "1.5.0", "2.0.0", Some("1.5.0-rc.2")),
-        ("1.5.0-rc.1", STRICT, "1.5.0", "1.5.0", "2.0.0", None),
         ("1.5.3-rc.1", PRE, "1.5.3", "1.6.0", "2.0.0", Some("1.5.3-rc.2")),
         ("2.0.0-beta", PRE, "2.0.0", "2.0.0", "2.0.0", Some("2.0.0-beta.1")),
         ("2.0.0-rc.9", PRE, "2.0.0", "2.0.0", "2.0.0", Some("2.0.0-rc.10")),

@@ -219,7 +219,7 @@ fn the_error_says_which_kind_of_problem_it_is() {
 
 #[test]
 fn existing_versions_keep_valid_tags_report_broken_ones_and_skip_others() {
-    let tags = ["v1.0.0", "v1.1.0-rc.1", "vnext", "latest", "app/v9.0.0", "v2.0", "v1", "v1.2.0+build.5"];
+    let tags = ["v1.0.0", "v1.1.0-rc.1", "vnext", "latest", "app/v9.0.0", "v2", "v1.2", "v01", "v1.2.0+build.5"];
     let (valid, invalid) = existing_versions(tags, "v");
     let names: Vec<&str> = valid.iter().map(|e| e.tag.as_str()).collect();
     assert_eq!(names, ["v1.0.0", "v1.1.0-rc.1", "v1.2.0+build.5"]);
@@ -229,31 +229,30 @@ fn existing_versions_keep_valid_tags_report_broken_ones_and_skip_others() {
         broken,
         [
             "tag \"vnext\": the major version \"next\" is not a number",
-            "tag \"v2.0\": \"2.0\" has only major.minor; SemVer needs major.minor.patch, as in 2.0.0",
+            "tag \"v01\": the major version has a leading zero",
         ]
     );
 }
 
 #[test]
-fn a_moving_major_tag_is_an_alias_neither_a_release_nor_malformed() {
-    for alias in ["v1", "v0", "v12", "v18446744073709551615"] {
-        assert!(is_major_alias(alias, "v"), "{alias}");
+fn a_moving_major_or_minor_tag_is_an_alias_not_a_release_nor_malformed() {
+    for alias in ["1", "1.2", "10.0", "0"] {
+        assert!(is_alias(alias), "{alias}");
     }
-    for not in ["v01", "v", "v1.0", "v1.0.0", "vnext", "1", "v1a", "v18446744073709551616"] {
-        assert!(!is_major_alias(not, "v"), "{not}");
+    for not in ["", "1.2.3", "01", "1.02", "1.", "x", "1.2-rc.1", "1.x"] {
+        assert!(!is_alias(not), "{not}");
     }
-    assert!(is_major_alias("app/v2", "app/v"));
-    assert!(is_major_alias("3", ""));
-    assert!(!is_major_alias("v3", "app/v"));
-
-    // The project's own repository after a release: v1 moved to v1.2.3.
-    let (valid, invalid) = existing_versions(["v1.2.2", "v1", "v1.2.3", "v2"], "v");
-    let names: Vec<&str> = valid.iter().map(|e| e.tag.as_str()).collect();
-    assert_eq!(names, ["v1.2.2", "v1.2.3"]);
-    assert!(invalid.is_empty(), "{invalid:?}");
-    // …and the highest is the release, not the alias.
-    let accepted = decide(&v("1.2.4"), &valid, &Policy::default()).unwrap();
-    assert_eq!(accepted.previous.map(|p| p.tag), Some("v1.2.3".to_string()));
-    // A major tag is still no release tag of its own.
+    // As a proposal it is still malformed: an alias is moved, never released.
     assert!(parse_tag("v1", "v").is_err());
+    assert!(parse_tag("v1.0", "v").is_err());
+}
+
+#[test]
+fn a_deployment_names_its_version_by_release_tag_image_tag_or_ref() {
+    let named = |texts: &[&str], prefix: &str| released_version(texts.iter().copied(), prefix).map(|e| e.tag);
+    assert_eq!(named(&["v1.0.1", "3f2a9c1", "main"], "v"), Some("v1.0.1".into()));
+    assert_eq!(named(&["", "1.2.3", "abc"], "v"), Some("v1.2.3".into()));
+    assert_eq!(named(&["", "0123abc4f00d0123abc4f00d0123abc4f00d0123", "refs/tags/v2.0.0"], "v"), None);
+    assert_eq!(named(&["app/v2.0.0-rc.1"], "app/v"), Some("app/v2.0.0-rc.1".into()));
+    assert_eq!(named(&["latest", "v1"], "v"), None);
 }

@@ -45,9 +45,66 @@ impl Utc {
         }
     }
 
+    /// Milliseconds since the epoch of an RFC 3339 UTC time as GitHub writes it
+    /// (`2026-11-29T13:29:08Z`, fractions of a second allowed); `None` for anything else
+    /// (Howard Hinnant's days-from-civil).
+    pub fn parse_rfc3339_ms(text: &str) -> Option<f64> {
+        let b = text.as_bytes();
+        let digits = |from: usize, len: usize| -> Option<i64> {
+            let part = text.get(from..from + len)?;
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        };
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        let (y, m, d) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+        let (h, min, sec) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+        let mut rest = &text[19..];
+        let mut fraction = 0.0;
+        if let Some(f) = rest.strip_prefix('.') {
+            let n = f.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return None;
+            }
+            fraction = format!("0.{}", &f[..n]).parse::<f64>().ok()?;
+            rest = &f[n..];
+        }
+        if !matches!(rest, "Z" | "z" | "+00:00")
+            || !(1..=12).contains(&m)
+            || !(1..=31).contains(&d)
+            || h > 23
+            || min > 59
+            || sec > 60
+        {
+            return None;
+        }
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        Some(((days * 86_400 + h * 3600 + min * 60 + sec) as f64 + fraction) * 1000.0)
+    }
+
     /// The moment `ms` milliseconds after the epoch (the host's clock), to the second below.
     pub fn from_ms(ms: f64) -> Utc {
         Utc::from_epoch((ms / 1000.0).floor() as i64)
+    }
+
+    /// RFC 3339, `YYYY-MM-DDTHH:MM:SSZ`, for JSON.
+    pub fn rfc3339(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
     }
 
     /// `YYYY-MM-DD HH:MM:SS UTC`, for messages.
@@ -102,5 +159,18 @@ mod tests {
         assert_eq!(Utc::from_epoch(951_782_400).readable(), "2000-02-29 00:00:00 UTC");
         assert_eq!(Utc::from_epoch(-1).readable(), "1969-12-31 23:59:59 UTC");
         assert_eq!(Utc::from_ms(1_440_938_160_999.0).basic(), "20150830T123600Z");
+    }
+
+    #[test]
+    fn rfc3339_times_as_github_writes_them() {
+        assert_eq!(Utc::parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(Utc::from_epoch(1_798_761_599).rfc3339(), "2026-12-31T23:59:59Z");
+        assert_eq!(Utc::parse_rfc3339_ms("2026-12-31T23:59:59Z"), Some(1_798_761_599_000.0));
+        assert_eq!(Utc::parse_rfc3339_ms("2000-02-29T00:00:00.5Z"), Some(951_782_400_500.0));
+        for bad in
+            ["", "2026-12-31 23:59:59Z", "2026-13-01T00:00:00Z", "2026-12-31T23:59:59+02:00", "2026-12-31T23:59:59"]
+        {
+            assert_eq!(Utc::parse_rfc3339_ms(bad), None, "{bad}");
+        }
     }
 }

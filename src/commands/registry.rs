@@ -164,7 +164,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "token",
         required: false,
         default: Some("${{ github.token }}"),
-        description: "guard, record: the token for the GitHub API; never printed. `record` needs `deployments: write`.",
+        description: "guard, promote, status, record: the token for the GitHub API; never printed. `record` needs `deployments: write`; `promote` and `status` read the deployments `record` wrote (`deployments: read`): since when a stage runs its image (`min-soak` needs it) and what it ran before.",
         allowed: &[],
     },
     InputDef {
@@ -189,10 +189,38 @@ pub const INPUTS: &[InputDef] = &[
         allowed: &[],
     },
     InputDef {
+        name: "allow-rollback",
+        required: false,
+        default: Some("false"),
+        description: "promote: `true` to promote even when it takes the target back to an image it ran before and left, or to a lower SemVer version; by default that is refused. The summary warns.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "environment-url",
+        required: false,
+        default: None,
+        description: "record: where the deployed stage answers (`https://qa.example.com`), shown in GitHub's environment view.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "production-environment",
+        required: false,
+        default: None,
+        description: "record: `true` or `false`: whether the stage is a production environment. Default: `true` for the last stage of the stages file.",
+        allowed: &[],
+    },
+    InputDef {
+        name: "transient-environment",
+        required: false,
+        default: Some("false"),
+        description: "record: `true` when the stage goes away (a preview environment).",
+        allowed: &[],
+    },
+    InputDef {
         name: "timeout",
         required: false,
         default: Some("60s"),
-        description: "guard, record: how long each request to the GitHub API and each git command may take before the step fails (`30s`, `2m`, at most `1h`).",
+        description: "guard, promote, status, record: how long each request to the GitHub API and each git command may take before the step fails (`30s`, `2m`, at most `1h`).",
         allowed: &[],
     },
 ];
@@ -218,7 +246,7 @@ pub const OUTPUTS: &[OutputDef] = &[
     OutputDef { name: "changed", description: "promote: `false` when the target already runs the image, so the workflow can skip its apply." },
     OutputDef { name: "from", description: "promote: the source stage." },
     OutputDef { name: "to", description: "promote: the target stage." },
-    OutputDef { name: "stages", description: "status: JSON, per stage its image, tag, digest, serial, `from` and whether it is `behind` its `from`." },
+    OutputDef { name: "stages", description: "status: JSON, per stage its image, tag, digest, serial, `from`, its `relation` to its `from` (`same`, `behind`, `ahead`, `diverged`, `unknown`), `behind`, `since` (when it started running its image), `held` and `locked`." },
     OutputDef { name: "deployment-id", description: "record: the id of the GitHub deployment created." },
 ];
 

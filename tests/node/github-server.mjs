@@ -19,6 +19,8 @@
 //   GET  /repos/{o}/{r}/git/tags/{tag_sha}             route 'git-tag'
 //   GET  /repos/{o}/{r}/tags                           route 'tags' (paginated, Link header)
 //   GET  /repos/{o}/{r}/compare/{base}...{head}        route 'compare'
+//   GET  /repos/{o}/{r}/deployments                    route 'list-deployments' (newest first;
+//                                                      sha, ref, task, environment filters; paginated)
 //   POST /repos/{o}/{r}/deployments                    route 'create-deployment'
 //   GET  /repos/{o}/{r}/deployments/{id}               route 'get-deployment'
 //   POST /repos/{o}/{r}/deployments/{id}/statuses      route 'create-deployment-status'
@@ -40,7 +42,7 @@ export function fakeSha(seed) {
 /** Route names, for setError and count. */
 export const ROUTES = [
   'matching-refs', 'git-ref', 'git-tag', 'tags', 'compare',
-  'create-deployment', 'get-deployment', 'create-deployment-status', 'list-deployment-statuses', 'unknown',
+  'list-deployments', 'create-deployment', 'get-deployment', 'create-deployment-status', 'list-deployment-statuses', 'unknown',
 ];
 
 /** Named error modes for setError / options.errors. */
@@ -178,6 +180,14 @@ export async function startGitHub(options = {}) {
     rateLimit: () => call('rateLimit'),
     /** Deployments created so far, each with its `statuses` and the request `body` it came from. */
     deployments: () => call('deployments'),
+    /**
+     * Adds a deployment as if made earlier: {environment, payload, ref?, sha?, createdAt? (ISO
+     * or ms epoch), states? (['success'] by default; each becomes a status, oldest first)}.
+     * Returns its id.
+     */
+    addDeployment: (d) => call('addDeployment', d),
+    /** Forgets every deployment. */
+    clearDeployments: () => call('clearDeployments'),
     /** The current tags as served: [{name, sha, type, commit}], refname order. */
     tags: () => call('tags'),
     async close() {
@@ -234,6 +244,7 @@ const DOCS = {
   'git-tag': 'https://docs.github.com/rest/git/tags#get-a-tag',
   tags: 'https://docs.github.com/rest/repos/repos#list-repository-tags',
   compare: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
+  'list-deployments': 'https://docs.github.com/rest/deployments/deployments#list-deployments',
   'create-deployment': 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
   'get-deployment': 'https://docs.github.com/rest/deployments/deployments#get-a-deployment',
   'create-deployment-status': 'https://docs.github.com/rest/deployments/statuses#create-a-deployment-status',
@@ -242,7 +253,7 @@ const DOCS = {
 };
 const PERMISSIONS = {
   'matching-refs': 'contents=read', 'git-ref': 'contents=read', 'git-tag': 'contents=read', tags: 'contents=read',
-  compare: 'contents=read', 'create-deployment': 'deployments=write', 'get-deployment': 'deployments=read',
+  compare: 'contents=read', 'list-deployments': 'deployments=read', 'create-deployment': 'deployments=write', 'get-deployment': 'deployments=read',
   'create-deployment-status': 'deployments=write', 'list-deployment-statuses': 'deployments=read',
 };
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
@@ -329,6 +340,32 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
     S.errors[route] = typeof spec === 'function' ? { fn: spec, seen: 0 } : { ...spec, seen: 0, fired: 0 };
   }
 
+  function isoTime(t) {
+    return new Date(t ?? Date.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  function addDeployment({ environment = 'production', payload = {}, ref, sha, createdAt, states = ['success'], task = 'deploy' }) {
+    const id = S.nextId++;
+    const at = isoTime(createdAt);
+    const commit = sha ?? (ref && resolveCommit(ref)) ?? fakeSha(`deployment:${id}`);
+    const deployment = {
+      url: `${repoApi()}/deployments/${id}`, id, node_id: nodeId('010:Deployment', id), sha: commit, ref: ref ?? commit,
+      task, payload, original_environment: environment, environment, description: null, creator: actor(),
+      created_at: at, updated_at: at, statuses_url: `${repoApi()}/deployments/${id}/statuses`, repository_url: repoApi(),
+      transient_environment: false, production_environment: environment === 'production', performed_via_github_app: null,
+    };
+    const statuses = states.map((state) => {
+      const sid = S.nextId++;
+      return {
+        url: `${repoApi()}/deployments/${id}/statuses/${sid}`, id: sid, node_id: nodeId('016:DeploymentStatus', sid), state,
+        creator: actor(), description: '', environment, target_url: '', created_at: at, updated_at: at,
+        deployment_url: deployment.url, repository_url: repoApi(), environment_url: '', log_url: '', performed_via_github_app: null,
+        body: { state },
+      };
+    });
+    S.deployments.push({ ...deployment, body: { ref: deployment.ref, environment, payload }, statuses });
+    return id;
+  }
+
   const commands = {
     setTags: (tags) => setTags(tags),
     addTags: (tags) => addTags(tags),
@@ -345,6 +382,8 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
     setRateLimit: (rate) => setRate(rate),
     rateLimit: () => ({ ...S.rate }),
     deployments: () => S.deployments,
+    addDeployment: (d) => addDeployment(d),
+    clearDeployments: () => { S.deployments = []; },
     tags: () => sortedTags().map(({ name, sha, type, commit }) => ({ name, sha, type, commit })),
     close: () => {
       server.closeAllConnections();
@@ -542,6 +581,7 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
       ['GET', /^\/git\/tags\/([0-9a-fA-F]+)$/, 'git-tag', ['tag_sha']],
       ['GET', /^\/tags$/, 'tags', []],
       ['GET', /^\/compare\/(.+)$/, 'compare', ['basehead']],
+      ['GET', /^\/deployments$/, 'list-deployments', []],
       ['POST', /^\/deployments$/, 'create-deployment', []],
       ['GET', /^\/deployments\/(\d+)$/, 'get-deployment', ['deployment_id']],
       ['POST', /^\/deployments\/(\d+)\/statuses$/, 'create-deployment-status', ['deployment_id']],
@@ -713,6 +753,24 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
           files: [],
         },
       };
+    },
+    'list-deployments': ({ query, rawQuery }) => {
+      // Newest first, as GitHub lists them; the documented filters, each exact.
+      let list = [...S.deployments].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id));
+      for (const key of ['sha', 'ref', 'task', 'environment']) {
+        if (query[key] !== undefined) list = list.filter((d) => d[key] === query[key]);
+      }
+      let perPage = Number.parseInt(query.per_page, 10);
+      if (!(perPage >= 1)) perPage = 30;
+      perPage = Math.min(perPage, 100);
+      let page = Number.parseInt(query.page, 10);
+      if (!(page >= 1)) page = 1;
+      const body = list.slice((page - 1) * perPage, page * perPage).map(({ body: _b, statuses: _s, ...d }) => d);
+      const last = Math.max(1, Math.ceil(list.length / perPage));
+      const headers = {};
+      const link = linkHeader('deployments', rawQuery, page, last);
+      if (link) headers.link = link;
+      return { status: 200, body, headers };
     },
     'create-deployment': ({ json, bodyError }) => {
       if (bodyError) return bodyError;

@@ -93,13 +93,12 @@ impl Config {
                 ));
             }
         }
-        let production = match inputs.get("production-environment") {
-            None => None,
-            Some(_) => Some(inputs.boolean("production-environment", false).unwrap_or_else(|p| {
+        let production = inputs.get("production-environment").map(|_| {
+            inputs.boolean("production-environment", false).unwrap_or_else(|p| {
                 problems.push(p);
                 false
-            })),
-        };
+            })
+        });
         let transient = inputs.boolean("transient-environment", false).unwrap_or_else(|p| {
             problems.push(p);
             false

@@ -41,11 +41,19 @@ impl Access {
     }
 }
 
-/// The latest deployments to `environment`, newest first, each with whether it succeeded (its
-/// statuses are read side by side).
+/// The latest deployments to `environment`, newest first, each with whether it succeeded (the
+/// statuses of those that name an image are read side by side). A deployment that names no
+/// image (another tool's, or a sensitive one) counts as successful without asking: it can only
+/// end a soak clock's run, which errs on the side of waiting, and names nothing to roll back to.
 pub async fn history(github: &GitHub, environment: &str) -> Result<Vec<Deployed>> {
     let list = github.deployments_of(environment).await?;
-    let outcomes = crate::join::all(list.iter().map(|d| github.succeeded(d.id))).await;
+    let outcomes = crate::join::all(list.iter().map(|d| async move {
+        match d.image() {
+            Some(_) => github.succeeded(d.id).await,
+            None => Ok(true),
+        }
+    }))
+    .await;
     let mut out = Vec::with_capacity(list.len());
     for (d, successful) in list.iter().zip(outcomes) {
         out.push(Deployed {

@@ -810,6 +810,17 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       );
     });
 
+    test('another tool deployed since: no clock (it may have changed what runs), and its statuses are not read', () => {
+      gh.clearDeployments();
+      deployed('soaked', IMG.dev, 600);
+      gh.addDeployment({ environment: 'soaked', payload: {}, createdAt: Date.now() - 5 * MIN });
+      gh.clearRequests();
+      const r = withApi({ command: 'promote', to: 'after-soaked' });
+      assert.equal(r.code, 1, detail(r));
+      assert.match(r.errors[0].message, /since when soaked runs its image is not known/);
+      assert.equal(gh.count('list-deployment-statuses'), 1);
+    });
+
     test('min-soak without a token: refused, saying the token is needed', () => {
       gh.clearRequests();
       assertRefused(

@@ -45,6 +45,12 @@ impl Utc {
         }
     }
 
+    /// Milliseconds since the epoch of an RFC 3339 time as GitHub writes it
+    /// (`2026-11-29T13:29:08Z`): [`parse_rfc3339`].
+    pub fn parse_rfc3339_ms(text: &str) -> Option<f64> {
+        parse_rfc3339(text)
+    }
+
     /// The moment `ms` milliseconds after the epoch (the host's clock), to the second below.
     pub fn from_ms(ms: f64) -> Utc {
         Utc::from_epoch((ms / 1000.0).floor() as i64)
@@ -224,5 +230,18 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn rfc3339_times_as_github_writes_them() {
+        assert_eq!(Utc::parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(Utc::from_epoch(1_798_761_599).rfc3339(), "2026-12-31T23:59:59Z");
+        assert_eq!(Utc::parse_rfc3339_ms("2026-12-31T23:59:59Z"), Some(1_798_761_599_000.0));
+        assert_eq!(Utc::parse_rfc3339_ms("2000-02-29T00:00:00.5Z"), Some(951_782_400_500.0));
+        for bad in ["", "2026-12-31 23:59:59Z", "2026-13-01T00:00:00Z", "2026-12-31T23:59:59"] {
+            assert_eq!(Utc::parse_rfc3339_ms(bad), None, "{bad}");
+        }
+        // Another offset is applied.
+        assert_eq!(Utc::parse_rfc3339_ms("2026-12-31T23:59:59+02:00"), Some(1_798_754_399_000.0));
     }
 }

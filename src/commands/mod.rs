@@ -1,6 +1,7 @@
 //! One module per command: validated inputs → core calls → a [`Report`]. Commands never
 //! print; [`main`] hands the report to `action` once, at the end.
 
+pub mod deployments;
 pub mod guard;
 pub mod lookup;
 pub mod preflight;

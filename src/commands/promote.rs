@@ -1,13 +1,14 @@
 //! `command: promote`: pick what the next stage should run, from what its source stage runs,
 //! and refuse the unsafe promotions.
 
+use super::deployments::{self, Access};
 use super::read::{Outcome, HIDDEN};
 use super::stage_file::{given, load, read_stage, reading, runs_nothing_yet};
 use super::{Context, Spec};
 use crate::action::{Inputs, Report, Summary, Table};
 use crate::error::{Error, InputProblem, Result};
 use crate::host;
-use crate::stages::{self, PromotionRequest, Reading};
+use crate::stages::{self, NoClock, PromotionRequest, Reading};
 use crate::state::image;
 use crate::text::quote;
 
@@ -15,7 +16,7 @@ use crate::text::quote;
 pub const SPEC: Spec = Spec {
     name: "promote",
     about: "pick the image a stage should run from its source stage, refusing unsafe promotions",
-    inputs: &["to", "image-tag", "stages-file", "allow-locked"],
+    inputs: &["to", "image-tag", "stages-file", "allow-locked", "allow-rollback", "token", "timeout"],
     outputs: &["image", "image-tag", "image-digest", "previous-image", "previous-image-tag", "changed", "from", "to"],
     run: start,
 };
@@ -62,12 +63,16 @@ pub struct Config {
     pub stages_file: String,
     /// `allow-locked`: promote even while Terraform holds a lock on either stage's state.
     pub allow_locked: bool,
+    /// `allow-rollback`: promote even when it takes the target back to an older image.
+    pub allow_rollback: bool,
+    /// The token and repository the stages' recorded deployments are read with.
+    pub access: Access,
 }
 
 impl Config {
     /// Checks every input before any file is read, and lists every problem at once; pure.
-    /// Nothing here needs the run's environment, which only [`load`] uses to find the file.
-    pub fn from_inputs(inputs: &Inputs, _context: &Context) -> Result<Config> {
+    /// Of the run's environment only the repository is read (for the deployments).
+    pub fn from_inputs(inputs: &Inputs, context: &Context) -> Result<Config> {
         let mut problems = Vec::new();
         let to = inputs.get("to");
         if to.is_none() {
@@ -81,6 +86,11 @@ impl Config {
             problems.push(p);
             false
         });
+        let allow_rollback = inputs.boolean("allow-rollback", false).unwrap_or_else(|p| {
+            problems.push(p);
+            false
+        });
+        let access = Access::from_inputs(inputs, context, &mut problems);
         let (Some(to), true) = (to, problems.is_empty()) else {
             return Err(Error::Inputs(problems));
         };
@@ -89,6 +99,8 @@ impl Config {
             image_tag: image_tag.map(str::to_string),
             stages_file: given(inputs),
             allow_locked,
+            allow_rollback,
+            access,
         })
     }
 }
@@ -127,7 +139,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         .and_then(Outcome::found)
         .map_err(wrap("source", &source.name))?;
     source_found.warn(Some(&source.name), report);
-    let source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
+    let mut source_reading = reading(&source_found, report).map_err(wrap("source", &source.name))?;
     let source_secret = source_found.image_is_secret();
     let target_read = read_stage(file_name, target, context, report).await;
     let (target_reading, target_secret) = match target_read {
@@ -142,6 +154,42 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         Ok(Outcome::NoStateYet(e)) | Err(e) => return Err(wrap("target", &target.name)(e)),
     };
 
+    if let Some(token) = &config.access.token {
+        report.secret(token.expose());
+    }
+    let github = config.access.client(context)?;
+    // The soak clock: since when the source runs its image, from its recorded deployments,
+    // else its backend's own change time (already in the reading).
+    let mut no_clock = NoClock::NotRecorded;
+    if target.min_soak.is_some() {
+        match &github {
+            Some(github) => {
+                let history = deployments::history(github, &source.name).await?;
+                if let Some(since) = stages::running_since(&history, &source_reading.image) {
+                    source_reading.changed_at_ms = Some(since);
+                }
+            }
+            None => no_clock = NoClock::NoToken,
+        }
+    }
+    // What the target ran before: a promotion back to it is a rollback. Without a token, or
+    // when the deployments cannot be read, only the versions tell.
+    let mut target_history = Vec::new();
+    if let (Some(github), Some(now)) = (&github, &target_reading) {
+        if now.image != source_reading.image {
+            match deployments::history(github, &target.name).await {
+                Ok(history) => target_history = history,
+                Err(e) => report.warning(
+                    "deployments not readable",
+                    format!(
+                        "the deployments to {} cannot be read, so only the image tags tell a rollback: {e}",
+                        target.name
+                    ),
+                ),
+            }
+        }
+    }
+
     let request = PromotionRequest {
         target,
         source,
@@ -150,6 +198,9 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         expected_tag,
         now_ms: host::now_ms(),
         allow_locked: config.allow_locked,
+        target_history: &target_history,
+        allow_rollback: config.allow_rollback,
+        no_clock,
     };
     let promotion = stages::decide(&request)
         .map_err(|r| stages::Error::Refused { to: target.name.clone(), refusal: Box::new(r) })?;
@@ -186,6 +237,13 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     };
     report.log.push(decision.clone());
     let mut notes = vec![format!("Decision: {decision}.")];
+    if let Some(why) = &promotion.rollback {
+        let previous = promotion.previous.as_deref().unwrap_or_default();
+        let (image, previous) = if source_secret || target_secret { (HIDDEN, HIDDEN) } else { (shown, previous) };
+        let message = format!("{} (`allow-rollback: true`)", why.describe(&promotion.to, image, previous));
+        report.warning("rollback", message.clone());
+        notes.push(format!("Rollback: {message}."));
+    }
     if let Some(soaked) = promotion.soaked {
         notes.push(format!("{} has been unchanged for {}.", promotion.from, stages::format_duration(soaked)));
     }

@@ -15,7 +15,15 @@ use crate::secret::Secret;
 pub const SPEC: Spec = Spec {
     name: "record",
     about: "record a GitHub deployment of what a stage runs now (run it after the apply)",
-    inputs: &["to", "token", "stages-file", "timeout"],
+    inputs: &[
+        "to",
+        "token",
+        "stages-file",
+        "timeout",
+        "environment-url",
+        "production-environment",
+        "transient-environment",
+    ],
     outputs: &["deployment-id"],
     run: start,
 };
@@ -42,6 +50,13 @@ pub struct Config {
     pub log_url: Option<String>,
     /// How long each request may take.
     pub timeout_ms: u64,
+    /// `environment-url`: where the deployed stage answers, shown in GitHub's environment view.
+    pub environment_url: Option<String>,
+    /// `production-environment`: `Some` when given; else the last stage of the stages file is
+    /// production.
+    pub production: Option<bool>,
+    /// `transient-environment`: the environment goes away (a preview).
+    pub transient: bool,
 }
 
 impl Config {
@@ -63,6 +78,30 @@ impl Config {
         let timeout_ms = super::timeout_ms(inputs).unwrap_or_else(|p| {
             problems.push(p);
             super::DEFAULT_TIMEOUT_MS
+        });
+        let environment_url = inputs.get("environment-url");
+        if let Some(url) = environment_url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !ok {
+                problems.push(InputProblem::new(
+                    "environment-url",
+                    format!(
+                        "{} is not an http(s) URL: give where the stage answers, e.g. https://qa.example.com",
+                        crate::text::quote(url)
+                    ),
+                ));
+            }
+        }
+        let production = inputs.get("production-environment").map(|_| {
+            inputs.boolean("production-environment", false).unwrap_or_else(|p| {
+                problems.push(p);
+                false
+            })
+        });
+        let transient = inputs.boolean("transient-environment", false).unwrap_or_else(|p| {
+            problems.push(p);
+            false
         });
         let (Some(to), Some(token), true) = (to, token, problems.is_empty()) else {
             return Err(Error::Inputs(problems));
@@ -91,13 +130,17 @@ impl Config {
             api_url: context.api_url.clone(),
             log_url: context.run_url(),
             timeout_ms,
+            environment_url: environment_url.map(str::to_string),
+            production,
+            transient,
         })
     }
 }
 
 /// Records the deployment.
 pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Result<()> {
-    let Config { to, token, repo, commit, api_url, log_url, timeout_ms } = Config::from_inputs(inputs, context)?;
+    let Config { to, token, repo, commit, api_url, log_url, timeout_ms, environment_url, production, transient } =
+        Config::from_inputs(inputs, context)?;
     report.secret(token.expose());
 
     let file_name = super::stage_file::given(inputs);
@@ -112,20 +155,30 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // repository can read.
     let secret = found.image_is_secret();
     let shown = if secret { HIDDEN } else { now.image.as_str() };
+    // The state's location as a person names it, never a path of the runner's disk.
+    let state = portable(&found.state_name, &context.workspace);
     // The release a tag push deployed (`v1.0.1`): what `guard` with `versions-from: deployments`
     // compares with, since the image tag is usually a commit SHA.
     let release = context.pushed_tag();
     let payload = if secret {
         json!({ "image": null, "tag": null, "digest": null, "sensitive": true,
-                "from": target.from, "serial": now.serial, "state": found.state_name, "release": release })
+                "from": target.from, "serial": now.serial, "state": state, "release": release })
     } else {
         json!({ "image": now.image, "tag": now.tag, "digest": now.digest,
-                "from": target.from, "serial": now.serial, "state": found.state_name, "release": release })
+                "from": target.from, "serial": now.serial, "state": state, "release": release })
     };
+    // The commit the image was built from, when its tag is one (a secret image's tag is not
+    // published as a ref either); else the run's commit.
+    let built_from = if secret { None } else { crate::stages::commit_of(now.tag.as_deref()) };
+    let git_ref = built_from.map(str::to_string).unwrap_or_else(|| commit.clone());
+    let production = production.unwrap_or_else(|| file.stages.last().is_some_and(|s| s.name == target.name));
 
     let github = GitHub::new(&api_url, repo.clone(), Some(&token), timeout_ms)?;
     let deployment = NewDeployment {
-        git_ref: commit.clone(),
+        git_ref: git_ref.clone(),
+        production_environment: production,
+        transient_environment: transient,
+        environment_url,
         environment: target.name.clone(),
         description: format!("{} runs {shown}", target.name),
         payload,
@@ -150,7 +203,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         rows: vec![
             ("Environment".into(), target.name.clone()),
             ("Image".into(), shown.to_string()),
-            ("Commit".into(), commit),
+            ("Commit".into(), git_ref),
             ("Serial".into(), now.serial.map(|s| s.to_string()).unwrap_or_default()),
             ("Deployment".into(), id.to_string()),
         ],
@@ -158,4 +211,36 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         notes: Vec::new(),
     };
     Ok(())
+}
+
+/// `name` without any path of the runner's disk: relative to `workspace` when inside it, else
+/// its last two parts (`…/prod/terraform.tfstate`). A remote backend's name (`s3://bucket/key`,
+/// `secret tfstate-default-app in namespace ci`) is kept as it is.
+pub fn portable(name: &str, workspace: &str) -> String {
+    if !name.starts_with('/') {
+        return name.to_string();
+    }
+    let root = workspace.trim_end_matches('/');
+    if let Some(rest) = name.strip_prefix(root).and_then(|r| r.strip_prefix('/')).filter(|_| !root.is_empty()) {
+        return rest.to_string();
+    }
+    let parts: Vec<&str> = name.rsplit('/').take(2).collect();
+    format!("…/{}", parts.into_iter().rev().collect::<Vec<_>>().join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::portable;
+
+    #[test]
+    fn the_payload_names_the_state_without_the_runners_paths() {
+        let ws = "/home/runner/work/app/app";
+        assert_eq!(portable("stages/qa/terraform.tfstate", ws), "stages/qa/terraform.tfstate");
+        assert_eq!(
+            portable("/home/runner/work/app/app/stages/qa/terraform.tfstate", ws),
+            "stages/qa/terraform.tfstate"
+        );
+        assert_eq!(portable("/tmp/elsewhere/prod/terraform.tfstate", ws), "…/prod/terraform.tfstate");
+        assert_eq!(portable("s3://bucket/env/qa.tfstate", ws), "s3://bucket/env/qa.tfstate");
+    }
 }

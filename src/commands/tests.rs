@@ -110,8 +110,39 @@ fn record_checks_its_inputs_then_what_the_runner_sets() {
             api_url: "https://ghe.example/api/v3".into(),
             log_url: Some("https://ghe.example/acme/app/actions/runs/77".into()),
             timeout_ms: 60_000,
+            environment_url: None,
+            production: None,
+            transient: false,
         }
     );
+    let config = record::Config::from_inputs(
+        &inputs(&[
+            ("to", "qa"),
+            ("token", "t0k"),
+            ("environment-url", "https://qa.example.com"),
+            ("production-environment", "false"),
+            ("transient-environment", "true"),
+        ]),
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(
+        (config.environment_url.as_deref(), config.production, config.transient),
+        (Some("https://qa.example.com"), Some(false), true)
+    );
+    let e = record::Config::from_inputs(
+        &inputs(&[
+            ("to", "qa"),
+            ("token", "t"),
+            ("environment-url", "qa.example.com"),
+            ("production-environment", "yes"),
+        ]),
+        &ctx(),
+    )
+    .unwrap_err();
+    let text = message(e);
+    assert!(text.contains("input `environment-url`: \"qa.example.com\" is not an http(s) URL"), "{text}");
+    assert!(text.contains("input `production-environment`"), "{text}");
     let e = record::Config::from_inputs(&inputs(&[]), &Context::default()).unwrap_err();
     assert_eq!(
         message(e),

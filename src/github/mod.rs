@@ -348,19 +348,6 @@ fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
     response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
-/// A deployment as the API lists it: what the guard reads of it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Deployment {
-    /// Its id.
-    pub id: u64,
-    /// The ref it was created for (a SHA, a branch or a tag).
-    #[serde(rename = "ref", default)]
-    pub git_ref: String,
-    /// What `record` wrote: image, tag, release, …; anything for deployments made otherwise.
-    #[serde(default)]
-    pub payload: serde_json::Value,
-}
-
 /// A deployment to create: `POST /repos/{owner}/{repo}/deployments`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewDeployment {
@@ -379,6 +366,13 @@ pub struct NewDeployment {
     pub required_contexts: Vec<String>,
     /// `deploy`.
     pub task: String,
+    /// Whether the environment is production (GitHub's default: only one named `production`).
+    pub production_environment: bool,
+    /// Whether the environment goes away (a preview).
+    pub transient_environment: bool,
+    /// Where the deployed environment answers; sent with the success status, not here.
+    #[serde(skip)]
+    pub environment_url: Option<String>,
 }
 
 impl GitHub {
@@ -416,9 +410,73 @@ impl GitHub {
         if let Some(url) = log_url {
             status["log_url"] = serde_json::Value::String(url.to_string());
         }
+        if let Some(url) = &deployment.environment_url {
+            status["environment_url"] = serde_json::Value::String(url.clone());
+        }
         let route = format!("{}/{id}/statuses", self.deployments());
         let _: serde_json::Value = self.post(&route, &status, &format!("mark deployment {id} successful")).await?;
         Ok(())
+    }
+}
+
+/// A deployment as `GET /repos/{owner}/{repo}/deployments` lists it: what the history
+/// decisions (promote, status) and the guard's released versions need.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Deployment {
+    /// Its id.
+    pub id: u64,
+    /// The ref it was created for (a SHA, a branch or a tag).
+    #[serde(rename = "ref", default)]
+    pub git_ref: String,
+    /// The commit deployed.
+    #[serde(default)]
+    pub sha: String,
+    /// When it was created (RFC 3339, `2026-11-29T13:29:08Z`).
+    #[serde(default)]
+    pub created_at: String,
+    /// What the deployer put there: `record` writes `image`, `tag`, `digest`, …
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
+impl Deployment {
+    /// The image its payload names, as `record` writes it; `None` for a deployment another tool
+    /// made, or one whose image was sensitive.
+    pub fn image(&self) -> Option<&str> {
+        self.payload.get("image").and_then(|v| v.as_str())
+    }
+}
+
+/// How many of an environment's latest deployments are read (one page): the history a
+/// decision looks back over, and the requests it costs (one more per deployment for its
+/// statuses).
+pub const HISTORY_DEPTH: usize = 30;
+
+impl GitHub {
+    /// The latest [`HISTORY_DEPTH`] deployments to `environment`, newest first:
+    /// `GET /repos/{owner}/{repo}/deployments?environment=…&per_page=…`.
+    pub async fn deployments_of(&self, environment: &str) -> Result<Vec<Deployment>> {
+        let route = format!(
+            "{}?environment={}&per_page={HISTORY_DEPTH}",
+            self.deployments(),
+            crate::encode::component(environment)
+        );
+        let what = format!("list the deployments to {environment}");
+        let (list, _): (Vec<Deployment>, _) = self.send(&route, None, &what, "deployments: read").await?;
+        Ok(list)
+    }
+
+    /// Whether deployment `id` ever succeeded: one of its statuses (newest first; a later
+    /// deployment marks it `inactive`) is `success`.
+    pub async fn succeeded(&self, id: u64) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct Status {
+            state: String,
+        }
+        let route = format!("{}/{id}/statuses?per_page=100", self.deployments());
+        let what = format!("read the statuses of deployment {id}");
+        let (list, _): (Vec<Status>, _) = self.send(&route, None, &what, "deployments: read").await?;
+        Ok(list.iter().any(|s| s.state == "success"))
     }
 }
 

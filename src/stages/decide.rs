@@ -12,6 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::duration::format_duration;
+use super::history::{compare_versions, left_before, Deployed};
 use super::model::Stage;
 
 /// What a stage's state says it runs: one lookup's answer, as the decision needs it.
@@ -25,8 +26,10 @@ pub struct Reading {
     pub digest: Option<String>,
     /// Whether the instance is tainted (Terraform will replace it on the next apply).
     pub tainted: bool,
-    /// When the state last changed, in milliseconds since the Unix epoch (as JavaScript's
-    /// `Date.now()`); `None` when the backend does not say.
+    /// Since when the stage runs this image, in milliseconds since the Unix epoch (as
+    /// JavaScript's `Date.now()`): its latest recorded deployments, else its backend's own
+    /// change time; `None` when neither says (a local file's modification time never counts:
+    /// a checkout resets it).
     pub changed_at_ms: Option<f64>,
     /// The state's serial, for the summary.
     pub serial: Option<u64>,
@@ -54,6 +57,32 @@ pub struct PromotionRequest<'a> {
     pub now_ms: f64,
     /// `allow-locked`: promote even while Terraform holds a lock on either state.
     pub allow_locked: bool,
+    /// The target's recorded deployments, newest first (empty when none were read).
+    pub target_history: &'a [Deployed],
+    /// `allow-rollback`: promote even when it takes the target back to an older image.
+    pub allow_rollback: bool,
+    /// Why the source's reading has no change time, when it has none: said when soak is needed.
+    pub no_clock: NoClock,
+}
+
+/// Why there is no clock for the source's soak time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoClock {
+    /// No successful deployment recorded for the source names the image it runs, and its
+    /// backend keeps no change time.
+    #[default]
+    NotRecorded,
+    /// The deployments could not be read: no token.
+    NoToken,
+}
+
+/// Why a promotion takes the target back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rollback {
+    /// The target's recorded deployments show it ran the image before, and then left it.
+    RanBefore,
+    /// Both tags are SemVer versions, and the new one is lower.
+    LowerVersion { new: String, old: String },
 }
 
 /// An allowed promotion: what to deploy into the target.
@@ -80,6 +109,22 @@ pub struct Promotion {
     /// How long the source had been unchanged, when its state says when it changed (whole
     /// seconds, rounded down).
     pub soaked: Option<Duration>,
+    /// The promotion takes the target back, as `allow-rollback` allows: why it is a rollback.
+    pub rollback: Option<Rollback>,
+}
+
+impl Rollback {
+    /// What goes back, for a message: `qa would go back to app:1.4.2, …`.
+    pub fn describe(&self, to: &str, image: &str, previous: &str) -> String {
+        match self {
+            Rollback::RanBefore => {
+                format!("{to} ran {image} before and left it for {previous}: promoting it takes {to} back")
+            }
+            Rollback::LowerVersion { new, old } => {
+                format!("{to} runs {old} ({previous}), and {new} is a lower version: promoting it takes {to} back")
+            }
+        }
+    }
 }
 
 /// Why a promotion is refused. `Display` says what is wrong and what to do, in one sentence.
@@ -98,7 +143,9 @@ pub enum Refusal {
     /// The source's image is tagged `latest` without a digest, and the target does not allow it.
     Latest { stage: String, image: String, to: String },
     /// The target needs soak time, and when the source last changed is not known.
-    SoakUnknown { stage: String, to: String, min: Duration },
+    SoakUnknown { stage: String, to: String, min: Duration, why: NoClock },
+    /// The promotion would take the target back to an older image.
+    Rollback { to: String, image: String, previous: String, why: Rollback },
     /// The source's or the target's state is locked by Terraform: an apply is under way there.
     Locked { stage: String, lock: String },
     /// The source changed too recently.
@@ -140,10 +187,20 @@ impl fmt::Display for Refusal {
                 f,
                 "{stage} runs {image}, and \"latest\" can name a different image at any time; deploy {stage} with a pinned tag or digest, or set \"allow-latest: true\" on {to}"
             ),
-            Refusal::SoakUnknown { stage, to, min } => write!(
+            Refusal::SoakUnknown { stage, to, min, why: NoClock::NotRecorded } => write!(
                 f,
-                "{to} needs {} of soak after {stage} changes, but when {stage}'s state last changed is not known; remove min-soak from {to}, or keep {stage}'s state where its change time is recorded",
+                "{to} needs {} of soak after {stage} changes, but since when {stage} runs its image is not known: no successful deployment to {stage} records it, and {stage}'s backend keeps no change time; record each deployment of {stage} with `command: record` after its apply, or remove min-soak from {to}",
                 format_duration(*min)
+            ),
+            Refusal::SoakUnknown { stage, to, min, why: NoClock::NoToken } => write!(
+                f,
+                "{to} needs {} of soak after {stage} changes, and since when {stage} runs its image is read from the deployments `command: record` records, but no token is set to read them; set `token: ${{{{ github.token }}}}` with `deployments: read`, or remove min-soak from {to}",
+                format_duration(*min)
+            ),
+            Refusal::Rollback { to, image, previous, why } => write!(
+                f,
+                "{}; set `allow-rollback: true` to roll back on purpose",
+                why.describe(to, image, previous)
             ),
             Refusal::SoakNotMet { stage, to, elapsed, remaining, min } => write!(
                 f,
@@ -181,7 +238,10 @@ pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
 ///    caller meant another image, what is wrong with this one is beside the point;
 /// 4. the source's instance is not tainted ([`Refusal::Tainted`]);
 /// 5. the source's image is pinned ([`Refusal::Untagged`], [`Refusal::Latest`]);
-/// 6. the source has soaked long enough ([`Refusal::SoakUnknown`], [`Refusal::SoakNotMet`]).
+/// 6. the promotion does not take the target back ([`Refusal::Rollback`]): to an image its
+///    recorded deployments show it ran and left, or to a lower SemVer version — unless
+///    `allow_rollback`, and then [`Promotion::rollback`] says why it is one;
+/// 7. the source has soaked long enough ([`Refusal::SoakUnknown`], [`Refusal::SoakNotMet`]).
 ///
 /// Soak comes last because it is the only refusal that waiting fixes: "1h left" must not be
 /// followed, an hour later, by a refusal that was there all along.
@@ -192,8 +252,9 @@ pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
 /// under the same name, so it is the target's owner who accepts that (a dev stage that runs
 /// `latest` should not make every later stage accept it).
 ///
-/// **Soak** is the target's `min-soak`, measured from when the source's *state* last changed:
-/// any change (an apply that only scaled it too), which errs on the side of waiting. A source
+/// **Soak** is the target's `min-soak`, measured from [`Reading::changed_at_ms`]: since when the
+/// source runs its image, as its recorded deployments say (or its backend's own change time;
+/// never a file's modification time, which a checkout resets). A source
 /// changed exactly `min-soak` ago has soaked enough. A change time in the future (clock skew)
 /// counts as just now.
 ///
@@ -201,8 +262,18 @@ pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
 /// refuses even a promotion of what it already runs, so that a refusal never depends on the
 /// target's state. [`Promotion::changed`] says whether there is anything to apply.
 pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
-    let PromotionRequest { target, source, source_reading: found, target_reading, expected_tag, now_ms, allow_locked } =
-        *request;
+    let PromotionRequest {
+        target,
+        source,
+        source_reading: found,
+        target_reading,
+        expected_tag,
+        now_ms,
+        allow_locked,
+        target_history,
+        allow_rollback,
+        no_clock,
+    } = *request;
     promotion_source(target)?;
     let stage = source.name.as_str();
 
@@ -239,10 +310,29 @@ pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
         }
     }
 
+    let rollback = target_reading.filter(|r| r.image != found.image).and_then(|now| {
+        if left_before(target_history, &now.image, &found.image) {
+            return Some(Rollback::RanBefore);
+        }
+        let lower = compare_versions(found.tag.as_deref(), now.tag.as_deref()) == Some(std::cmp::Ordering::Less);
+        lower.then(|| Rollback::LowerVersion {
+            new: found.tag.clone().unwrap_or_default(),
+            old: now.tag.clone().unwrap_or_default(),
+        })
+    });
+    if let (Some(why), false) = (&rollback, allow_rollback) {
+        return Err(Refusal::Rollback {
+            to: target.name.clone(),
+            image: found.image.clone(),
+            previous: target_reading.map(|r| r.image.clone()).unwrap_or_default(),
+            why: why.clone(),
+        });
+    }
+
     let elapsed_ms = found.changed_at_ms.map(|at| now_ms - at).filter(|ms| ms.is_finite()).map(|ms| ms.max(0.0));
     if let Some(min) = target.min_soak {
         let Some(elapsed_ms) = elapsed_ms else {
-            return Err(Refusal::SoakUnknown { stage: stage.to_string(), to: target.name.clone(), min });
+            return Err(Refusal::SoakUnknown { stage: stage.to_string(), to: target.name.clone(), min, why: no_clock });
         };
         let min_ms = min.as_millis() as f64;
         if elapsed_ms < min_ms {
@@ -268,16 +358,11 @@ pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
         previous: target_reading.map(|r| r.image.clone()),
         changed: target_reading.is_none_or(|r| r.image != found.image),
         soaked: elapsed_ms.map(whole_seconds),
+        rollback,
     })
 }
 
 /// Milliseconds (finite, not negative) as whole seconds, rounded down.
 fn whole_seconds(ms: f64) -> Duration {
     Duration::from_secs((ms / 1000.0).floor() as u64)
-}
-
-/// Whether `target` runs a different image than `source`, the stage it is promoted from (for
-/// `status`). References are compared as written, as [`Promotion::changed`] does.
-pub fn behind(source: &Reading, target: &Reading) -> bool {
-    source.image != target.image
 }

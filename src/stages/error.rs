@@ -143,7 +143,12 @@ mod tests {
 
     #[test]
     fn a_refused_promotion_names_the_target_and_says_why() {
-        let refusal = Refusal::SoakUnknown { stage: "dev".into(), to: "qa".into(), min: Duration::from_secs(7200) };
+        let refusal = Refusal::SoakUnknown {
+            stage: "dev".into(),
+            to: "qa".into(),
+            min: Duration::from_secs(7200),
+            why: Default::default(),
+        };
         let (message, top) = same_words(Error::Refused { to: "qa".into(), refusal: Box::new(refusal.clone()) });
         assert_eq!(message, format!("cannot promote into qa: {refusal}"));
         assert_eq!(top.title(), "promotion refused");

@@ -3,7 +3,7 @@
 //! Pure: takes strings and readings, returns values and problems. The `promote` and `status`
 //! commands read the stages file with [`parse`] (every problem at once, each at its line),
 //! read the states of a stage and of the stage it is promoted from with the lookup, and ask
-//! [`decide`] whether the image may move on ([`behind`] for `status`).
+//! [`decide`] whether the image may move on ([`relate`] for `status`).
 //!
 //! The file is read in layers: `yaml` turns the YAML into plain values with positions,
 //! [`parse`] walks them (the top level, the stages, their names), each setting is checked as
@@ -13,6 +13,7 @@
 mod decide;
 mod duration;
 mod error;
+mod history;
 mod links;
 mod model;
 pub(crate) mod nesting;
@@ -21,9 +22,10 @@ mod problem;
 mod settings;
 mod yaml;
 
-pub use decide::{behind, decide, promotion_source, Promotion, PromotionRequest, Reading, Refusal};
+pub use decide::{decide, promotion_source, NoClock, Promotion, PromotionRequest, Reading, Refusal, Rollback};
 pub use duration::{format_duration, parse_duration};
 pub use error::Error;
+pub use history::{commit_of, compare_versions, left_before, relate, running_since, version, Deployed, Relation};
 pub use model::{SettingLines, Stage, StagesFile};
 pub use parse::parse;
 pub use problem::Problem;

@@ -135,7 +135,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "min-soak",
-        doc: "How long the source stage must have run unchanged before it is promoted here: `30m`, `2h`, `1d`, `1h30m`.",
+        doc: "How long the source stage must have run the image it runs now before it is promoted here: `30m`, `2h`, `1d`, `1h30m`. Measured from the source's deployments that `record` records (so `promote` needs `token`), else from the backend's own change time; never from a state file's modification time, which a checkout resets.",
         need: Need::Optional { if_empty: "give a duration such as 2h, or remove the line" },
         accepts: Accepts::Duration { noun: "soak time", store: |s, v| s.min_soak = Some(v) },
         line: |l, n| l.min_soak = Some(n),

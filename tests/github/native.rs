@@ -180,6 +180,19 @@ fn github(request: &Seen, base: &str) -> Reply {
         }
         ("POST", "/api/v3/repos/acme/app/deployments") => json(201, serde_json::json!({ "id": 42 })),
         ("POST", "/api/v3/repos/acme/app/deployments/42/statuses") => json(201, serde_json::json!({ "id": 7 })),
+        ("GET", "/api/v3/repos/acme/app/deployments") if query == "environment=qa%20eu&per_page=30" => json(
+            200,
+            serde_json::json!([
+                { "id": 43, "sha": "d".repeat(40), "created_at": "2026-11-29T12:00:00Z", "payload": { "image": "app:1.2.3" } },
+                { "id": 42, "sha": "c".repeat(40), "created_at": "2026-11-28T12:00:00Z", "payload": {} },
+            ]),
+        ),
+        ("GET", "/api/v3/repos/acme/app/deployments/43/statuses") if query == "per_page=100" => {
+            json(200, serde_json::json!([{ "id": 9, "state": "inactive" }, { "id": 8, "state": "success" }]))
+        }
+        ("GET", "/api/v3/repos/acme/app/deployments/42/statuses") if query == "per_page=100" => {
+            json(200, serde_json::json!([{ "id": 7, "state": "failure" }]))
+        }
         _ => not_found(),
     }
 }
@@ -418,6 +431,9 @@ fn deployment() -> NewDeployment {
         auto_merge: false,
         required_contexts: Vec::new(),
         task: "deploy".into(),
+        production_environment: false,
+        transient_environment: false,
+        environment_url: None,
     }
 }
 
@@ -440,6 +456,29 @@ fn a_deployment_is_created_and_marked_successful_as_json() {
         serde_json::json!({ "state": "success", "description": "qa runs app:1.2.3", "environment": "qa", "auto_inactive": true, "log_url": "https://github.com/acme/app/actions/runs/1" })
     );
     assert_eq!(seen[1].target, "/api/v3/repos/acme/app/deployments/42/statuses");
+}
+
+#[test]
+fn an_environments_deployments_are_listed_newest_first_with_whether_each_succeeded() {
+    let server = Server::start(github);
+    let gh = client(&server);
+    let list = block_on(gh.deployments_of("qa eu")).unwrap();
+    assert_eq!(list.iter().map(|d| d.id).collect::<Vec<_>>(), [43, 42]);
+    assert_eq!((list[0].image(), list[1].image()), (Some("app:1.2.3"), None));
+    assert_eq!(list[0].created_at, "2026-11-29T12:00:00Z");
+    // Marked inactive by a later deployment, it did succeed; a failure did not.
+    assert!(block_on(gh.succeeded(43)).unwrap());
+    assert!(!block_on(gh.succeeded(42)).unwrap());
+    let mut d = deployment();
+    d.environment_url = Some("https://qa.example.com".into());
+    d.production_environment = true;
+    block_on(gh.create_deployment(&d)).unwrap();
+    block_on(gh.mark_successful(42, &d, None)).unwrap();
+    let seen = server.seen();
+    let created: serde_json::Value = serde_json::from_str(&seen[seen.len() - 2].body).unwrap();
+    assert_eq!((created["production_environment"].as_bool(), created.get("environment_url")), (Some(true), None));
+    let status: serde_json::Value = serde_json::from_str(&seen[seen.len() - 1].body).unwrap();
+    assert_eq!(status["environment_url"], "https://qa.example.com");
 }
 
 #[test]

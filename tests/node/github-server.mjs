@@ -19,8 +19,8 @@
 //   GET  /repos/{o}/{r}/git/tags/{tag_sha}             route 'git-tag'
 //   GET  /repos/{o}/{r}/tags                           route 'tags' (paginated, Link header)
 //   GET  /repos/{o}/{r}/compare/{base}...{head}        route 'compare'
-//   GET  /repos/{o}/{r}/deployments                    route 'list-deployments' (newest first,
-//                                                      filters sha/ref/task/environment, paginated)
+//   GET  /repos/{o}/{r}/deployments                    route 'list-deployments' (newest first;
+//                                                      sha, ref, task, environment filters; paginated)
 //   POST /repos/{o}/{r}/deployments                    route 'create-deployment'
 //   GET  /repos/{o}/{r}/deployments/{id}               route 'get-deployment'
 //   POST /repos/{o}/{r}/deployments/{id}/statuses      route 'create-deployment-status'
@@ -180,6 +180,14 @@ export async function startGitHub(options = {}) {
     rateLimit: () => call('rateLimit'),
     /** Deployments created so far, each with its `statuses` and the request `body` it came from. */
     deployments: () => call('deployments'),
+    /**
+     * Adds a deployment as if made earlier: {environment, payload, ref?, sha?, createdAt? (ISO
+     * or ms epoch), states? (['success'] by default; each becomes a status, oldest first)}.
+     * Returns its id.
+     */
+    addDeployment: (d) => call('addDeployment', d),
+    /** Forgets every deployment. */
+    clearDeployments: () => call('clearDeployments'),
     /** The current tags as served: [{name, sha, type, commit}], refname order. */
     tags: () => call('tags'),
     async close() {
@@ -332,6 +340,32 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
     S.errors[route] = typeof spec === 'function' ? { fn: spec, seen: 0 } : { ...spec, seen: 0, fired: 0 };
   }
 
+  function isoTime(t) {
+    return new Date(t ?? Date.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  function addDeployment({ environment = 'production', payload = {}, ref, sha, createdAt, states = ['success'], task = 'deploy' }) {
+    const id = S.nextId++;
+    const at = isoTime(createdAt);
+    const commit = sha ?? (ref && resolveCommit(ref)) ?? fakeSha(`deployment:${id}`);
+    const deployment = {
+      url: `${repoApi()}/deployments/${id}`, id, node_id: nodeId('010:Deployment', id), sha: commit, ref: ref ?? commit,
+      task, payload, original_environment: environment, environment, description: null, creator: actor(),
+      created_at: at, updated_at: at, statuses_url: `${repoApi()}/deployments/${id}/statuses`, repository_url: repoApi(),
+      transient_environment: false, production_environment: environment === 'production', performed_via_github_app: null,
+    };
+    const statuses = states.map((state) => {
+      const sid = S.nextId++;
+      return {
+        url: `${repoApi()}/deployments/${id}/statuses/${sid}`, id: sid, node_id: nodeId('016:DeploymentStatus', sid), state,
+        creator: actor(), description: '', environment, target_url: '', created_at: at, updated_at: at,
+        deployment_url: deployment.url, repository_url: repoApi(), environment_url: '', log_url: '', performed_via_github_app: null,
+        body: { state },
+      };
+    });
+    S.deployments.push({ ...deployment, body: { ref: deployment.ref, environment, payload }, statuses });
+    return id;
+  }
+
   const commands = {
     setTags: (tags) => setTags(tags),
     addTags: (tags) => addTags(tags),
@@ -348,6 +382,8 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
     setRateLimit: (rate) => setRate(rate),
     rateLimit: () => ({ ...S.rate }),
     deployments: () => S.deployments,
+    addDeployment: (d) => addDeployment(d),
+    clearDeployments: () => { S.deployments = []; },
     tags: () => sortedTags().map(({ name, sha, type, commit }) => ({ name, sha, type, commit })),
     close: () => {
       server.closeAllConnections();
@@ -719,10 +755,10 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
       };
     },
     'list-deployments': ({ query, rawQuery }) => {
-      // GitHub lists the newest first; each filter matches exactly when given.
-      let list = [...S.deployments].reverse();
-      for (const f of ['sha', 'ref', 'task', 'environment']) {
-        if (query[f] !== undefined) list = list.filter((d) => d[f] === query[f]);
+      // Newest first, as GitHub lists them; the documented filters, each exact.
+      let list = [...S.deployments].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id));
+      for (const key of ['sha', 'ref', 'task', 'environment']) {
+        if (query[key] !== undefined) list = list.filter((d) => d[key] === query[key]);
       }
       let perPage = Number.parseInt(query.per_page, 10);
       if (!(perPage >= 1)) perPage = 30;

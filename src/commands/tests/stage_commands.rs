@@ -2,8 +2,16 @@
 //! refusal and its message, with no environment and no files.
 
 use crate::action::{Inputs, Mode};
+use crate::commands::deployments::Access;
 use crate::commands::{promote, status};
 use crate::context::Context;
+use crate::github::Repo;
+use crate::secret::Secret;
+
+/// No token, the context's repository, the default timeout.
+fn access() -> Access {
+    Access { token: None, repo: Repo::parse("acme/app"), timeout_ms: 60_000 }
+}
 
 fn inputs(values: &[(&str, &str)]) -> Inputs {
     Inputs::new(Mode::Actions, "x", values)
@@ -33,12 +41,15 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
             to: "qa".into(),
             image_tag: None,
             stages_file: ".github/stages.yml".into(),
-            allow_locked: false
+            allow_locked: false,
+            allow_rollback: false,
+            access: access(),
         }
     );
-    // The context does not change it: the stages file is found relative to the workspace when
-    // it is read.
-    assert_eq!(promote::Config::from_inputs(&inputs(&[("to", "qa")]), &Context::default()).unwrap(), config);
+    // The context gives only the repository the deployments are read in: the stages file is
+    // found relative to the workspace when it is read.
+    let bare = promote::Config::from_inputs(&inputs(&[("to", "qa")]), &Context::default()).unwrap();
+    assert_eq!(promote::Config { access: access(), ..bare }, config);
     let config = promote::Config::from_inputs(
         &inputs(&[("to", "prod"), ("image-tag", "1.4.2"), ("stages-file", "deploy/stages.yml")]),
         &ctx(),
@@ -51,8 +62,19 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
             image_tag: Some("1.4.2".into()),
             stages_file: "deploy/stages.yml".into(),
             allow_locked: false,
+            allow_rollback: false,
+            access: access(),
         }
     );
+    let config = promote::Config::from_inputs(
+        &inputs(&[("to", "prod"), ("allow-rollback", "true"), ("token", "t0k"), ("timeout", "5s")]),
+        &ctx(),
+    )
+    .unwrap();
+    assert!(config.allow_rollback);
+    assert_eq!(config.access, Access { token: Some(Secret::new("t0k")), timeout_ms: 5_000, ..access() });
+    let e = promote::Config::from_inputs(&inputs(&[("to", "prod"), ("allow-rollback", "maybe")]), &ctx()).unwrap_err();
+    assert_eq!(e.title(), "invalid input");
     // An empty input is no input, as `core.getInput` reads it.
     let config =
         promote::Config::from_inputs(&inputs(&[("to", "qa"), ("image-tag", ""), ("stages-file", " ")]), &ctx())
@@ -113,9 +135,9 @@ fn a_refused_promote_config_is_an_input_error() {
 }
 
 #[test]
-fn status_reads_only_the_stages_file_with_its_default() {
+fn status_reads_the_stages_file_with_its_default_and_the_token() {
     let config = status::Config::from_inputs(&inputs(&[]), &ctx()).unwrap();
-    assert_eq!(config, status::Config { stages_file: ".github/stages.yml".into() });
+    assert_eq!(config, status::Config { stages_file: ".github/stages.yml".into(), access: access() });
     let config = status::Config::from_inputs(&inputs(&[("stages-file", " ci/stages.yaml ")]), &ctx()).unwrap();
     assert_eq!(config.stages_file, "ci/stages.yaml");
     // Inputs for other commands are no concern of its configuration (dispatch warns of them).

@@ -55,6 +55,9 @@ fn request<'a>(target: &'a Stage, source: &'a Stage, found: &'a Reading) -> Prom
         expected_tag: None,
         now_ms: NOW,
         allow_locked: false,
+        target_history: &[],
+        allow_rollback: false,
+        no_clock: NoClock::NotRecorded,
     }
 }
 
@@ -82,6 +85,7 @@ fn a_pinned_soaked_image_is_promoted_and_says_what_changes() {
             previous: Some("ghcr.io/org/app:v1.2.2".into()),
             changed: true,
             soaked: Some(Duration::from_secs(48 * 3600)),
+            rollback: None,
         }
     );
 }
@@ -107,7 +111,8 @@ fn changed_compares_the_references_as_written() {
         let got = decide(&PromotionRequest { target_reading: before.as_ref(), ..request(&qa, &dev, &found) }).unwrap();
         assert_eq!((got.changed, got.previous.as_deref()), (changed, target), "{source} over {target:?}");
         if let Some(before) = &before {
-            assert_eq!(behind(&found, before), changed, "behind: {source} over {target:?}");
+            let same = relate(&found, before, &[], &[]) == Some(Relation::Same);
+            assert_eq!(same, !changed, "same: {source} over {target:?}");
         }
     }
 }
@@ -193,7 +198,7 @@ fn each_refusal_says_what_to_do() {
             &dev,
             Reading { changed_at_ms: None, ..pinned.clone() },
             None,
-            "qa needs 2h of soak after dev changes, but when dev's state last changed is not known; remove min-soak from qa, or keep dev's state where its change time is recorded",
+            "qa needs 2h of soak after dev changes, but since when dev runs its image is not known: no successful deployment to dev records it, and dev's backend keeps no change time; record each deployment of dev with `command: record` after its apply, or remove min-soak from qa",
         ),
     ];
     for (what, target, source, found, expected_tag, message) in cases {
@@ -225,6 +230,7 @@ fn refusals_come_in_order_of_what_to_fix_first() {
             Err(Refusal::Latest { .. }) => "latest",
             Err(Refusal::SoakUnknown { .. }) => "soak unknown",
             Err(Refusal::SoakNotMet { .. }) => "soak not met",
+            Err(Refusal::Rollback { .. }) => "rollback",
             Ok(_) => "allowed",
         }
     };
@@ -390,4 +396,124 @@ fn a_lock_on_either_state_refuses_unless_allowed() {
     assert_eq!(decide(&into_locked), Err(Refusal::Locked { stage: "qa".into(), lock: locked.lock.clone().unwrap() }));
     let allowed = PromotionRequest { allow_locked: true, ..into_locked };
     assert_eq!(decide(&allowed).map(|p| p.image), Ok("app:v1".to_string()));
+}
+
+fn ran(image: &str, hours_ago: f64, successful: bool) -> Deployed {
+    Deployed { image: Some(image.into()), at_ms: NOW - hours_ago * HOUR_MS, successful }
+}
+
+#[test]
+fn soak_without_a_clock_says_how_to_get_one() {
+    let (qa, dev) = (Stage { min_soak: Some(Duration::from_secs(7200)), ..qa() }, dev());
+    let found = Reading { changed_at_ms: None, ..reading("app:v1.2.3") };
+    let no_token = PromotionRequest { no_clock: NoClock::NoToken, ..request(&qa, &dev, &found) };
+    assert_eq!(
+        refusal(&no_token),
+        "qa needs 2h of soak after dev changes, and since when dev runs its image is read from the deployments `command: record` records, but no token is set to read them; set `token: ${{ github.token }}` with `deployments: read`, or remove min-soak from qa"
+    );
+    // Without min-soak, no clock is needed.
+    let unsoaked = Stage { min_soak: None, ..qa.clone() };
+    assert!(decide(&request(&unsoaked, &dev, &found)).is_ok());
+}
+
+#[test]
+fn the_soak_clock_starts_at_the_first_of_the_latest_run_of_deployments_of_the_image() {
+    let history = [
+        ran("app:2", 1.0, true),
+        ran("app:3", 1.5, false), // failed: not what ran
+        ran("app:2", 3.0, true),
+        ran("app:1", 5.0, true),
+        ran("app:2", 9.0, true),
+    ];
+    assert_eq!(running_since(&history, "app:2"), Some(NOW - 3.0 * HOUR_MS));
+    // The latest successful deployment is of another image: the state changed unrecorded.
+    assert_eq!(running_since(&history, "app:1"), None);
+    assert_eq!(running_since(&[], "app:1"), None);
+    let other_tool = Deployed { image: None, at_ms: NOW, successful: true };
+    assert_eq!(running_since(&[other_tool, ran("app:2", 2.0, true)], "app:2"), None);
+}
+
+#[test]
+fn a_rollback_is_refused_unless_allowed_and_then_said() {
+    let (qa, dev) = (qa(), dev());
+    // SemVer: 1.4.2 into a target on 1.6.0.
+    let found = reading("ghcr.io/org/app:1.4.2");
+    let before = reading("ghcr.io/org/app:1.6.0");
+    let into = PromotionRequest { target_reading: Some(&before), ..request(&qa, &dev, &found) };
+    assert_eq!(
+        refusal(&into),
+        "qa runs 1.6.0 (ghcr.io/org/app:1.6.0), and 1.4.2 is a lower version: promoting it takes qa back; set `allow-rollback: true` to roll back on purpose"
+    );
+    let allowed = decide(&PromotionRequest { allow_rollback: true, ..into }).unwrap();
+    assert_eq!(allowed.rollback, Some(Rollback::LowerVersion { new: "1.4.2".into(), old: "1.6.0".into() }));
+    assert!(allowed.changed);
+    // v-prefixed versions compare too; a higher one, or a tag that is no version, is no rollback.
+    for (new, old, refused) in [
+        ("v1.4.2", "v1.10.0", true),
+        ("1.6.1", "1.6.0", false),
+        ("abc1234", "1.6.0", false),
+        ("1.6.0-rc.1", "1.6.0", true),
+    ] {
+        let (found, before) = (reading(&format!("app:{new}")), reading(&format!("app:{old}")));
+        let got = decide(&PromotionRequest { target_reading: Some(&before), ..request(&qa, &dev, &found) });
+        assert_eq!(matches!(got, Err(Refusal::Rollback { .. })), refused, "{new} over {old}");
+    }
+
+    // History: qa ran app:aaa1111, then left it for app:bbb2222; promoting aaa1111 again is a rollback.
+    let (found, before) = (reading("app:aaa1111"), reading("app:bbb2222"));
+    let history = [ran("app:bbb2222", 1.0, true), ran("app:aaa1111", 5.0, true)];
+    let into =
+        PromotionRequest { target_reading: Some(&before), target_history: &history, ..request(&qa, &dev, &found) };
+    assert_eq!(
+        refusal(&into),
+        "qa ran app:aaa1111 before and left it for app:bbb2222: promoting it takes qa back; set `allow-rollback: true` to roll back on purpose"
+    );
+    // A deployment of it that failed does not count.
+    let failed = [ran("app:bbb2222", 1.0, true), ran("app:aaa1111", 5.0, false)];
+    assert!(decide(&PromotionRequest { target_history: &failed, ..into }).is_ok());
+    // The same image: nothing goes back.
+    let same =
+        PromotionRequest { target_reading: Some(&found), target_history: &history, ..request(&qa, &dev, &found) };
+    assert_eq!(decide(&same).unwrap().rollback, None);
+    // Soak comes after: waiting does not fix a rollback.
+    let soaking = Stage { min_soak: Some(Duration::from_secs(7200)), ..qa.clone() };
+    let fresh = Reading { changed_at_ms: Some(NOW - MINUTE_MS), ..found.clone() };
+    let both =
+        PromotionRequest { target_reading: Some(&before), target_history: &history, ..request(&soaking, &dev, &fresh) };
+    assert!(matches!(decide(&both), Err(Refusal::Rollback { .. })));
+}
+
+#[test]
+fn relations_from_the_image_the_histories_and_the_versions() {
+    let r = |image: &str| reading(image);
+    assert_eq!(relate(&r("app:1.5.0"), &r("app:1.5.0"), &[], &[]), Some(Relation::Same));
+    assert_eq!(relate(&r("app:1.5.0"), &r("app:1.4.2"), &[], &[]), Some(Relation::Behind));
+    // prod on 1.6.0, qa on 1.4.2: prod is ahead, not "behind qa".
+    assert_eq!(relate(&r("app:1.4.2"), &r("app:1.6.0"), &[], &[]), Some(Relation::Ahead));
+    assert_eq!(relate(&r("app:aaa1111"), &r("app:bbb2222"), &[], &[]), None);
+    // The source ran what the stage runs, then moved on: behind.
+    let source_history = [ran("app:aaa1111", 1.0, true), ran("app:bbb2222", 4.0, true)];
+    assert_eq!(relate(&r("app:aaa1111"), &r("app:bbb2222"), &source_history, &[]), Some(Relation::Behind));
+    // The stage ran what the source runs, then moved on: ahead.
+    let stage_history = [ran("app:bbb2222", 1.0, true), ran("app:aaa1111", 4.0, true)];
+    assert_eq!(relate(&r("app:aaa1111"), &r("app:bbb2222"), &[], &stage_history), Some(Relation::Ahead));
+    assert_eq!(relate(&r("app:aaa1111"), &r("app:bbb2222"), &source_history, &stage_history), Some(Relation::Diverged));
+    // The same version under two references: the tags do not tell.
+    assert_eq!(relate(&r("app:1.5.0"), &r("app:1.5.0@sha256:00"), &[], &[]), None);
+}
+
+#[test]
+fn commit_tags_and_versions() {
+    assert_eq!(commit_of(Some("a1b2c3d")), Some("a1b2c3d"));
+    assert_eq!(
+        commit_of(Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")),
+        Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
+    );
+    for no in ["a1b2c3", "1.4.2", "A1B2C3D", "a1b2c3d4e5f60718293a4b5c6d7e8f90123456789", "latest"] {
+        assert_eq!(commit_of(Some(no)), None, "{no}");
+    }
+    assert_eq!(commit_of(None), None);
+    assert_eq!(version("v1.2.3").map(|v| v.to_string()).as_deref(), Some("1.2.3"));
+    assert_eq!(version("1.2"), None);
+    assert_eq!(compare_versions(Some("1.2.3+build.1"), Some("1.2.3")), Some(std::cmp::Ordering::Equal));
 }

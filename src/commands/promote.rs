@@ -16,7 +16,7 @@ use crate::text::quote;
 pub const SPEC: Spec = Spec {
     name: "promote",
     about: "pick the image a stage should run from its source stage, refusing unsafe promotions",
-    inputs: &["to", "image-tag", "stages-file", "allow-locked", "allow-rollback", "token", "timeout"],
+    inputs: &["to", "image-tag", "commit", "stages-file", "allow-locked", "allow-rollback", "token", "timeout"],
     outputs: &["image", "image-tag", "image-digest", "previous-image", "previous-image-tag", "changed", "from", "to"],
     run: start,
 };
@@ -59,6 +59,9 @@ pub struct Config {
     pub to: String,
     /// `image-tag`: the tag the source stage must run, when given.
     pub image_tag: Option<String>,
+    /// `commit`: the release's commit (7 to 40 hex digits, in lower case), when given: the
+    /// source's image must have been built from it.
+    pub commit: Option<String>,
     /// The stages file as given: `stages-file`, else [`super::stage_file::DEFAULT`].
     pub stages_file: String,
     /// `allow-locked`: promote even while Terraform holds a lock on either stage's state.
@@ -82,6 +85,10 @@ impl Config {
         if let Some(Err(why)) = image_tag.map(check_tag) {
             problems.push(InputProblem::new("image-tag", why));
         }
+        let commit = inputs.get("commit");
+        if let Some(Err(why)) = commit.map(check_commit) {
+            problems.push(InputProblem::new("commit", why));
+        }
         let allow_locked = inputs.boolean("allow-locked", false).unwrap_or_else(|p| {
             problems.push(p);
             false
@@ -97,6 +104,7 @@ impl Config {
         Ok(Config {
             to: to.to_string(),
             image_tag: image_tag.map(str::to_string),
+            commit: commit.map(str::to_ascii_lowercase),
             stages_file: given(inputs),
             allow_locked,
             allow_rollback,
@@ -117,6 +125,18 @@ fn check_tag(tag: &str) -> std::result::Result<(), String> {
     }
     // A tag is valid when it makes `x:TAG` a valid reference.
     image::parse(&format!("x:{tag}")).map(|_| ())
+}
+
+/// `commit` is compared with the commit SHA a source image is tagged with: anything but 7 to 40
+/// hex digits could never match, so it is refused before any state is read.
+fn check_commit(commit: &str) -> std::result::Result<(), String> {
+    if crate::stages::commit_of(Some(&commit.to_ascii_lowercase())).is_some() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not a commit SHA: give the release's commit, 7 to 40 hex digits (`${{{{ github.sha }}}}`)",
+        quote(commit)
+    ))
 }
 
 /// Runs the promotion decision.
@@ -196,6 +216,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         source_reading: &source_reading,
         target_reading: target_reading.as_ref(),
         expected_tag,
+        expected_commit: config.commit.as_deref(),
         now_ms: host::now_ms(),
         allow_locked: config.allow_locked,
         target_history: &target_history,

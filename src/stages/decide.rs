@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::duration::format_duration;
-use super::history::{compare_versions, left_before, Deployed};
+use super::history::{commit_of, compare_versions, left_before, Deployed};
 use super::model::Stage;
 
 /// What a stage's state says it runs: one lookup's answer, as the decision needs it.
@@ -53,6 +53,10 @@ pub struct PromotionRequest<'a> {
     /// The `image-tag` input: the tag the caller expects to promote. `None` (or empty) for
     /// "whatever the source runs".
     pub expected_tag: Option<&'a str>,
+    /// The `commit` input: the release's commit (7 to 40 lowercase hex digits). When set, the
+    /// source's image must have been built from it: its tag is that commit's SHA, in full or a
+    /// prefix of at least 7 digits, either way. `None` (or empty) for no check.
+    pub expected_commit: Option<&'a str>,
     /// Now, in milliseconds since the Unix epoch.
     pub now_ms: f64,
     /// `allow-locked`: promote even while Terraform holds a lock on either state.
@@ -136,6 +140,11 @@ pub enum Refusal {
     Hold { to: String },
     /// `image-tag` was given and the source runs another tag (or none).
     TagMismatch { stage: String, image: String, expected: String, actual: Option<String> },
+    /// `commit` was given and the source's image is tagged with another commit's SHA.
+    CommitMismatch { stage: String, image: String, commit: String, built_from: String },
+    /// `commit` was given and the source's image tag is not a commit SHA (or there is none), so
+    /// the commit it was built from is not known.
+    NotCommitTagged { stage: String, image: String, commit: String },
     /// The source's instance is tainted.
     Tainted { stage: String, address: String },
     /// The source's image has neither tag nor digest, and the target does not allow that.
@@ -170,6 +179,14 @@ impl fmt::Display for Refusal {
             Refusal::TagMismatch { stage, image, expected, actual: None } => write!(
                 f,
                 "image-tag is {expected}, but {stage} runs {image}, which has no tag; promote {expected} once {stage} runs it, or leave image-tag empty to promote what {stage} runs"
+            ),
+            Refusal::CommitMismatch { stage, image, commit, built_from } => write!(
+                f,
+                "the release's commit is {commit}, but {stage} runs {image}, built from commit {built_from}; promote the image of {commit} to {stage} first, or tag the commit {stage} runs ({built_from})"
+            ),
+            Refusal::NotCommitTagged { stage, image, commit } => write!(
+                f,
+                "the release's commit is {commit}, but {stage} runs {image}, whose tag is not a commit SHA, so the commit it was built from is not known: the commit check needs images tagged with the commit SHA they were built from; deploy {stage} with a SHA-tagged image, or leave commit empty"
             ),
             Refusal::Locked { stage, lock } => write!(
                 f,
@@ -234,8 +251,10 @@ pub fn promotion_source(target: &Stage) -> Result<&str, Refusal> {
 /// 1. the target has a `from` ([`Refusal::NoFrom`]) — without one there is nothing to decide;
 /// 2. the target is not on hold ([`Refusal::Hold`]) — a person's deliberate stop outranks
 ///    everything else: fixing any other refusal would not let the promotion through;
-/// 3. the source runs the `image-tag` the caller expects ([`Refusal::TagMismatch`]) — when the
-///    caller meant another image, what is wrong with this one is beside the point;
+/// 3. the source runs the `image-tag` the caller expects ([`Refusal::TagMismatch`]) and was
+///    built from the `commit` the caller releases ([`Refusal::CommitMismatch`],
+///    [`Refusal::NotCommitTagged`]) — when the caller meant another image, what is wrong with
+///    this one is beside the point;
 /// 4. the source's instance is not tainted ([`Refusal::Tainted`]);
 /// 5. the source's image is pinned ([`Refusal::Untagged`], [`Refusal::Latest`]);
 /// 6. the promotion does not take the target back ([`Refusal::Rollback`]): to an image its
@@ -268,6 +287,7 @@ pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
         source_reading: found,
         target_reading,
         expected_tag,
+        expected_commit,
         now_ms,
         allow_locked,
         target_history,
@@ -295,6 +315,10 @@ pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
                 actual: found.tag.clone(),
             });
         }
+    }
+
+    if let Some(commit) = expected_commit.filter(|c| !c.is_empty()) {
+        check_commit(stage, found, commit)?;
     }
 
     if found.tainted {
@@ -365,4 +389,23 @@ pub fn decide(request: &PromotionRequest) -> Result<Promotion, Refusal> {
 /// Milliseconds (finite, not negative) as whole seconds, rounded down.
 fn whole_seconds(ms: f64) -> Duration {
     Duration::from_secs((ms / 1000.0).floor() as u64)
+}
+
+/// Whether the image `found` was built from `commit`: its tag is a commit SHA ([`commit_of`])
+/// and one of the two is a prefix of the other (a short SHA tag of the full commit, or the
+/// other way round; both at least 7 digits). Letters are compared in lower case.
+fn check_commit(stage: &str, found: &Reading, commit: &str) -> Result<(), Refusal> {
+    let commit = commit.to_ascii_lowercase();
+    let Some(built_from) = commit_of(found.tag.as_deref()) else {
+        return Err(Refusal::NotCommitTagged { stage: stage.to_string(), image: found.image.clone(), commit });
+    };
+    if commit.starts_with(built_from) || built_from.starts_with(&commit) {
+        return Ok(());
+    }
+    Err(Refusal::CommitMismatch {
+        stage: stage.to_string(),
+        image: found.image.clone(),
+        commit,
+        built_from: built_from.to_string(),
+    })
 }

@@ -90,6 +90,12 @@ before(async () => {
     fs.readFileSync(path.join(root, 'tests/fixtures/backend-settings/http.terraform.tfstate'), 'utf8'),
   );
   writeFile(path.join(ws, '.github/stages.yml'), STAGES);
+  // A source stage whose image is tagged with a commit SHA (another than SHA).
+  writeFile(path.join(ws, 'states/sha.tfstate'), stateJson({ image: 'ghcr.io/acme/backend:0f9e8d7c6b5a' }, 5));
+  writeFile(
+    path.join(ws, 'release.yml'),
+    'stages:\n  qa:\n    state: states/sha.tfstate\n    address: output.image\n  prod:\n    from: qa\n    state: states/prod.tfstate\n    address: output.image\n',
+  );
   writeFile(path.join(ws, 'status-broken.yml'), `${STAGES}  broken:\n    from: prod\n    state: states/broken.tfstate\n    address: output.image\n`);
   writeFile(path.join(ws, 'broken.yml'), BROKEN_STAGES);
   gh = await startGitHub({ repository: 'acme/app' });
@@ -210,6 +216,7 @@ describe('promote', () => {
     ['refused: the stage has no source', { to: 'dev' }],
     ['refused: the source runs latest', { to: 'after-latest' }],
     ['refused: the source runs another tag than image-tag', { to: 'qa', 'image-tag': '1.4.9' }],
+    ['refused: the source image was built from another commit than the release\'s', { to: 'prod', commit: SHA, 'stages-file': 'release.yml' }],
     ['refused: a stage the file does not have', { to: 'staging' }],
     ['refused: no stages file', { to: 'qa', 'stages-file': 'nope.yml' }],
   ];

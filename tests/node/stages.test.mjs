@@ -448,6 +448,40 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       );
     });
 
+    test('`commit`: the source image tagged with that commit (full, or a prefix either way) is promoted', () => {
+      for (const commit of [SHA_NEW, SHA_NEW.slice(0, 7), SHA_NEW.toUpperCase()]) {
+        const r = promoteCase('sha-qa', { commit });
+        assertClean(r);
+        assert.deepEqual(r.outputs, promoted({ image: IMG.shaNew, previous: IMG.shaOld, changed: true, from: 'sha-dev', to: 'sha-qa' }), commit);
+      }
+      // Empty: no check.
+      assertClean(promote('qa', { commit: '' }));
+    });
+
+    test('`commit` another than the source image was built from: refused, naming both commits', () => {
+      assertRefused(
+        promoteCase('sha-qa', { commit: SHA_OLD }),
+        'sha-qa',
+        `the release's commit is ${SHA_OLD}, but sha-dev runs ${IMG.shaNew}, built from commit ${SHA_NEW}; promote the image of ${SHA_OLD} to sha-dev first, or tag the commit sha-dev runs (${SHA_NEW})`,
+      );
+    });
+
+    test('`commit` with a source image whose tag is not a SHA: refused, the check needs SHA-tagged images', () => {
+      assertRefused(
+        promote('qa', { commit: SHA_NEW }),
+        'qa',
+        `the release's commit is ${SHA_NEW}, but dev runs ${IMG.dev}, whose tag is not a commit SHA, so the commit it was built from is not known: the commit check needs images tagged with the commit SHA they were built from; deploy dev with a SHA-tagged image, or leave commit empty`,
+      );
+    });
+
+    test('`commit` that is not a SHA: refused before any state is read', () => {
+      assertFailure(
+        promote('qa', { commit: 'v1.0.0' }),
+        { title: 'invalid input' },
+        'input `commit`: "v1.0.0" is not a commit SHA: give the release\'s commit, 7 to 40 hex digits (`${{ github.sha }}`)',
+      );
+    });
+
     test('stages-file as an absolute path', () => {
       const r = promote('qa-new', { 'stages-file': path.join(ws, 'stages-files', 'cases.yml') });
       assertClean(r);

@@ -40,6 +40,7 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
         promote::Config {
             to: "qa".into(),
             image_tag: None,
+            commit: None,
             stages_file: ".github/stages.yml".into(),
             allow_locked: false,
             allow_rollback: false,
@@ -60,6 +61,7 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
         promote::Config {
             to: "prod".into(),
             image_tag: Some("1.4.2".into()),
+            commit: None,
             stages_file: "deploy/stages.yml".into(),
             allow_locked: false,
             allow_rollback: false,
@@ -80,6 +82,25 @@ fn promote_takes_the_target_and_defaults_the_stages_file_and_the_tag() {
         promote::Config::from_inputs(&inputs(&[("to", "qa"), ("image-tag", ""), ("stages-file", " ")]), &ctx())
             .unwrap();
     assert_eq!((config.image_tag, config.stages_file.as_str()), (None, ".github/stages.yml"));
+}
+
+#[test]
+fn promote_takes_a_release_commit_of_7_to_40_hex_digits() {
+    let sha = "A1B2C3D4E5F60718293a4b5c6d7e8f9012345678";
+    for (given, kept) in [(sha, sha.to_ascii_lowercase()), ("a1b2c3d", "a1b2c3d".into())] {
+        let config = promote::Config::from_inputs(&inputs(&[("to", "prod"), ("commit", given)]), &ctx()).unwrap();
+        assert_eq!(config.commit.as_deref(), Some(kept.as_str()), "{given}");
+    }
+    let config = promote::Config::from_inputs(&inputs(&[("to", "prod"), ("commit", "")]), &ctx()).unwrap();
+    assert_eq!(config.commit, None);
+    for bad in ["a1b2c3", "v1.0.0", "refs/tags/v1.0.0", &"a".repeat(41)] {
+        let message = promote_refusal(&[("to", "prod"), ("commit", bad)]);
+        assert!(
+            message
+                .contains("is not a commit SHA: give the release's commit, 7 to 40 hex digits (`${{ github.sha }}`)"),
+            "{bad}: {message}"
+        );
+    }
 }
 
 #[test]

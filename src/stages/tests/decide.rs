@@ -53,6 +53,7 @@ fn request<'a>(target: &'a Stage, source: &'a Stage, found: &'a Reading) -> Prom
         source_reading: found,
         target_reading: None,
         expected_tag: None,
+        expected_commit: None,
         now_ms: NOW,
         allow_locked: false,
         target_history: &[],
@@ -225,6 +226,7 @@ fn refusals_come_in_order_of_what_to_fix_first() {
             Err(Refusal::Hold { .. }) => "hold",
             Err(Refusal::Locked { .. }) => "locked",
             Err(Refusal::TagMismatch { .. }) => "tag mismatch",
+            Err(Refusal::CommitMismatch { .. } | Refusal::NotCommitTagged { .. }) => "commit",
             Err(Refusal::Tainted { .. }) => "tainted",
             Err(Refusal::Untagged { .. }) => "untagged",
             Err(Refusal::Latest { .. }) => "latest",
@@ -516,4 +518,52 @@ fn commit_tags_and_versions() {
     assert_eq!(version("v1.2.3").map(|v| v.to_string()).as_deref(), Some("1.2.3"));
     assert_eq!(version("1.2"), None);
     assert_eq!(compare_versions(Some("1.2.3+build.1"), Some("1.2.3")), Some(std::cmp::Ordering::Equal));
+}
+
+const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+const OTHER: &str = "0f9e8d7c6b5a49382716051f2e3d4c5b6a798081";
+
+#[test]
+fn a_release_commit_must_be_the_one_the_image_was_built_from() {
+    let (dev, qa) = (dev(), qa());
+    let decide_with = |image: &str, commit: Option<&str>| {
+        let found = reading(image);
+        decide(&PromotionRequest { expected_commit: commit, ..request(&qa, &dev, &found) }).map(|p| p.image)
+    };
+    // The full SHA, a short SHA tag of the full commit, a short commit of a full SHA tag, any case
+    // of the commit; a digest beside the tag does not matter.
+    for (image, commit) in [
+        (format!("app:{SHA}"), SHA.to_string()),
+        ("app:a1b2c3d".to_string(), SHA.to_string()),
+        (format!("app:{SHA}"), "a1b2c3d4e".to_string()),
+        ("app:a1b2c3d4".to_string(), "A1B2C3D".to_string()),
+        (format!("app:{SHA}@sha256:ab"), SHA.to_string()),
+    ] {
+        assert_eq!(decide_with(&image, Some(&commit)), Ok(image.clone()), "{image} from {commit}");
+    }
+    // No commit, or an empty one: no check.
+    for commit in [None, Some("")] {
+        assert!(decide_with("app:1.4.2", commit).is_ok());
+    }
+    assert_eq!(
+        decide_with(&format!("app:{OTHER}"), Some(SHA)).unwrap_err().to_string(),
+        format!("the release's commit is {SHA}, but dev runs app:{OTHER}, built from commit {OTHER}; promote the image of {SHA} to dev first, or tag the commit dev runs ({OTHER})")
+    );
+    // A short tag that is not a prefix of the commit; prefixes that share only their start.
+    assert!(matches!(decide_with("app:a1b2c3e", Some(SHA)), Err(Refusal::CommitMismatch { .. })));
+    assert!(matches!(decide_with("app:a1b2c3d", Some("a1b2c3e")), Err(Refusal::CommitMismatch { .. })));
+    for image in ["app:1.4.2", "app@sha256:ab", "app:A1B2C3D", "app:a1b2c3"] {
+        assert_eq!(
+            decide_with(image, Some(SHA)).unwrap_err().to_string(),
+            format!("the release's commit is {SHA}, but dev runs {image}, whose tag is not a commit SHA, so the commit it was built from is not known: the commit check needs images tagged with the commit SHA they were built from; deploy dev with a SHA-tagged image, or leave commit empty"),
+            "{image}"
+        );
+    }
+    // After image-tag, before a tainted source.
+    let tainted = Reading { tainted: true, ..reading("app:1.4.2") };
+    let both =
+        PromotionRequest { expected_tag: Some("v9"), expected_commit: Some(SHA), ..request(&qa, &dev, &tainted) };
+    assert!(matches!(decide(&both), Err(Refusal::TagMismatch { .. })));
+    let commit_only = PromotionRequest { expected_tag: None, ..both };
+    assert!(matches!(decide(&commit_only), Err(Refusal::NotCommitTagged { .. })));
 }

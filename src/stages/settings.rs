@@ -93,7 +93,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "backend",
-        doc: "The Terraform backend that keeps the stage's state (`kubernetes`, `pg`, `http`, `local`), as lookup's `backend`; by default the one the working directory at `state` uses.",
+        doc: "The Terraform backend that keeps the stage's state (`kubernetes`, `pg`, `http`, `s3`, `gcs`, `azurerm`, `remote`, `cloud`, `local`), as lookup's `backend`; by default the one the working directory at `state` uses.",
         need: Need::Optional { if_empty: "name a backend such as kubernetes, or remove the line" },
         accepts: Accepts::Text(|s, v| s.backend = Some(v)),
         line: |l, n| l.backend = Some(n),

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { root, runAction, tempDir, writeFile, detail, assertMasked, failedWith, assertFailureSummary } from './harness.mjs';
-import { terraform } from './terraform-cli.mjs';
+import { terraform, terraformSkip } from './terraform-cli.mjs';
 import { start, ACCOUNT_KEY, CLIENT_ID, CLIENT_SECRET, REQUEST_TOKEN, TENANT, OIDC_ISSUER, SUBJECT, KEY } from '../servers/azurerm/start.mjs';
 
 const ADDRESS = 'terraform_data.app.output.image';
-const skip = terraform ? false : 'skipped: terraform is not on PATH (under CI=true this fails)';
+const skip = terraformSkip;
 let az;
 
 before(async () => {

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith, pemLines } from './harness.mjs';
-import { terraform } from './terraform-cli.mjs';
+import { terraform, terraformSkip } from './terraform-cli.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
 const pem = (name) => fs.readFileSync(path.join(pki, name), 'utf8');
@@ -54,7 +54,7 @@ after(() => {
 });
 
 /** The `{ skip }` of a test that needs terraform: a reason outside CI, never under CI=true. */
-const skip = terraform ? false : 'skipped: terraform is not on PATH (under CI=true this fails)';
+const skip = terraformSkip;
 
 /** The credentials a workflow gives as secrets, in Terraform's KUBE_* variables. */
 const kubeEnv = () => ({

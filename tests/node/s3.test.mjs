@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runAction, tempDir, writeFile, detail, assertMasked, failedWith, assertFailureSummary } from './harness.mjs';
-import { terraform } from './terraform-cli.mjs';
+import { terraform, terraformSkip } from './terraform-cli.mjs';
 import { startS3, KEYS, DENIED, WEB, ROLE, SSE_KEY, KEY, BUCKET } from '../servers/s3/start.mjs';
 
 const ADDRESS = 'output.image';
@@ -22,7 +22,7 @@ before(async () => {
 
 after(() => s3?.stop());
 
-const skip = terraform ? false : 'skipped: terraform is not on PATH (under CI=true this fails)';
+const skip = terraformSkip;
 
 /** Every request the verifier saw since `from` (an index into its log). */
 const seen = (from = 0) => fs.readFileSync(s3.log, 'utf8').trim().split('\n').slice(from).map((l) => JSON.parse(l));

@@ -236,15 +236,6 @@ fn known_cloud(name: &str) -> Option<Cloud> {
     Some(Cloud::Known { storage_suffix: suffix.into(), login: login.into() })
 }
 
-/// A path as written, made absolute from `cwd`.
-fn absolute(cwd: &str, path: &str) -> String {
-    if path.starts_with('/') || cwd.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", cwd.trim_end_matches('/'))
-    }
-}
-
 /// Reads `config` into a [`Location`]: every problem at once.
 pub fn configure(
     config: &BackendConfig,
@@ -375,7 +366,7 @@ pub fn configure(
         }
         let client = match (client_id, client_id_file) {
             (Some(id), _) => Some(Value::Given(id)),
-            (None, Some(path)) => Some(Value::File("client_id_file_path".into(), absolute(cwd, &path))),
+            (None, Some(path)) => Some(Value::File("client_id_file_path".into(), super::local::resolve(cwd, &path))),
             (None, None) => {
                 problems.push(config.problem(
                     "client_id",
@@ -393,12 +384,18 @@ pub fn configure(
         } else if let Some(s) = client_secret {
             Some(EntraCredential::ClientSecret(Value::Given(Secret::new(s))))
         } else if let Some(path) = client_secret_file {
-            Some(EntraCredential::ClientSecret(Value::File("client_secret_file_path".into(), absolute(cwd, &path))))
+            Some(EntraCredential::ClientSecret(Value::File(
+                "client_secret_file_path".into(),
+                super::local::resolve(cwd, &path),
+            )))
         } else if use_oidc {
             if let Some(t) = oidc_token {
                 Some(EntraCredential::OidcToken(Value::Given(Secret::new(t))))
             } else if let Some(path) = oidc_token_file {
-                Some(EntraCredential::OidcToken(Value::File("oidc_token_file_path".into(), absolute(cwd, &path))))
+                Some(EntraCredential::OidcToken(Value::File(
+                    "oidc_token_file_path".into(),
+                    super::local::resolve(cwd, &path),
+                )))
             } else if ado.is_some() {
                 problems.push(config.problem(
                     "ado_pipeline_service_connection_id",
@@ -500,26 +497,17 @@ pub fn metadata_answer(host: &str, response: &HttpResponse) -> Result<(String, S
     let login = doc.pointer("/authentication/loginEndpoint").and_then(|v| v.as_str()).map(str::to_string);
     let valid = |s: &str| !s.is_empty() && !s.contains(['/', '?', '#', '@', ' ', '\n']);
     match (suffix, login) {
-        (Some(s), Some(l)) if valid(&s) && l.starts_with("https://") => Ok((s, l)),
+        // The login endpoint reaches messages and URLs: a host, as the suffix is, and nothing else.
+        (Some(s), Some(l))
+            if valid(&s) && l.strip_prefix("https://").is_some_and(|h| valid(h.trim_end_matches('/'))) =>
+        {
+            Ok((s, l))
+        }
         (Some(s), _) if !valid(&s) => {
             Err(fail(format!("suffixes.storage {} is not a DNS suffix", crate::text::quote(&s))))
         }
         _ => Err(fail("the answer has no suffixes.storage or authentication.loginEndpoint (https)".into())),
     }
-}
-
-/// A path segment or blob name, percent-encoded (`/` kept in a blob name).
-fn encode_path(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
-
-/// A query value, percent-encoded.
-fn encode_query(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
 /// How the data-plane requests are authorized, once credentials are exchanged.
@@ -547,7 +535,7 @@ pub fn blob_request(
         ("x-ms-date".to_string(), sharedkey::http_date(now_ms)),
         ("x-ms-version".to_string(), VERSION.to_string()),
     ];
-    let mut query: Vec<String> = params.iter().map(|(n, v)| format!("{n}={}", encode_query(v))).collect();
+    let mut query: Vec<String> = params.iter().map(|(n, v)| format!("{n}={}", crate::encode::component(v))).collect();
     match authorizer {
         Authorizer::SharedKey(key) => {
             let sts = sharedkey::string_to_sign("GET", &location.account, path, params, &headers);
@@ -570,12 +558,7 @@ pub fn blob_request(
 
 /// The path of the workspace's blob.
 pub fn blob_path(location: &Location, blob: &str) -> String {
-    format!("/{}/{}", encode_path(&location.container), encode_path(blob))
-}
-
-/// A header's value, its name compared case-insensitively.
-fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
-    response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    format!("/{}/{}", crate::encode::path(&location.container), crate::encode::path(blob))
 }
 
 /// The identity a location's requests go as.
@@ -598,7 +581,8 @@ fn identity(location: &Location, client_id: Option<&str>) -> Identity {
 
 /// The error a storage answer that is not a success means.
 pub fn storage_error(location: &Location, blob: Blob, response: &HttpResponse, client_id: Option<&str>) -> Error {
-    let code = header(response, "x-ms-error-code")
+    let code = response
+        .header("x-ms-error-code")
         .map(str::to_string)
         .or_else(|| super::xml::text(&String::from_utf8_lossy(&response.body), &["Error", "Code"]).ok().flatten())
         .unwrap_or_default();
@@ -633,13 +617,14 @@ pub fn storage_error(location: &Location, blob: Blob, response: &HttpResponse, c
 
 /// The lock the blob's headers show: leased, with Terraform's LockInfo in `terraformlockid`.
 pub fn lock(response: &HttpResponse) -> Option<Lock> {
-    let locked = header(response, "x-ms-lease-status").is_some_and(|v| v.eq_ignore_ascii_case("locked"))
-        || header(response, "x-ms-lease-state").is_some_and(|v| v.eq_ignore_ascii_case("leased"));
+    let locked = response.header("x-ms-lease-status").is_some_and(|v| v.eq_ignore_ascii_case("locked"))
+        || response.header("x-ms-lease-state").is_some_and(|v| v.eq_ignore_ascii_case("leased"));
     if !locked {
         return None;
     }
     use base64::Engine;
-    let info = header(response, "x-ms-meta-terraformlockid")
+    let info = response
+        .header("x-ms-meta-terraformlockid")
         .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v.trim()).ok())
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|json| Lock::from_lock_info(&json));
@@ -669,7 +654,7 @@ pub fn answer(location: &Location, response: HttpResponse, client_id: Option<&st
                 body: Box::new(Cursor::new(response.body)),
             }))
         }
-        404 if header(&response, "x-ms-error-code").is_none_or(|c| c == "BlobNotFound") => Ok(None),
+        404 if response.header("x-ms-error-code").is_none_or(|c| c == "BlobNotFound") => Ok(None),
         _ => Err(storage_error(location, location.blob(name), &response, client_id)),
     }
 }
@@ -743,7 +728,7 @@ fn read_text(key: &str, path: &str, limit: u64) -> Result<String, Error> {
     let bytes = host::read_file(path, limit).map_err(|e| Error::File {
         key: key.to_string(),
         path: path.to_string(),
-        why: e.message,
+        why: crate::text::one_line(&e.message),
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::File { key: key.to_string(), path: path.to_string(), why: "it is not text".into() })?
@@ -762,7 +747,7 @@ async fn endpoints(location: &Location) -> Result<(String, String), Error> {
         Cloud::Metadata(host) => {
             let response = host::http(metadata_request(host, location.timeout_ms))
                 .await
-                .map_err(|e| Error::Metadata { host: host.clone(), why: e.message })?;
+                .map_err(|e| Error::Metadata { host: host.clone(), why: crate::text::one_line(&e.message) })?;
             metadata_answer(host, &response)
         }
     }
@@ -804,7 +789,7 @@ async fn list(
     authorizer: &Authorizer,
     client: Option<&str>,
 ) -> Result<Vec<String>, Error> {
-    let path = format!("/{}", encode_path(&location.container));
+    let path = format!("/{}", crate::encode::path(&location.container));
     let mut blobs = Vec::new();
     let mut marker: Option<String> = None;
     for _ in 0..MAX_PAGES {

@@ -300,13 +300,6 @@ fn encryption_key(location: &Location) -> Result<Option<Vec<u8>>, Error> {
     decode_key(&text).map(Some).map_err(|why| Error::EncryptionKey { from: from.clone(), why })
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
 impl Location {
     /// The state object of `workspace`.
     pub fn state_object(&self, workspace: &str) -> String {
@@ -319,7 +312,7 @@ impl Location {
     }
 
     fn object_url(&self, object: &str) -> String {
-        format!("{}b/{}/o/{}", self.endpoint, enc(&self.bucket), enc(object))
+        format!("{}b/{}/o/{}", self.endpoint, crate::encode::component(&self.bucket), crate::encode::component(object))
     }
 
     /// `gs://bucket/object`, as a person names it.
@@ -360,7 +353,7 @@ pub fn lock_request(location: &Location, token: &Secret) -> HttpRequest {
 /// The lock object's content (`LockInfo`) at `generation`. Pure.
 pub fn lock_info_request(location: &Location, token: &Secret, generation: &str) -> HttpRequest {
     let url = location.object_url(&location.lock_object(&location.workspace.name));
-    get(format!("{url}?alt=media&generation={}", enc(generation)), token, location.timeout_ms)
+    get(format!("{url}?alt=media&generation={}", crate::encode::component(generation)), token, location.timeout_ms)
 }
 
 /// One page of `objects.list` under the prefix. Pure.
@@ -368,11 +361,11 @@ pub fn list_request(location: &Location, token: &Secret, page_token: Option<&str
     let mut url = format!(
         "{}b/{}/o?prefix={}&delimiter=%2F&fields=items%2Fname%2CnextPageToken",
         location.endpoint,
-        enc(&location.bucket),
-        enc(&location.prefix)
+        crate::encode::component(&location.bucket),
+        crate::encode::component(&location.prefix)
     );
     if let Some(page) = page_token {
-        url.push_str(&format!("&pageToken={}", enc(page)));
+        url.push_str(&format!("&pageToken={}", crate::encode::component(page)));
     }
     get(url, token, location.timeout_ms)
 }
@@ -455,7 +448,7 @@ pub fn read_lock(location: &Location, principal: &str, response: &HttpResponse) 
                 Some(serde_json::Value::Number(n)) => n.to_string(),
                 _ => String::new(),
             };
-            Ok(Some(crate::text::name(&generation)))
+            Ok(Some(generation))
         }
         404 => Ok(None),
         _ => Err(failure(location, Some(&object), principal, response, &location.object_url(&object))),
@@ -469,7 +462,8 @@ pub fn lock(generation: &str, info: Option<&HttpResponse>) -> Lock {
         .filter(|r| r.status == 200)
         .and_then(|r| Lock::from_lock_info(&String::from_utf8_lossy(&r.body)))
         .unwrap_or_default();
-    lock.id = (!generation.is_empty()).then(|| generation.to_string());
+    // Server data: escaped as a name where it becomes what a person reads.
+    lock.id = (!generation.is_empty()).then(|| crate::text::name(generation));
     lock
 }
 

@@ -152,8 +152,6 @@ pub struct Location {
     pub workspace: Workspace,
     /// The S3 endpoint, `scheme://host[:port]` and maybe a path, without a trailing `/`.
     pub s3_endpoint: String,
-    /// Whether `s3_endpoint` is the default AWS one (virtual-host style puts the bucket in it).
-    pub s3_endpoint_custom: bool,
     /// The STS endpoint.
     pub sts_endpoint: String,
     /// The DynamoDB endpoint.
@@ -325,7 +323,6 @@ pub fn configure(
         key: key.unwrap_or_default(),
         workspace_key_prefix: prefix,
         workspace: workspace.clone(),
-        s3_endpoint_custom: s3.is_some(),
         s3_endpoint: s3.unwrap_or_else(|| aws_endpoint("s3", &region)),
         sts_endpoint: sts.unwrap_or_else(|| aws_endpoint("sts", sts_region.as_deref().unwrap_or(&region))),
         dynamodb_endpoint: dynamodb.unwrap_or_else(|| aws_endpoint("dynamodb", &region)),

@@ -405,8 +405,8 @@ pub fn read_discovery(location: &Location, response: &HttpResponse) -> Result<St
 pub fn workspace_url(location: &Location, api: &str) -> String {
     format!(
         "{api}organizations/{}/workspaces/{}?include=locked_by",
-        encode(&location.organization),
-        encode(&location.remote)
+        crate::encode::component(&location.organization),
+        crate::encode::component(&location.remote)
     )
 }
 
@@ -472,7 +472,7 @@ fn holder(location: &Location, doc: &Value) -> Lock {
 
 /// `<api>workspaces/<id>/current-state-version`.
 pub fn state_version_url(api: &str, workspace_id: &str) -> String {
-    format!("{api}workspaces/{}/current-state-version", encode(workspace_id))
+    format!("{api}workspaces/{}/current-state-version", crate::encode::component(workspace_id))
 }
 
 /// When the current state version was created (`created-at`), milliseconds since the epoch:
@@ -534,31 +534,35 @@ pub fn read_download(location: &Location, response: HttpResponse) -> Result<Vec<
 pub fn list_url(location: &Location, api: &str, page: u32, project_id: Option<&str>) -> String {
     let mut url = format!(
         "{api}organizations/{}/workspaces?page%5Bnumber%5D={page}&page%5Bsize%5D=100",
-        encode(&location.organization)
+        crate::encode::component(&location.organization)
     );
     let w = &location.workspaces;
     if let Some(search) = w.prefix.as_ref().or(w.name.as_ref()) {
-        url.push_str(&format!("&search%5Bname%5D={}", encode(search)));
+        url.push_str(&format!("&search%5Bname%5D={}", crate::encode::component(search)));
     }
     if !w.tags.is_empty() {
-        url.push_str(&format!("&search%5Btags%5D={}", encode(&w.tags.join(","))));
+        url.push_str(&format!("&search%5Btags%5D={}", crate::encode::component(&w.tags.join(","))));
     }
     for (i, (k, v)) in w.tag_bindings.iter().enumerate() {
         url.push_str(&format!(
             "&filter%5Btagged%5D%5B{i}%5D%5Bkey%5D={}&filter%5Btagged%5D%5B{i}%5D%5Bvalue%5D={}",
-            encode(k),
-            encode(v)
+            crate::encode::component(k),
+            crate::encode::component(v)
         ));
     }
     if let Some(id) = project_id {
-        url.push_str(&format!("&filter%5Bproject%5D%5Bid%5D={}", encode(id)));
+        url.push_str(&format!("&filter%5Bproject%5D%5Bid%5D={}", crate::encode::component(id)));
     }
     url
 }
 
 /// The organization's project of that name (`filter[names]`).
 pub fn project_url(location: &Location, api: &str, project: &str) -> String {
-    format!("{api}organizations/{}/projects?filter%5Bnames%5D={}", encode(&location.organization), encode(project))
+    format!(
+        "{api}organizations/{}/projects?filter%5Bnames%5D={}",
+        crate::encode::component(&location.organization),
+        crate::encode::component(project)
+    )
 }
 
 /// The project's id; `None` when there is no project of that name (no workspace is in it).
@@ -653,19 +657,6 @@ fn said(body: &[u8]) -> String {
     } else {
         format!(": {}", quote(text))
     }
-}
-
-/// Percent-encodes a path segment or query value.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 // ---- The reads ----

@@ -25,8 +25,11 @@ pub fn texts(xml: &str, path: &[&str]) -> Result<Vec<String>, String> {
     let mut current: Option<String> = None;
     let at_path = |stack: &[String]| stack.len() == path.len() && stack.iter().zip(path).all(|(a, b)| a == b);
     loop {
-        let event =
-            reader.read_event().map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            // The parser's words quote the server's bytes (a mismatched element's name): an
+            // excerpt, escaped, never raw into a message.
+            format!("not well-formed XML at byte {}: {}", reader.error_position(), crate::text::excerpt(&e.to_string()))
+        })?;
         match event {
             Event::Start(start) => {
                 if stack.len() == MAX_DEPTH {
@@ -53,7 +56,10 @@ pub fn texts(xml: &str, path: &[&str]) -> Result<Vec<String>, String> {
             Event::Text(text) => {
                 if let Some(c) = current.as_mut() {
                     let raw = text.xml10_content();
-                    c.push_str(&unescape(&raw).map_err(|e| format!("bad XML text: {e}"))?);
+                    c.push_str(
+                        &unescape(&raw)
+                            .map_err(|e| format!("bad XML text: {}", crate::text::excerpt(&e.to_string())))?,
+                    );
                 }
             }
             Event::CData(data) => {
@@ -64,7 +70,8 @@ pub fn texts(xml: &str, path: &[&str]) -> Result<Vec<String>, String> {
             Event::GeneralRef(reference) => {
                 // Resolved even outside the path: an unknown entity anywhere is a bad document.
                 let escaped = format!("&{};", reference.xml10_content());
-                let value = unescape(&escaped).map_err(|e| format!("bad XML reference: {e}"))?;
+                let value = unescape(&escaped)
+                    .map_err(|e| format!("bad XML reference: {}", crate::text::excerpt(&e.to_string())))?;
                 if let Some(c) = current.as_mut() {
                     c.push_str(&value);
                 }
@@ -74,7 +81,8 @@ pub fn texts(xml: &str, path: &[&str]) -> Result<Vec<String>, String> {
         }
     }
     if !stack.is_empty() {
-        return Err(format!("XML ends inside <{}>", stack.join("><")));
+        // The innermost element, as data: the server named it.
+        return Err(format!("XML ends inside <{}>", crate::text::name(stack.last().map_or("", String::as_str))));
     }
     Ok(found)
 }
@@ -118,6 +126,9 @@ mod tests {
     #[test]
     fn a_document_that_is_not_well_formed_is_an_error_not_a_partial_answer() {
         assert!(texts("<a><b>x</b>", &["a", "b"]).unwrap_err().contains("ends inside <a>"));
+        // The server's names and bytes reach a message escaped, on one line.
+        let e = texts("<a><b\n::error::x>y</b\n::error::x>", &["a"]).unwrap_err();
+        assert!(!e.contains('\n'), "{e}");
         assert!(texts("<a><b>x</c></a>", &["a", "b"]).is_err());
         assert!(texts("<a>&bogus;</a>", &["a"]).is_err());
         let deep = "<a>".repeat(100);

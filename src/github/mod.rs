@@ -91,20 +91,6 @@ fn within(api: &str, url: &str) -> bool {
     url.strip_prefix(api).is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
 }
 
-/// What a path segment keeps as it is: RFC 3986's unreserved characters.
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// Percent-encodes a path segment (tag names may hold `/`, `+` and more).
-fn segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
-/// Like [`segment`], but keeps `/` (a ref prefix such as `app/v` is a path).
-fn path(s: &str) -> String {
-    s.split('/').map(segment).collect::<Vec<_>>().join("/")
-}
-
 /// Whether `api` can be the base of every request: an absolute http(s) URL with a host, and no
 /// white space or control characters (which no URL holds).
 fn valid_api_url(api: &str) -> bool {
@@ -265,9 +251,9 @@ impl GitHub {
         }
         let route = format!(
             "/repos/{}/{}/git/matching-refs/tags/{}",
-            segment(&self.repo.owner),
-            segment(&self.repo.name),
-            path(prefix)
+            crate::encode::component(&self.repo.owner),
+            crate::encode::component(&self.repo.name),
+            crate::encode::path(prefix)
         );
         // GitHub answers in one response; should it ever paginate, its Link header is followed.
         let refs: Vec<Ref> = self.paginate(route, "list the repository's tags").await?;
@@ -283,7 +269,11 @@ impl GitHub {
         struct Tag {
             name: String,
         }
-        let route = format!("/repos/{}/{}/tags?per_page=100", segment(&self.repo.owner), segment(&self.repo.name));
+        let route = format!(
+            "/repos/{}/{}/tags?per_page=100",
+            crate::encode::component(&self.repo.owner),
+            crate::encode::component(&self.repo.name)
+        );
         let tags: Vec<Tag> = self.paginate(route, "list the repository's tags").await?;
         Ok(tags.into_iter().map(|t| TagRef { name: t.name }).collect())
     }
@@ -326,10 +316,10 @@ impl GitHub {
         }
         let route = format!(
             "/repos/{}/{}/compare/{}...{}",
-            segment(&self.repo.owner),
-            segment(&self.repo.name),
-            segment(base),
-            segment(head)
+            crate::encode::component(&self.repo.owner),
+            crate::encode::component(&self.repo.name),
+            crate::encode::component(base),
+            crate::encode::component(head)
         );
         let what = format!("compare {head} with {base}");
         let (c, _): (Compare, _) = self.get(&route, &what).await?;
@@ -377,7 +367,11 @@ pub struct NewDeployment {
 
 impl GitHub {
     fn deployments(&self) -> String {
-        format!("/repos/{}/{}/deployments", segment(&self.repo.owner), segment(&self.repo.name))
+        format!(
+            "/repos/{}/{}/deployments",
+            crate::encode::component(&self.repo.owner),
+            crate::encode::component(&self.repo.name)
+        )
     }
 
     /// Creates a deployment; returns its id.
@@ -553,7 +547,7 @@ mod tests {
         assert_eq!(Repo::parse("acme/app"), Some(Repo { owner: "acme".into(), name: "app".into() }));
         assert_eq!(Repo::parse("acme"), None);
         assert_eq!(Repo::parse("a/b/c"), None);
-        assert_eq!(segment("v1.2.3+build"), "v1.2.3%2Bbuild");
-        assert_eq!(path("app/v"), "app/v");
+        assert_eq!(crate::encode::component("v1.2.3+build"), "v1.2.3%2Bbuild");
+        assert_eq!(crate::encode::path("app/v"), "app/v");
     }
 }

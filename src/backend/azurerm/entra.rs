@@ -75,15 +75,15 @@ pub fn token_url(login: &str, tenant: &str) -> String {
 
 /// The client credentials grant for Azure Storage.
 pub fn token_request(url: &str, client_id: &str, credential: Credential<'_>, timeout_ms: u64) -> HttpRequest {
-    let mut body = format!("grant_type=client_credentials&client_id={}&scope={}", form(client_id), form(STORAGE_SCOPE));
-    match credential {
-        Credential::Secret(s) => body.push_str(&format!("&client_secret={}", form(s.expose()))),
-        Credential::Assertion(a) => body.push_str(&format!(
-            "&client_assertion_type={}&client_assertion={}",
-            form("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
-            form(a.expose())
-        )),
+    let mut pairs = vec![("grant_type", "client_credentials"), ("client_id", client_id), ("scope", STORAGE_SCOPE)];
+    match &credential {
+        Credential::Secret(s) => pairs.push(("client_secret", s.expose())),
+        Credential::Assertion(a) => {
+            pairs.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+            pairs.push(("client_assertion", a.expose()));
+        }
     }
+    let body = crate::encode::form(&pairs);
     HttpRequest {
         method: "POST".into(),
         url: url.to_string(),
@@ -91,7 +91,7 @@ pub fn token_request(url: &str, client_id: &str, credential: Credential<'_>, tim
             ("content-type".into(), "application/x-www-form-urlencoded".into()),
             ("accept".into(), "application/json".into()),
         ],
-        body: body.into_bytes(),
+        body,
         timeout_ms,
         tls: None,
     }

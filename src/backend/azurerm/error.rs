@@ -160,7 +160,7 @@ impl fmt::Display for Error {
                 if *timed_out {
                     f.write_str(" in time")?;
                 }
-                write!(f, ": {message}; check `storage_account_name`, `environment`/`metadata_host`, and the runner's network (HTTPS_PROXY, NO_PROXY)")
+                write!(f, ": {}; check `storage_account_name`, `environment`/`metadata_host`, and the runner's network (HTTPS_PROXY, NO_PROXY)", crate::text::one_line(message))
             }
             Error::Forbidden { blob, identity, code } => write!(
                 f,

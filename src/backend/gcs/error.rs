@@ -187,9 +187,9 @@ impl fmt::Display for Error {
             Error::Unreachable { what, url, message, timed_out } => {
                 // The host's words name the request (method and URL) already.
                 if message.contains(url.as_str()) {
-                    write!(f, "{what} did not answer: {message}; ")?;
+                    write!(f, "{what} did not answer: {}; ", crate::text::one_line(message))?;
                 } else {
-                    write!(f, "{what} at {url} did not answer: {message}; ")?;
+                    write!(f, "{what} at {url} did not answer: {}; ", crate::text::one_line(message))?;
                 }
                 if *timed_out {
                     f.write_str("check that it is reachable from the runner, or raise the time-out")

@@ -51,12 +51,6 @@ pub fn selector(labels: &[(String, String)], suffix: &str, workspace: &str) -> S
     all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
-fn encode(s: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
 impl Connection {
     /// A GET of `path` (with its query), as Terraform's clients send it.
     pub fn get(&self, path: &str) -> HttpRequest {
@@ -106,22 +100,30 @@ impl Connection {
         workspace: &str,
     ) -> HttpRequest {
         let sel = selector(labels, suffix, workspace);
-        self.get(&format!("/api/v1/namespaces/{}/secrets?labelSelector={}", encode(namespace), encode(&sel)))
+        self.get(&format!(
+            "/api/v1/namespaces/{}/secrets?labelSelector={}",
+            crate::encode::component(namespace),
+            crate::encode::component(&sel)
+        ))
     }
 
     /// The list of every state Secret with the suffix, for the workspaces (as `terraform
     /// workspace list`, narrowed to the suffix on the server).
     pub fn list_workspaces(&self, namespace: &str, suffix: &str) -> HttpRequest {
         let sel = format!("tfstate=true,tfstateSecretSuffix={suffix}");
-        self.get(&format!("/api/v1/namespaces/{}/secrets?labelSelector={}", encode(namespace), encode(&sel)))
+        self.get(&format!(
+            "/api/v1/namespaces/{}/secrets?labelSelector={}",
+            crate::encode::component(namespace),
+            crate::encode::component(&sel)
+        ))
     }
 
     /// The GET of the workspace's lock Lease.
     pub fn get_lease(&self, namespace: &str, suffix: &str, workspace: &str) -> HttpRequest {
         self.get(&format!(
             "/apis/coordination.k8s.io/v1/namespaces/{}/leases/{}",
-            encode(namespace),
-            encode(&lease_name(workspace, suffix))
+            crate::encode::component(namespace),
+            crate::encode::component(&lease_name(workspace, suffix))
         ))
     }
 

@@ -6,7 +6,7 @@ use base64::Engine;
 
 use super::credentials::{Credentials, WebIdentity};
 use super::error::{Error, Said};
-use super::sigv4::{self, encode, Signer};
+use super::sigv4::{self, Signer};
 use super::{AssumeRole, Location};
 use crate::backend::lock::Lock;
 use crate::files::STATE_FILE_LIMIT;
@@ -29,9 +29,9 @@ fn signer<'a>(creds: &'a Credentials, region: &'a str, service: &'a str, date: &
 
 /// The URL of `key` in the bucket (no key: the bucket itself), with `query`.
 pub fn object_url(location: &Location, key: Option<&str>, query: &str) -> String {
-    let path = key.map(|k| format!("/{}", encode(k, true))).unwrap_or_else(|| "/".to_string());
+    let path = key.map(|k| format!("/{}", crate::encode::path(k))).unwrap_or_else(|| "/".to_string());
     let base = if location.path_style {
-        format!("{}/{}{path}", location.s3_endpoint, encode(&location.bucket, false))
+        format!("{}/{}{path}", location.s3_endpoint, crate::encode::component(&location.bucket))
     } else {
         // Virtual-host style: the bucket is the first label of the endpoint's host.
         let (scheme, rest) = location.s3_endpoint.split_once("://").unwrap_or(("https", &location.s3_endpoint));

@@ -6,6 +6,7 @@
 //! the query itself. `Host` is what Node and the native host send (the URL's authority without a
 //! default port); every header of the request is signed.
 
+use crate::encode::component;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -40,19 +41,9 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// Percent-encodes `s` as SigV4 does (RFC 3986: every byte but `A-Z a-z 0-9 - _ . ~`), keeping
-/// `/` when `slash` (an object key in a path) and encoding it otherwise (a query value).
-pub fn encode(s: &str, slash: bool) -> String {
-    if slash {
-        crate::encode::path(s)
-    } else {
-        crate::encode::component(s)
-    }
-}
-
 /// A query string, sorted by name then value and encoded: what SigV4 signs is then what is sent.
 pub fn query(pairs: &[(&str, &str)]) -> String {
-    let mut encoded: Vec<(String, String)> = pairs.iter().map(|(k, v)| (encode(k, false), encode(v, false))).collect();
+    let mut encoded: Vec<(String, String)> = pairs.iter().map(|(k, v)| (component(k), component(v))).collect();
     encoded.sort();
     encoded.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
 }
@@ -186,8 +177,10 @@ mod tests {
             service: "s3",
             amz_date: "20261129T120000Z",
         };
-        let url =
-            format!("http://127.0.0.1:9000/tfstate/{}", encode("env:/staging/stages/app/terraform.tfstate", true));
+        let url = format!(
+            "http://127.0.0.1:9000/tfstate/{}",
+            crate::encode::path("env:/staging/stages/app/terraform.tfstate")
+        );
         assert_eq!(url, "http://127.0.0.1:9000/tfstate/env%3A/staging/stages/app/terraform.tfstate");
         let mut headers = Vec::new();
         signer.sign("GET", &url, &mut headers, b"");

@@ -45,12 +45,6 @@ impl Utc {
         }
     }
 
-    /// Milliseconds since the epoch of an RFC 3339 time as GitHub writes it
-    /// (`2026-11-29T13:29:08Z`): [`parse_rfc3339`].
-    pub fn parse_rfc3339_ms(text: &str) -> Option<f64> {
-        parse_rfc3339(text)
-    }
-
     /// The moment `ms` milliseconds after the epoch (the host's clock), to the second below.
     pub fn from_ms(ms: f64) -> Utc {
         Utc::from_epoch((ms / 1000.0).floor() as i64)
@@ -186,6 +180,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn epoch_seconds_print_as_utc() {
+        let utc = |epoch| Utc::from_epoch(epoch).readable();
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_798_761_599), "2026-12-31 23:59:59 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
     fn each_form_of_a_date() {
         let t = Utc::from_epoch(1_795_954_988); // 2026-11-29T12:23:08Z, a Sunday
         assert_eq!(
@@ -234,14 +236,14 @@ mod tests {
 
     #[test]
     fn rfc3339_times_as_github_writes_them() {
-        assert_eq!(Utc::parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(Utc::from_epoch(1_798_761_599).rfc3339(), "2026-12-31T23:59:59Z");
-        assert_eq!(Utc::parse_rfc3339_ms("2026-12-31T23:59:59Z"), Some(1_798_761_599_000.0));
-        assert_eq!(Utc::parse_rfc3339_ms("2000-02-29T00:00:00.5Z"), Some(951_782_400_500.0));
+        assert_eq!(parse_rfc3339("2026-12-31T23:59:59Z"), Some(1_798_761_599_000.0));
+        assert_eq!(parse_rfc3339("2000-02-29T00:00:00.5Z"), Some(951_782_400_500.0));
         for bad in ["", "2026-12-31 23:59:59Z", "2026-13-01T00:00:00Z", "2026-12-31T23:59:59"] {
-            assert_eq!(Utc::parse_rfc3339_ms(bad), None, "{bad}");
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
         // Another offset is applied.
-        assert_eq!(Utc::parse_rfc3339_ms("2026-12-31T23:59:59+02:00"), Some(1_798_754_399_000.0));
+        assert_eq!(parse_rfc3339("2026-12-31T23:59:59+02:00"), Some(1_798_754_399_000.0));
     }
 }

@@ -296,7 +296,7 @@ pub fn failed(location: &Location, e: HostError, client_certificate: Option<&hos
         || (e.code == "ECONNRESET" && location.tls.as_ref().is_some_and(|t| t.cert.is_some()));
     let client_certificate_expired = client_certificate
         .filter(|c| refused && c.not_after_ms < now_ms)
-        .map(|c| crate::github::utc((c.not_after_ms / 1000.0).floor() as i64));
+        .map(|c| crate::time::Utc::from_ms(c.not_after_ms).readable());
     Error::Unreachable {
         address: location.address.clone(),
         timed_out: e.code == host::TIMED_OUT,

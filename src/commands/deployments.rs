@@ -7,7 +7,6 @@ use crate::error::{InputProblem, Result};
 use crate::github::{GitHub, Repo};
 use crate::secret::Secret;
 use crate::stages::Deployed;
-use crate::time::Utc;
 
 /// The token and repository the deployments are read with, from the inputs and the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +45,7 @@ impl Access {
 /// image (another tool's, or a sensitive one) counts as successful without asking: it can only
 /// end a soak clock's run, which errs on the side of waiting, and names nothing to roll back to.
 pub async fn history(github: &GitHub, environment: &str) -> Result<Vec<Deployed>> {
-    let list = github.deployments_of(environment).await?;
+    let list = github.deployments_to(environment, Some(crate::github::HISTORY_DEPTH)).await?;
     let outcomes = crate::join::all(list.iter().map(|d| async move {
         match d.image() {
             Some(_) => github.succeeded(d.id).await,
@@ -59,7 +58,7 @@ pub async fn history(github: &GitHub, environment: &str) -> Result<Vec<Deployed>
         out.push(Deployed {
             image: d.image().map(str::to_string),
             // A time this cannot read is no clock: soak then refuses, rather than guess.
-            at_ms: Utc::parse_rfc3339_ms(&d.created_at).unwrap_or(f64::NAN),
+            at_ms: crate::time::parse_rfc3339(&d.created_at).unwrap_or(f64::NAN),
             successful: successful?,
         });
     }

@@ -319,7 +319,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
                     "deployments needs GITHUB_REPOSITORY as owner/name",
                 )])
             })?;
-            let deployments = gh.deployments_to(&environment).await?;
+            let deployments = gh.deployments_to(&environment, None).await?;
             let mut existing: Vec<version::Existing> = Vec::new();
             for d in &deployments {
                 let field = |name: &str| d.payload.get(name).and_then(|v| v.as_str()).unwrap_or("");
@@ -335,8 +335,9 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
             (existing, Vec::new(), how)
         }
     };
-    let ignored_pre = existing.len() - version::counted(&existing, &config.policy).len();
+    let listed = existing.len();
     let mut existing = version::counted(&existing, &config.policy);
+    let ignored_pre = listed - existing.len();
 
     // With `branch`: the proposed commit must be on it, and a tag that is not on it cannot
     // block. Only the tags that could block (as high as the candidate, or higher) are checked.

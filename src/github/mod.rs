@@ -235,7 +235,9 @@ impl GitHub {
             let reset = header(response, "x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok());
             return Error::RateLimited {
                 what: what.to_string(),
-                reset: reset.map(utc).unwrap_or_else(|| "later".into()),
+                reset: reset
+                    .map(|epoch| crate::time::Utc::from_epoch(epoch).readable())
+                    .unwrap_or_else(|| "later".into()),
             };
         }
         Error::Answered { what: what.to_string(), status, message, repo: self.repo.to_string(), permission }
@@ -256,7 +258,7 @@ impl GitHub {
             crate::encode::path(prefix)
         );
         // GitHub answers in one response; should it ever paginate, its Link header is followed.
-        let refs: Vec<Ref> = self.paginate(route, "list the repository's tags").await?;
+        let refs: Vec<Ref> = self.paginate(route, "list the repository's tags", "contents: read").await?;
         Ok(refs
             .into_iter()
             .filter_map(|r| r.name.strip_prefix("refs/tags/").map(|n| TagRef { name: n.to_string() }))
@@ -274,20 +276,26 @@ impl GitHub {
             crate::encode::component(&self.repo.owner),
             crate::encode::component(&self.repo.name)
         );
-        let tags: Vec<Tag> = self.paginate(route, "list the repository's tags").await?;
+        let tags: Vec<Tag> = self.paginate(route, "list the repository's tags", "contents: read").await?;
         Ok(tags.into_iter().map(|t| TagRef { name: t.name }).collect())
     }
 
     /// Every item of a paginated listing, following `Link: rel="next"`: at most [`MAX_PAGES`]
     /// pages, never the same page twice, and never off the API's own address (a hostile or
     /// broken server could otherwise keep the run requesting forever, or lead it elsewhere).
-    async fn paginate<T: DeserializeOwned>(&self, first: String, what: &str) -> Result<Vec<T>> {
+    /// `permission` is what the token needs, as [`GitHub::send`] names it.
+    async fn paginate<T: DeserializeOwned>(
+        &self,
+        first: String,
+        what: &str,
+        permission: &'static str,
+    ) -> Result<Vec<T>> {
         let broken = |problem: String| Error::BrokenListing { what: what.to_string(), api: self.api.clone(), problem };
         let mut route = first;
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         loop {
-            let (page, next): (Vec<T>, _) = self.get(&route, what).await?;
+            let (page, next): (Vec<T>, _) = self.send(&route, None, what, permission).await?;
             out.extend(page);
             seen.insert(route);
             let Some(next) = next else { return Ok(out) };
@@ -385,12 +393,20 @@ impl GitHub {
         Ok(created.id)
     }
 
-    /// Every deployment to `environment`, newest first, as `GET /repos/{owner}/{repo}/deployments`
-    /// lists them (paginated). Needs `deployments: read` on a private repository.
-    pub async fn deployments_to(&self, environment: &str) -> Result<Vec<Deployment>> {
+    /// The deployments to `environment`, newest first, as `GET /repos/{owner}/{repo}/deployments`
+    /// lists them: every page, or with `at_most` only the first page of that many (the history a
+    /// decision looks back over, [`HISTORY_DEPTH`]). Needs `deployments: read` on a private
+    /// repository, which a 403 names.
+    pub async fn deployments_to(&self, environment: &str, at_most: Option<usize>) -> Result<Vec<Deployment>> {
+        let per_page = at_most.map_or(100, |n| n.clamp(1, 100));
         let route =
-            format!("{}?environment={}&per_page=100", self.deployments(), crate::encode::component(environment));
-        self.paginate(route, &format!("list the deployments to {environment}")).await
+            format!("{}?environment={}&per_page={per_page}", self.deployments(), crate::encode::component(environment));
+        let what = format!("list the deployments to {environment}");
+        if at_most.is_none() {
+            return self.paginate(route, &what, "deployments: read").await;
+        }
+        let (list, _): (Vec<Deployment>, _) = self.send(&route, None, &what, "deployments: read").await?;
+        Ok(list)
     }
 
     /// Marks deployment `id` successful, linking the run's log when there is one.
@@ -447,19 +463,6 @@ impl Deployment {
 pub const HISTORY_DEPTH: usize = 30;
 
 impl GitHub {
-    /// The latest [`HISTORY_DEPTH`] deployments to `environment`, newest first:
-    /// `GET /repos/{owner}/{repo}/deployments?environment=…&per_page=…`.
-    pub async fn deployments_of(&self, environment: &str) -> Result<Vec<Deployment>> {
-        let route = format!(
-            "{}?environment={}&per_page={HISTORY_DEPTH}",
-            self.deployments(),
-            crate::encode::component(environment)
-        );
-        let what = format!("list the deployments to {environment}");
-        let (list, _): (Vec<Deployment>, _) = self.send(&route, None, &what, "deployments: read").await?;
-        Ok(list)
-    }
-
     /// Whether deployment `id` ever succeeded: one of its statuses (newest first; a later
     /// deployment marks it `inactive`) is `success`.
     pub async fn succeeded(&self, id: u64) -> Result<bool> {
@@ -481,11 +484,6 @@ pub fn next_link(header: Option<&str>) -> Option<String> {
         let is_next = params.split(';').any(|p| p.trim() == "rel=\"next\"");
         is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
     })
-}
-
-/// An epoch second as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn utc(epoch: i64) -> String {
-    crate::time::Utc::from_epoch(epoch).readable()
 }
 
 #[cfg(test)]
@@ -512,13 +510,6 @@ mod tests {
         for elsewhere in ["https://api.github.com.evil.example/x", "https://evil.example/x", "//evil.example/x"] {
             assert!(!within(api, elsewhere), "{elsewhere}");
         }
-    }
-
-    #[test]
-    fn epoch_seconds_print_as_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(1_798_761_599), "2026-12-31 23:59:59 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
     }
 
     #[test]

@@ -462,7 +462,7 @@ fn a_deployment_is_created_and_marked_successful_as_json() {
 fn an_environments_deployments_are_listed_newest_first_with_whether_each_succeeded() {
     let server = Server::start(github);
     let gh = client(&server);
-    let list = block_on(gh.deployments_of("qa eu")).unwrap();
+    let list = block_on(gh.deployments_to("qa eu", Some(stage_action::github::HISTORY_DEPTH))).unwrap();
     assert_eq!(list.iter().map(|d| d.id).collect::<Vec<_>>(), [43, 42]);
     assert_eq!((list[0].image(), list[1].image()), (Some("app:1.2.3"), None));
     assert_eq!(list[0].created_at, "2026-11-29T12:00:00Z");

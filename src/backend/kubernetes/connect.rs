@@ -319,7 +319,7 @@ pub fn check_certificate(cert: &Given<String>, now_ms: f64) -> Result<Option<Str
 pub fn validity(cert: &Given<String>, info: &host::Certificate, now_ms: f64) -> Result<Option<String>, Error> {
     let cn = common_name(&info.subject);
     let who = cn.as_deref().map(|c| format!(" CN={}", crate::text::name(c))).unwrap_or_default();
-    let date = |ms: f64| crate::github::utc((ms / 1000.0).floor() as i64);
+    let date = |ms: f64| crate::time::Utc::from_ms(ms).readable();
     if info.not_after_ms < now_ms {
         return Err(Error::Certificate {
             from: cert.from.clone(),

@@ -202,9 +202,10 @@ var require_host = __commonJS({
         if (entry.includes("/")) {
           const [base, bits] = entry.split("/");
           const family = net.isIPv4(base) ? "ipv4" : net.isIPv6(base) ? "ipv6" : null;
-          if (family && net.isIP(host)) {
+          const prefix = /^\d{1,3}$/.test(bits ?? "") ? Number(bits) : -1;
+          if (family && net.isIP(host) && prefix <= (family === "ipv4" ? 32 : 128) && prefix >= 0) {
             const list = new net.BlockList();
-            list.addSubnet(base, Number(bits), family);
+            list.addSubnet(base, prefix, family);
             if (list.check(host, net.isIPv4(host) ? "ipv4" : "ipv6")) return null;
           }
           continue;

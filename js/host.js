@@ -271,9 +271,12 @@ function proxyFor(target, env = process.env) {
     if (entry.includes('/')) {
       const [base, bits] = entry.split('/');
       const family = net.isIPv4(base) ? 'ipv4' : net.isIPv6(base) ? 'ipv6' : null;
-      if (family && net.isIP(host)) {
+      const prefix = /^\d{1,3}$/.test(bits ?? '') ? Number(bits) : -1;
+      // A range that does not parse is skipped, as Go's httpproxy skips it (addSubnet would
+      // throw, and fail every request to an address).
+      if (family && net.isIP(host) && prefix <= (family === 'ipv4' ? 32 : 128) && prefix >= 0) {
         const list = new net.BlockList();
-        list.addSubnet(base, Number(bits), family);
+        list.addSubnet(base, prefix, family);
         if (list.check(host, net.isIPv4(host) ? 'ipv4' : 'ipv6')) return null;
       }
       continue;

@@ -216,6 +216,8 @@ describe('host.js proxyFor: Go\'s ProxyFromEnvironment', () => {
     assert.equal(pick('https://x.example.com/', env('*.example.com')), null);
     assert.equal(pick('https://10.1.2.3/', env('10.0.0.0/8')), null);
     assert.equal(pick('https://11.1.2.3/', env('10.0.0.0/8')), 'http://p:1');
+    // A range that does not parse is skipped, not thrown: the request still goes through the proxy.
+    for (const bad of ['10.0.0.0/x', '10.0.0.0/40', '10.0.0.0/', '::/200']) assert.equal(pick('https://10.1.2.3/', env(bad)), 'http://p:1', bad);
     assert.equal(pick('https://example.com/', env('example.com:8443')), 'http://p:1');
     assert.equal(pick('https://example.com:8443/', env('example.com:8443')), null);
     assert.equal(pick('https://other.org/', env('example.com, 10.0.0.1')), 'http://p:1');

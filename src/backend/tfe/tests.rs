@@ -186,6 +186,11 @@ fn the_cli_config_and_credentials_json_give_the_hosts_token() {
     assert_eq!(token::from_cli_config(rc, "app.terraform.io").unwrap().as_deref(), Some("from-rc"));
     assert_eq!(token::from_cli_config(rc, "tfe.example.com").unwrap(), None);
     assert!(token::from_cli_config("credentials {", "x").unwrap_err().starts_with("is not valid HCL"));
+    // A heredoc is a literal too, as in a backend block; an interpolation is not.
+    let heredoc = "credentials \"app.terraform.io\" {\n  token = <<EOT\nfrom-heredoc\nEOT\n}\n";
+    assert_eq!(token::from_cli_config(heredoc, "app.terraform.io").unwrap().as_deref(), Some("from-heredoc"));
+    let computed = "credentials \"app.terraform.io\" {\n  token = \"${var.t}\"\n}\n";
+    assert!(token::from_cli_config(computed, "app.terraform.io").unwrap_err().contains("not a literal string"));
     let json = r#"{"credentials":{"app.terraform.io":{"token":"from-json"}}}"#;
     assert_eq!(token::from_credentials_json(json, "app.terraform.io").unwrap().as_deref(), Some("from-json"));
     assert_eq!(token::from_credentials_json(json, "localhost:8443").unwrap(), None);

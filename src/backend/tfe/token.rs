@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use hcl_edit::expr::Expression;
 use hcl_edit::structure::Structure;
 
 use super::Token;
@@ -44,8 +43,10 @@ pub fn from_cli_config(text: &str, hostname: &str) -> Result<Option<String>, Str
         for structure in block.body.iter() {
             if let Structure::Attribute(a) = structure {
                 if a.key.as_str() == "token" {
-                    return match &a.value {
-                        Expression::String(s) => Ok(Some(s.value().to_string())),
+                    // The same literals the backend block takes: a quoted string or a heredoc
+                    // without interpolation.
+                    return match crate::backend::discover::hcl::literal(&a.value) {
+                        Ok(serde_json::Value::String(s)) => Ok(Some(s.trim().to_string())),
                         _ => Err(format!("the credentials \"{hostname}\" block's `token` is not a literal string")),
                     };
                 }

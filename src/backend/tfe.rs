@@ -26,6 +26,13 @@
 mod error;
 mod token;
 
+/// Every key of the `remote` backend's and the `cloud` block's schema; `workspaces` is the
+/// nested block.
+pub const KEYS: &[&str] = &["hostname", "organization", "token", "workspaces"];
+
+/// The keys whose values are credentials.
+pub const SECRETS: &[&str] = &["token"];
+
 pub use error::{At, Error};
 
 use std::io::Cursor;

@@ -1,7 +1,7 @@
 //! AWS Signature Version 4, by hand over `sha2` + `hmac`: what S3, STS and DynamoDB take.
 //!
 //! The request is signed exactly as it is sent: the URL's path is already percent-encoded once
-//! ([`encode`], so `env:` is `env%3A`) and S3's canonical URI is that path as it is (S3 does not
+//! ([`crate::encode::path`], so `env:` is `env%3A`) and S3's canonical URI is that path as it is (S3 does not
 //! encode it twice); the query is built sorted and encoded ([`query`]), so its canonical form is
 //! the query itself. `Host` is what Node and the native host send (the URL's authority without a
 //! default port); every header of the request is signed.

@@ -186,12 +186,14 @@ pub async fn reachable(git: &Git, commits: &[String], branch: &str) -> Result<(V
         if shallow { DEPTHS.iter().copied().map(Some).chain([None]).collect() } else { vec![None] };
     let refspec = format!("+refs/heads/{branch}:{remote}");
     let mut fetches = 0;
+    // Whether the clone is shallow now: asked once at first, then once after each fetch.
+    let mut still_shallow = shallow;
     for depth in rounds {
         let depth_arg = depth.map(|d| format!("--depth={d}"));
         let mut args = vec!["fetch", "--quiet", "--no-tags", "--no-recurse-submodules"];
         match &depth_arg {
             Some(d) => args.push(d),
-            None if git.shallow().await? => args.push("--unshallow"),
+            None if still_shallow => args.push("--unshallow"),
             None => {}
         }
         args.extend(["origin", refspec.as_str()]);
@@ -204,7 +206,8 @@ pub async fn reachable(git: &Git, commits: &[String], branch: &str) -> Result<(V
             return Err(failed(&args, &out, &hint));
         }
         ancestors(git, commits, &target, &mut found).await?;
-        if found.iter().all(|f| *f) || !git.shallow().await? {
+        still_shallow = git.shallow().await?;
+        if found.iter().all(|f| *f) || !still_shallow {
             break;
         }
     }

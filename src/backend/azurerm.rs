@@ -699,9 +699,9 @@ pub fn workspaces_of(key: &str, blobs: &[(String, u64)]) -> Vec<String> {
 
 fn failed(request: &HttpRequest, e: HostError) -> Error {
     Error::Unreachable {
-        url: entra::without_query(&request.url).to_string(),
+        url: crate::host::without_query(&request.url).to_string(),
         timed_out: e.code == host::TIMED_OUT,
-        message: e.message.replace(&request.url, entra::without_query(&request.url)),
+        message: e.message.replace(&request.url, crate::host::without_query(&request.url)),
     }
 }
 

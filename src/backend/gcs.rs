@@ -397,7 +397,7 @@ fn failure(location: &Location, object: Option<&str>, principal: &str, response:
             Error::NoBucket { bucket: location.bucket.clone(), endpoint: location.endpoint.clone() }
         }
         (status, _) => Error::Status {
-            url: credentials::bare(url),
+            url: crate::host::without_query(url).to_string(),
             status,
             said: match code {
                 Some(c) if said.is_empty() => c,
@@ -490,7 +490,7 @@ pub fn read_list(
     }
     let page: Page = serde_json::from_slice(&response.body).map_err(|_| Error::BadAnswer {
         what: "the storage API".into(),
-        url: credentials::bare(url),
+        url: crate::host::without_query(url).to_string(),
         why: "not with a listing of objects in JSON".into(),
     })?;
     let names = page
@@ -517,7 +517,7 @@ pub fn ordered(mut found: Vec<String>) -> Vec<String> {
 }
 
 async fn send(request: HttpRequest) -> Result<HttpResponse, Error> {
-    let url = credentials::bare(&request.url);
+    let url = crate::host::without_query(&request.url).to_string();
     host::http(request).await.map_err(|e| Error::Unreachable {
         what: "the storage API".into(),
         url,

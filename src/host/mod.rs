@@ -370,6 +370,12 @@ pub fn sign_rs256(pem: &str, data: &[u8]) -> Result<Vec<u8>, HostError> {
     imp::sign_rs256(pem, data)
 }
 
+/// `url` without its query and fragment, for messages: a query may carry a token or the
+/// parameters of a token request.
+pub fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
 /// `scheme://authority` of an absolute http(s) URL.
 pub fn origin(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;

@@ -22,11 +22,6 @@ pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 
 use crate::encode::component as form;
 
-/// The URL without its query, for messages (a query may hold a token).
-pub fn without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
-}
-
 /// The GitHub OIDC token request: `GET <request url>&audience=api://AzureADTokenExchange` with
 /// the runner's request token as a Bearer (`ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN`).
 pub fn oidc_request(url: &str, token: &Secret, timeout_ms: u64) -> HttpRequest {
@@ -50,7 +45,7 @@ pub fn oidc_answer(url: &str, response: &HttpResponse) -> Result<Secret, Error> 
     struct Answer {
         value: Option<String>,
     }
-    let url = without_query(url).to_string();
+    let url = crate::host::without_query(url).to_string();
     if response.status != 200 {
         return Err(Error::OidcRequest { url, status: response.status, said: said(&response.body) });
     }

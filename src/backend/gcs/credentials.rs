@@ -242,12 +242,7 @@ pub fn impersonated(url: &str) -> Option<String> {
     (!email.is_empty()).then(|| email.into_owned())
 }
 
-/// A URL without its query, for messages (a query may carry parameters of a token request).
-pub fn bare(url: &str) -> String {
-    url.split(['?', '#']).next().unwrap_or(url).to_string()
-}
-
-pub use crate::encode::form;
+use crate::encode::form;
 
 fn post_form(url: &str, body: Vec<u8>, timeout_ms: u64) -> HttpRequest {
     HttpRequest {
@@ -368,7 +363,7 @@ pub fn read_token(step: Step, url: &str, principal: &str, response: &HttpRespons
         let (error, said) = super::error::said(&response.body);
         return Err(Error::Exchange {
             step,
-            url: bare(url),
+            url: crate::host::without_query(url).to_string(),
             status: response.status,
             error,
             said,
@@ -377,7 +372,7 @@ pub fn read_token(step: Step, url: &str, principal: &str, response: &HttpRespons
     }
     let value: serde_json::Value = serde_json::from_slice(&response.body).map_err(|_| Error::BadAnswer {
         what: step_words(step),
-        url: bare(url),
+        url: crate::host::without_query(url).to_string(),
         why: "not with JSON".into(),
     })?;
     value
@@ -388,7 +383,7 @@ pub fn read_token(step: Step, url: &str, principal: &str, response: &HttpRespons
         .map(Secret::new)
         .ok_or_else(|| Error::BadAnswer {
             what: step_words(step),
-            url: bare(url),
+            url: crate::host::without_query(url).to_string(),
             why: "without an access token".into(),
         })
 }
@@ -411,7 +406,7 @@ pub struct Token {
 }
 
 async fn send(what: Step, request: HttpRequest) -> Result<HttpResponse, Error> {
-    let url = bare(&request.url);
+    let url = crate::host::without_query(&request.url).to_string();
     host::http(request).await.map_err(|e: HostError| Error::Unreachable {
         what: step_words(what),
         url,
@@ -515,7 +510,7 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
                         let (error, said) = super::error::said(&response.body);
                         return Err(Error::Exchange {
                             step: Step::Subject,
-                            url: bare(url),
+                            url: crate::host::without_query(url).to_string(),
                             status: response.status,
                             error,
                             said,
@@ -524,7 +519,7 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
                     }
                     read_subject(&response.body, field.as_deref()).map_err(|why| Error::BadAnswer {
                         what: step_words(Step::Subject),
-                        url: bare(url),
+                        url: crate::host::without_query(url).to_string(),
                         why,
                     })?
                 }

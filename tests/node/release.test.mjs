@@ -1,5 +1,5 @@
-// The project's own release: CHANGELOG.md's sections read the way release.yml extracts notes
-// (scripts/release-notes.sh), the publish and major-tag steps of release.yml run against a fake
+// The project's own release: CHANGELOG.md's sections read the way publish.yml extracts notes
+// (scripts/release-notes.sh), the publish and major-tag steps of publish.yml run against a fake
 // `gh` and a local bare repository, and the files users and the Marketplace expect are there.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,11 +60,11 @@ test('release-notes.sh takes exactly the version asked for, with or without its 
   }
 });
 
-/** The `run:` of release.yml's step whose script matches `re`, with the job it is in. */
+/** The `run:` of publish.yml's step whose script matches `re`, with the job it is in. */
 function releaseStep(re) {
-  const rel = parse(fs.readFileSync(path.join(root, '.github/workflows/release.yml'), 'utf8'));
+  const rel = parse(fs.readFileSync(path.join(root, '.github/workflows/publish.yml'), 'utf8'));
   for (const job of Object.values(rel.jobs)) for (const step of job.steps) if (re.test(step.run ?? '')) return step;
-  throw new Error(`release.yml has no step matching ${re}`);
+  throw new Error(`publish.yml has no step matching ${re}`);
 }
 
 function git(cwd, ...args) {
@@ -97,7 +97,7 @@ function runStep(step, cwd, env) {
   });
 }
 
-test("release.yml's publish step: the version's notes, --prerelease only for a prerelease", () => {
+test("publish.yml's publish step: the version's notes, --prerelease only for a prerelease", () => {
   const step = releaseStep(/gh release create/);
   const bin = path.join(tmp, 'bin');
   fs.mkdirSync(bin, { recursive: true });
@@ -127,7 +127,7 @@ test("release.yml's publish step: the version's notes, --prerelease only for a p
   assert.ok(!fs.existsSync(log), 'gh was not called');
 });
 
-test("release.yml's major-tag step moves v1 to the release's commit, and pushes nothing else", () => {
+test("publish.yml's major-tag step moves v1 to the release's commit, and pushes nothing else", () => {
   const step = releaseStep(/git push --force/);
   const { origin, work, first, second } = releasedRepo('move');
   assert.equal(git(origin, 'rev-parse', 'v1'), first);

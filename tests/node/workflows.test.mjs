@@ -9,6 +9,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { root } from './harness.mjs';
 
+/** The reusable workflows (`on: workflow_call`), as users call them. */
+const REUSABLE = ['deploy', 'promote', 'release', 'infra', 'pr-check', 'status'];
+/** The starter workflows users copy from workflows/. */
+const STARTERS = ['deploy-dev', 'promote-qa', 'release-prod', 'infra', 'pr-check', 'status'];
+
 /** Every workflow file: .github/workflows/*.y(a)ml, then workflows/*.y(a)ml (starters). */
 function workflows() {
   const files = [];
@@ -20,9 +25,10 @@ function workflows() {
   return files;
 }
 
-test('the repository has its CI and release workflows', () => {
+test('the repository has its CI and release workflows, the reusable pipeline and its starters', () => {
   const files = workflows();
-  for (const want of ['.github/workflows/ci.yml', '.github/workflows/release.yml']) assert.ok(files.includes(want), want);
+  for (const want of ['ci', 'publish', ...REUSABLE]) assert.ok(files.includes(`.github/workflows/${want}.yml`), want);
+  for (const want of STARTERS) assert.ok(files.includes(`workflows/${want}.yml`), want);
 });
 
 test('actionlint reports nothing on every workflow', () => {
@@ -48,7 +54,8 @@ test('every action is pinned by a full commit SHA with a version comment, checko
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     for (const m of text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)) {
       const [, ref, rest] = m;
-      if (ref.startsWith('./')) continue;
+      // This repository at the running commit: `./` (the workspace) or `$/` (self-repository).
+      if (ref.startsWith('./') || ref.startsWith('$/')) continue;
       // A reusable workflow of this repository, called the way users call it, is not an action.
       if (/\/\.github\/workflows\//.test(ref)) continue;
       assert.match(ref, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${file}: ${ref} is pinned by a full commit SHA`);
@@ -87,8 +94,8 @@ test('ci.yml: read-only, one run per ref (superseded pull-request runs cancelled
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/, 'the version Cargo.lock pins');
 });
 
-test('release.yml: tags vX.Y.Z, write permission only where the release is published', () => {
-  const rel = parse(fs.readFileSync(path.join(root, '.github/workflows/release.yml'), 'utf8'));
+test("publish.yml (the project's own release): tags vX.Y.Z, write permission only where the release is published", () => {
+  const rel = parse(fs.readFileSync(path.join(root, '.github/workflows/publish.yml'), 'utf8'));
   assert.deepEqual(rel.on, { push: { tags: ['v*.*.*'] } });
   assert.deepEqual(rel.permissions, {});
   assert.deepEqual(rel.jobs.check.permissions, { contents: 'read' });
@@ -105,4 +112,131 @@ test('release.yml: tags vX.Y.Z, write permission only where the release is publi
   const move = rel.jobs.publish.steps.find((s) => /git push --force/.test(s.run ?? ''));
   assert.equal(move.if, "needs.check.outputs.prerelease == 'false'", 'a prerelease does not move the major tag');
   assert.ok(rel.jobs.publish.steps.indexOf(move) > rel.jobs.publish.steps.findIndex((s) => /gh release create/.test(s.run ?? '')), 'the major tag moves after the release is published');
+});
+
+/** A YAML file of the repository, parsed. */
+function load(file) {
+  return parse(fs.readFileSync(path.join(root, file), 'utf8'));
+}
+
+/** The internal composite actions of the reusable workflows: .github/actions/<name>/action.yml. */
+function composites() {
+  const dir = path.join(root, '.github', 'actions');
+  return fs.readdirSync(dir).sort().map((name) => `.github/actions/${name}/action.yml`);
+}
+
+/** Every step of a workflow's jobs, or of a composite action, with where it is. */
+function steps(file) {
+  const doc = load(file);
+  if (doc.runs) return (doc.runs.steps ?? []).map((step) => ({ where: file, step }));
+  return Object.entries(doc.jobs ?? {}).flatMap(([name, job]) => (job.steps ?? []).map((step) => ({ where: `${file} job ${name}`, step })));
+}
+
+test('the reusable workflows run the action and their composites at their own commit ($/), never by a tag or the workspace', () => {
+  const files = [...REUSABLE.map((n) => `.github/workflows/${n}.yml`), ...composites()];
+  let action = 0;
+  for (const file of files) {
+    for (const { where, step } of steps(file)) {
+      if (!step.uses) continue;
+      assert.doesNotMatch(step.uses, /stage-action@|^\.\//, `${where}: ${step.uses} would run another version than the caller pinned`);
+      if (!step.uses.startsWith('$/')) continue;
+      const target = step.uses.slice(2);
+      assert.ok(fs.existsSync(path.join(root, target, 'action.yml')), `${where}: ${step.uses} names an action of this repository`);
+      if (target === '.') action += 1;
+    }
+  }
+  assert.ok(action >= 8, `the action itself is run as $/. (${action} times)`);
+});
+
+test('the reusable workflows: no permission at the top, least privilege per job, one deploy per stage never cancelled', () => {
+  for (const name of REUSABLE) {
+    const file = `.github/workflows/${name}.yml`;
+    const wf = load(file);
+    assert.ok(wf.on.workflow_call, `${file} is reusable`);
+    assert.deepEqual(wf.permissions, {}, `${file}: permissions: {}`);
+    for (const [job, def] of Object.entries(wf.jobs)) {
+      assert.ok(def.permissions, `${file} job ${job} says its permissions`);
+      for (const [scope, level] of Object.entries(def.permissions)) {
+        assert.ok(['contents', 'deployments'].includes(scope), `${file} job ${job}: ${scope}`);
+        if (level === 'write') assert.equal(scope, 'deployments', `${file} job ${job}: only deployments are written`);
+      }
+      assert.equal(def.permissions.contents, 'read', `${file} job ${job}: contents: read`);
+      const writes = def.permissions.deployments === 'write';
+      if (def.environment) {
+        // The job that changes a stage: its environment gates it (required reviewers), and its
+        // concurrency group is the stage's own, shared by every workflow that deploys there.
+        assert.deepEqual(def.concurrency, { group: `stage-\${{ inputs.${name === 'infra' ? 'environment' : 'stage'} }}`, 'cancel-in-progress': false }, `${file} job ${job}`);
+      } else {
+        assert.ok(!writes, `${file} job ${job}: writes deployments only in a stage's environment`);
+      }
+    }
+  }
+});
+
+test('every value reaches a script through env:, never ${{ }} inside run:', () => {
+  const files = [...workflows(), ...composites()];
+  for (const file of files) {
+    for (const { where, step } of steps(file)) {
+      if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `${where}: ${step.name ?? step.run.slice(0, 40)}`);
+    }
+  }
+});
+
+test('the deploy path: preflight, init, fmt -check, validate, plan -out, apply that plan, rollout, record, in that order', () => {
+  const apply = load('.github/actions/apply/action.yml').runs.steps;
+  const order = [
+    (s) => s.uses === '$/.' && s.with.command === 'preflight',
+    (s) => /terraform -chdir="\$DIR" init /.test(s.run ?? ''),
+    (s) => /fmt -check/.test(s.run ?? ''),
+    (s) => /validate/.test(s.run ?? ''),
+    (s) => /plan\.sh/.test(s.run ?? ''),
+    (s) => /apply .*stage-action\.tfplan/.test(s.run ?? ''),
+    (s) => /rollout\.sh/.test(s.run ?? ''),
+    (s) => s.uses === '$/.' && s.with.command === 'record',
+  ];
+  const at = order.map((is) => apply.findIndex(is));
+  assert.ok(at.every((i) => i >= 0), `every step is there: ${at}`);
+  assert.deepEqual([...at].sort((a, b) => a - b), at, 'in order');
+  const plan = fs.readFileSync(path.join(root, '.github/actions/apply/plan.sh'), 'utf8');
+  assert.match(plan, /-out="\$RUNNER_TEMP\/stage-action\.tfplan"/);
+});
+
+test('release: guard first, then promote tied to the tagged commit, in the stage environment', () => {
+  const rel = load('.github/workflows/release.yml');
+  const guard = rel.jobs.guard.steps.find((s) => s.with?.command === 'guard');
+  assert.equal(guard.with['versions-from'], '${{ inputs.versions-from }}');
+  assert.equal(rel.on.workflow_call.inputs['versions-from'].default, 'deployments', 'a refused tag never counts');
+  assert.deepEqual(rel.jobs.release.needs, 'guard');
+  const promote = rel.jobs.release.steps.find((s) => s.with?.command === 'promote');
+  assert.equal(promote.with.commit, '${{ github.sha }}');
+  const promoteWf = load('.github/workflows/promote.yml');
+  const p = promoteWf.jobs.promote.steps.find((s) => s.with?.command === 'promote');
+  assert.equal(p.with['allow-rollback'], '${{ inputs.rollback }}');
+  assert.equal(promoteWf.on.workflow_call.inputs.rollback.type, 'boolean');
+});
+
+test('the starters: a few lines each, calling reusable workflows of this repository with inputs and secrets they declare', () => {
+  for (const name of STARTERS) {
+    const file = `workflows/${name}.yml`;
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const lines = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+    assert.ok(lines.length <= 25, `${file}: ${lines.length} lines of YAML`);
+    const wf = parse(text);
+    assert.deepEqual(wf.permissions, {}, `${file}: permissions: {}`);
+    for (const [job, def] of Object.entries(wf.jobs)) {
+      const m = /^acme\/stage-action\/\.github\/workflows\/([\w-]+)\.yml@v1$/.exec(def.uses ?? '');
+      assert.ok(m, `${file} job ${job} calls a reusable workflow of this repository: ${def.uses}`);
+      const called = load(`.github/workflows/${m[1]}.yml`).on.workflow_call;
+      for (const key of Object.keys(def.with ?? {})) assert.ok(called.inputs?.[key], `${file}: ${m[1]}.yml has the input ${key}`);
+      for (const key of Object.keys(def.secrets ?? {})) assert.ok(called.secrets?.[key], `${file}: ${m[1]}.yml has the secret ${key}`);
+      for (const [key, input] of Object.entries(called.inputs ?? {})) if (input.required) assert.ok(key in (def.with ?? {}), `${file}: gives ${m[1]}.yml's required ${key}`);
+      for (const [key, secret] of Object.entries(called.secrets ?? {})) if (secret.required) assert.ok(key in (def.secrets ?? {}), `${file}: gives ${m[1]}.yml's required secret ${key}`);
+      // The caller grants what the called jobs ask for, and no more.
+      const asked = {};
+      for (const j of Object.values(load(`.github/workflows/${m[1]}.yml`).jobs)) {
+        for (const [scope, level] of Object.entries(j.permissions)) if (asked[scope] !== 'write') asked[scope] = level;
+      }
+      assert.deepEqual(def.permissions, asked, `${file} job ${job} grants exactly what ${m[1]}.yml's jobs ask`);
+    }
+  }
 });

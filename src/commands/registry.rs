@@ -129,7 +129,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "commit",
         required: false,
         default: None,
-        description: "promote: the release's commit: refuse unless the source stage's image was built from it (its tag is the commit's SHA, in full or a prefix of 7 or more digits, either way; the check needs SHA-tagged images). In a tag-push workflow pass `${{ github.sha }}`. Empty: no check.",
+        description: "promote: the release's commit: refuse unless the source stage's image was built from it (its tag is the commit's SHA, in full or a prefix of 7 or more digits, either way; the check needs SHA-tagged images). In a tag-push workflow pass the pushed commit, `github.sha`. Empty: no check.",
         allowed: &[],
     },
     InputDef {

@@ -188,6 +188,8 @@ export async function startGitHub(options = {}) {
     addDeployment: (d) => call('addDeployment', d),
     /** Forgets every deployment. */
     clearDeployments: () => call('clearDeployments'),
+    /** Moves every deployment and status `ms` milliseconds into the past: time passes. */
+    ageDeployments: (ms) => call('ageDeployments', ms),
     /** The current tags as served: [{name, sha, type, commit}], refname order. */
     tags: () => call('tags'),
     async close() {
@@ -384,6 +386,17 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
     deployments: () => S.deployments,
     addDeployment: (d) => addDeployment(d),
     clearDeployments: () => { S.deployments = []; },
+    ageDeployments: (ms) => {
+      const back = (t) => isoTime(Date.parse(t) - ms);
+      for (const d of S.deployments) {
+        d.created_at = back(d.created_at);
+        d.updated_at = back(d.updated_at);
+        for (const st of d.statuses) {
+          st.created_at = back(st.created_at);
+          st.updated_at = back(st.updated_at);
+        }
+      }
+    },
     tags: () => sortedTags().map(({ name, sha, type, commit }) => ({ name, sha, type, commit })),
     close: () => {
       server.closeAllConnections();

@@ -240,3 +240,13 @@ test('the starters: a few lines each, calling reusable workflows of this reposit
     }
   }
 });
+
+test('no description of action.yml or a composite holds an expression: the runner allows them only in defaults', () => {
+  for (const file of ['action.yml', ...composites()]) {
+    const doc = load(file);
+    for (const [kind, entries] of [['input', doc.inputs ?? {}], ['output', doc.outputs ?? {}]]) {
+      for (const [name, def] of Object.entries(entries)) assert.doesNotMatch(def.description ?? '', /\$\{\{/, `${file}: ${kind} ${name}`);
+    }
+    assert.doesNotMatch(doc.description ?? '', /\$\{\{/, `${file}: description`);
+  }
+});

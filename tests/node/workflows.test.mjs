@@ -20,7 +20,8 @@ function workflows() {
   for (const dir of ['.github/workflows', 'workflows']) {
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
-    for (const name of fs.readdirSync(abs).sort()) if (/\.ya?ml$/.test(name)) files.push(path.join(dir, name));
+    // workflows/stages.yml is the stages file's template, not a workflow.
+    for (const name of fs.readdirSync(abs).sort()) if (/\.ya?ml$/.test(name) && name !== 'stages.yml') files.push(path.join(dir, name));
   }
   return files;
 }
@@ -248,5 +249,23 @@ test('no description of action.yml or a composite holds an expression: the runne
       for (const [name, def] of Object.entries(entries)) assert.doesNotMatch(def.description ?? '', /\$\{\{/, `${file}: ${kind} ${name}`);
     }
     assert.doesNotMatch(doc.description ?? '', /\$\{\{/, `${file}: description`);
+  }
+});
+
+test("the README documents every input, secret and output of every reusable workflow, as the workflow says it", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const cell = (t) => String(t ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
+  for (const name of REUSABLE) {
+    const at = readme.indexOf(`### \`${name}.yml\``);
+    assert.ok(at >= 0, `README has a section for ${name}.yml`);
+    const section = readme.slice(at, readme.indexOf('\n#', at + 5));
+    const rows = new Set([...section.matchAll(/^\| (input|secret|output) \| `([\w-]+)` \| [^|]*\| (.*) \|$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]}`));
+    const call = load(`.github/workflows/${name}.yml`).on.workflow_call;
+    const want = new Set([
+      ...Object.entries(call.inputs ?? {}).map(([k, v]) => `input ${k}: ${cell(v.description)}`),
+      ...Object.entries(call.secrets ?? {}).map(([k, v]) => `secret ${k}: ${cell(v.description)}`),
+      ...Object.entries(call.outputs ?? {}).map(([k, v]) => `output ${k}: ${cell(v.description)}`),
+    ]);
+    assert.deepEqual([...rows].sort(), [...want].sort(), `${name}.yml`);
   }
 });

@@ -11,6 +11,7 @@ pub mod record;
 pub mod registry;
 pub mod stage_file;
 pub mod status;
+pub mod validate;
 #[cfg(test)]
 mod tests;
 // Beside `tests.rs` rather than in it: promote's and status's configurations.
@@ -50,7 +51,7 @@ impl std::fmt::Debug for Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC];
+pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC, validate::SPEC];
 
 /// The command called `name`.
 pub fn spec(name: &str) -> Option<&'static Spec> {

@@ -11,9 +11,9 @@ pub mod record;
 pub mod registry;
 pub mod stage_file;
 pub mod status;
-pub mod validate;
 #[cfg(test)]
 mod tests;
+pub mod validate;
 // Beside `tests.rs` rather than in it: promote's and status's configurations.
 #[cfg(test)]
 #[path = "tests/stage_commands.rs"]
@@ -51,7 +51,8 @@ impl std::fmt::Debug for Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC, validate::SPEC];
+pub const COMMANDS: &[Spec] =
+    &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC, validate::SPEC];
 
 /// The command called `name`.
 pub fn spec(name: &str) -> Option<&'static Spec> {

@@ -46,7 +46,12 @@ pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
 }
 
 /// The backend's problems with `stage`'s settings, each at its line of the stages file `file`.
-pub fn in_file(file: &str, stage: &Stage, settings: &Settings, problems: Vec<backend::Problem>) -> Vec<stages::Problem> {
+pub fn in_file(
+    file: &str,
+    stage: &Stage,
+    settings: &Settings,
+    problems: Vec<backend::Problem>,
+) -> Vec<stages::Problem> {
     problems
         .into_iter()
         .map(|p| stages::Problem {

@@ -145,7 +145,9 @@ pub fn state_path(file: &str, stage: &Stage, context: &Context) -> Option<Found>
     match host::stat(&path) {
         Ok(Some(_)) => return None,
         Ok(None) => {}
-        Err(e) => return Some(problem(format!("stage {name}: \"state\" {} cannot be read: {}", quote(given), e.message))),
+        Err(e) => {
+            return Some(problem(format!("stage {name}: \"state\" {} cannot be read: {}", quote(given), e.message)))
+        }
     }
     let trimmed = given.trim_end_matches('/');
     let parts: Vec<&str> = trimmed.split('/').collect();
@@ -188,7 +190,10 @@ pub fn state_path(file: &str, stage: &Stage, context: &Context) -> Option<Found>
         None => "fix the path (relative to GITHUB_WORKSPACE), or commit the stage's working directory".to_string(),
     };
     let message = if missing.len() == trimmed.len() {
-        format!("stage {name}: \"state\" names the {what} {}, which does not exist in the checkout; {remedy}", quote(given))
+        format!(
+            "stage {name}: \"state\" names the {what} {}, which does not exist in the checkout; {remedy}",
+            quote(given)
+        )
     } else {
         format!(
             "stage {name}: \"state\" names {}, but there is no directory {} in the checkout; {remedy}",

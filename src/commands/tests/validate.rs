@@ -51,7 +51,10 @@ fn the_row_and_the_output_say_each_setting_as_the_file_does() {
     );
     let prod = &file.stages[1];
     assert_eq!(header().len(), row(prod).len());
-    assert_eq!(row(prod), ["prod", "dev", "", "kubernetes", "blue", "kubernetes_deployment_v1.web", "web", "1h 30m", "yes"]);
+    assert_eq!(
+        row(prod),
+        ["prod", "dev", "", "kubernetes", "blue", "kubernetes_deployment_v1.web", "web", "1h 30m", "yes"]
+    );
     assert_eq!(
         entry(prod),
         json!({"name": "prod", "from": "dev", "state": null, "backend": "kubernetes", "workspace": "blue",
@@ -68,14 +71,22 @@ fn only_the_backend_problems_the_file_states_count_not_missing_credentials() {
     let text = "stages:\n  dev:\n    backend: kuberentes\n    address: output.image\n  qa:\n    backend: kubernetes\n    backend-config:\n      secret_suffix: app\n    address: output.image\n  prod:\n    backend: kubernetes\n    backend-config:\n      secret_sufix: app\n    address: output.image\n";
     let file = parse(text);
     let of = |i: usize| -> Vec<String> {
-        backend_problems("s.yml", &file.stages[i], &ctx(ws)).iter().map(|p| format!("{}: {}", p.line, p.message)).collect()
+        backend_problems("s.yml", &file.stages[i], &ctx(ws))
+            .iter()
+            .map(|p| format!("{}: {}", p.line, p.message))
+            .collect()
     };
     assert_eq!(of(0), ["3: stage dev: \"kuberentes\" is not a Terraform backend; did you mean \"kubernetes\"?"]);
     // No host and no credentials: a deploy job gives them; the file is fine.
     assert_eq!(of(1), Vec::<String>::new());
     let prod = of(2);
     assert_eq!(prod.len(), 1, "{prod:?}");
-    assert!(prod[0].starts_with("13: stage prod: `secret_sufix`: is not a setting of the kubernetes backend; did you mean `secret_suffix`?"), "{prod:?}");
+    assert!(
+        prod[0].starts_with(
+            "13: stage prod: `secret_sufix`: is not a setting of the kubernetes backend; did you mean `secret_suffix`?"
+        ),
+        "{prod:?}"
+    );
 }
 
 #[test]

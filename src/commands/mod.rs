@@ -13,6 +13,7 @@ pub mod stage_file;
 pub mod status;
 #[cfg(test)]
 mod tests;
+pub mod validate;
 // Beside `tests.rs` rather than in it: promote's and status's configurations.
 #[cfg(test)]
 #[path = "tests/stage_commands.rs"]
@@ -50,7 +51,8 @@ impl std::fmt::Debug for Spec {
 }
 
 /// Every command.
-pub const COMMANDS: &[Spec] = &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC];
+pub const COMMANDS: &[Spec] =
+    &[lookup::SPEC, guard::SPEC, promote::SPEC, status::SPEC, record::SPEC, preflight::SPEC, validate::SPEC];
 
 /// The command called `name`.
 pub fn spec(name: &str) -> Option<&'static Spec> {

@@ -52,8 +52,8 @@ pub const INPUTS: &[InputDef] = &[
         name: "command",
         required: true,
         default: None,
-        description: "What to do: `lookup` reads a value and the image a workload runs from a Terraform state; `guard` refuses a release tag that is malformed, a duplicate or lower than what exists; `promote` picks the image a stage should run from its source stage; `status` shows every stage; `record` records a GitHub deployment; `preflight` checks a stage's backend credentials (and registry credentials) before Terraform runs.",
-        allowed: &["lookup", "guard", "promote", "status", "record", "preflight"],
+        description: "What to do: `lookup` reads a value and the image a workload runs from a Terraform state; `guard` refuses a release tag that is malformed, a duplicate or lower than what exists; `promote` picks the image a stage should run from its source stage; `status` shows every stage; `record` records a GitHub deployment; `preflight` checks a stage's backend credentials (and registry credentials) before Terraform runs; `validate` checks the stages file without reading any state (for a pull request).",
+        allowed: &["lookup", "guard", "promote", "status", "record", "preflight", "validate"],
     },
     InputDef {
         name: "state",
@@ -108,7 +108,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "stages-file",
         required: false,
         default: Some(".github/stages.yml"),
-        description: "lookup, promote, status, record, guard, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.",
+        description: "lookup, promote, status, record, guard, preflight, validate: the stages file. Relative to `GITHUB_WORKSPACE`.",
         allowed: &[],
     },
     InputDef {
@@ -288,7 +288,7 @@ pub const OUTPUTS: &[OutputDef] = &[
     OutputDef { name: "changed", description: "promote: `false` when the target already runs the image, so the workflow can skip its apply." },
     OutputDef { name: "from", description: "promote: the source stage." },
     OutputDef { name: "to", description: "promote: the target stage." },
-    OutputDef { name: "stages", description: "status: JSON, per stage its image, tag, digest, serial, `from`, its `relation` to its `from` (`same`, `behind`, `ahead`, `diverged`, `unknown`), `behind`, `since` (when it started running its image), `held` and `locked`." },
+    OutputDef { name: "stages", description: "status: a JSON object, per stage its image, tag, digest, serial, `from`, its `relation` to its `from` (`same`, `behind`, `ahead`, `diverged`, `unknown`), `behind`, `since` (when it started running its image), `held` and `locked`. validate: a JSON list of the stages in promotion order, each with `name`, `from`, `state`, `backend`, `workspace`, `address`, `container`, `min-soak` (seconds) and `hold`, as the file says." },
     OutputDef { name: "deployment-id", description: "record: the id of the GitHub deployment created." },
     OutputDef { name: "ok", description: "preflight: `true` when no check failed, else `false` (written even when the step fails)." },
     OutputDef { name: "certificate-expires", description: "preflight: when the kubernetes backend's client certificate expires (RFC 3339, `2026-11-30T09:00:00Z`); empty without one." },
@@ -428,7 +428,7 @@ mod tests {
         let command = Inputs::new(crate::action::Mode::Actions, "x", &[("command", "lokup")]);
         assert_eq!(
             choice(&command, "command").unwrap_err().problem,
-            "\"lokup\" is none of lookup, guard, promote, status, record, preflight; did you mean lookup?"
+            "\"lokup\" is none of lookup, guard, promote, status, record, preflight, validate; did you mean lookup?"
         );
     }
 

@@ -41,18 +41,26 @@ pub fn stage<'f>(file: &'f StagesFile, input: &str, name: &str) -> Result<&'f St
 /// line.
 pub fn source(file: &str, stage: &Stage, context: &Context) -> Result<Source> {
     let settings = Settings::from_stage(file, stage);
-    backend::configure(&settings, context).map_err(|problems| {
-        let problems = problems
-            .into_iter()
-            .map(|p| stages::Problem {
-                file: file.to_string(),
-                line: p.line.or(settings.line(p.setting)).unwrap_or(stage.line),
-                column: None,
-                message: format!("stage {}: {}", stage.name, p.message),
-            })
-            .collect();
-        stages::Error::invalid(file, problems).into()
-    })
+    backend::configure(&settings, context)
+        .map_err(|problems| stages::Error::invalid(file, in_file(file, stage, &settings, problems)).into())
+}
+
+/// The backend's problems with `stage`'s settings, each at its line of the stages file `file`.
+pub fn in_file(
+    file: &str,
+    stage: &Stage,
+    settings: &Settings,
+    problems: Vec<backend::Problem>,
+) -> Vec<stages::Problem> {
+    problems
+        .into_iter()
+        .map(|p| stages::Problem {
+            file: file.to_string(),
+            line: p.line.or(settings.line(p.setting)).unwrap_or(stage.line),
+            column: None,
+            message: format!("stage {}: {}", stage.name, p.message),
+        })
+        .collect()
 }
 
 /// Reads what `stage` of the stages file `file` runs; the credentials of its backend are masked

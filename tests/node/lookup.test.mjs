@@ -168,9 +168,9 @@ describe('sensitive values', () => {
 
 describe('bad input fails with one clear error and writes nothing', () => {
   const cases = [
-    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record, preflight'],
-    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; did you mean lookup? The commands are: lookup, guard, promote, status, record, preflight'],
-    ['an unknown command, nothing close', { command: 'deploy', state: example }, 'invalid input', 'input `command`: unknown command "deploy"; use one of: lookup, guard, promote, status, record, preflight'],
+    ['no command', { state: example, address: 'output.image' }, 'invalid input', 'input `command`: is required; set it to one of: lookup, guard, promote, status, record, preflight, validate'],
+    ['an unknown command', { command: 'lokup', state: example }, 'invalid input', 'input `command`: unknown command "lokup"; did you mean lookup? The commands are: lookup, guard, promote, status, record, preflight, validate'],
+    ['an unknown command, nothing close', { command: 'deploy', state: example }, 'invalid input', 'input `command`: unknown command "deploy"; use one of: lookup, guard, promote, status, record, preflight, validate'],
     ['missing state and address', { command: 'lookup' }, 'invalid input',
       'input `state`: is required: the .tfstate file, or the Terraform working directory that holds it\ninput `address`: is required, e.g. kubernetes_deployment_v1.backend or output.image'],
     ['a malformed address', { command: 'lookup', state: example, address: 'module.app[x].y.z' }, 'invalid input',
@@ -368,7 +368,7 @@ describe('the terminal face', () => {
       '  --commit',
       "      promote: the release's commit: refuse unless the source stage's image was built from it (its tag is the commit's SHA, in full or a prefix of 7 or more digits, either way; the check needs SHA-tagged images). In a tag-push workflow pass `${{ github.sha }}`. Empty: no check.",
       '  --stages-file',
-      '      lookup, promote, status, record, guard, preflight: the stages file. Relative to `GITHUB_WORKSPACE`.',
+      '      lookup, promote, status, record, guard, preflight, validate: the stages file. Relative to `GITHUB_WORKSPACE`.',
       '      default: .github/stages.yml',
       '  --allow-locked',
       "      promote: `true` to promote even while Terraform holds a lock on the source's or the target's state (an apply in progress); by default that is refused.",
@@ -402,6 +402,7 @@ describe('the terminal face', () => {
       assert.equal(r.code, 0);
       assert.match(r.stdout, /^stage-action: /);
       assert.match(r.stdout, /lookup +read a value/);
+      assert.match(r.stdout, /validate +check the stages file without reading any state \(for a pull request\)\n +inputs: --stages-file\n/);
     }
   });
 });

@@ -233,6 +233,13 @@ describe('status', () => {
     t.assert.snapshot(actionsFaces(run({ command: 'status', 'stages-file': 'broken.yml' }))));
 });
 
+describe('validate', () => {
+  test('the stages in promotion order, a warning for a state file not in the checkout', (t) =>
+    t.assert.snapshot(actionsFaces(run({ command: 'validate' }))));
+  test('a stages file with twelve problems', (t) =>
+    t.assert.snapshot(actionsFaces(run({ command: 'validate', 'stages-file': 'broken.yml' }))));
+});
+
 describe('record', () => {
   const record = (env = {}) =>
     run({ command: 'record', to: 'qa', token: gh.token }, { env: { ...gh.env, GITHUB_SHA: SHA, GITHUB_RUN_ID: '4242', ...env } });
@@ -263,6 +270,7 @@ describe('from a terminal', () => {
     ['an image with no tag', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.untagged']],
     ['an error', ['lookup', '--state', 'states/app.tfstate', '--address', 'output.imag']],
     ['status', ['status', '--stages-file', 'status-broken.yml']],
+    ['validate', ['validate']],
     ['promote', ['promote', '--to', 'qa']],
     ['a refused promotion', ['promote', '--to', 'held']],
     ['guard', ['guard', '--tag', 'v1.2.0', '--tags-from', 'git']],

@@ -14,10 +14,11 @@ const REUSABLE = ['deploy', 'promote', 'release', 'infra', 'pr-check', 'status']
 /** The starter workflows users copy from workflows/. */
 const STARTERS = ['deploy-dev', 'promote-qa', 'release-prod', 'infra', 'pr-check', 'status'];
 
-/** Every workflow file: .github/workflows/*.y(a)ml, then workflows/*.y(a)ml (starters). */
+/** Every workflow file: .github/workflows/*.y(a)ml, then workflows/*.y(a)ml (starters), then the
+ * shop example's (examples/shop/.github/workflows, the starters configured for it). */
 function workflows() {
   const files = [];
-  for (const dir of ['.github/workflows', 'workflows']) {
+  for (const dir of ['.github/workflows', 'workflows', 'examples/shop/.github/workflows']) {
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
     // workflows/stages.yml is the stages file's template, not a workflow.
@@ -43,7 +44,7 @@ test('actionlint reports nothing on every workflow', () => {
 test('zizmor reports nothing on every workflow, action.yml and dependabot.yml', () => {
   // The repository as zizmor discovers it (.github/workflows, action.yml, .github/dependabot.yml),
   // plus the starter workflows, which it does not look for.
-  const starters = workflows().filter((f) => f.startsWith('workflows/'));
+  const starters = workflows().filter((f) => !f.startsWith('.github/'));
   const r = spawnSync('zizmor', ['--offline', '--no-progress', '--format', 'json', '.', ...starters], { cwd: root, encoding: 'utf8' });
   assert.equal(r.error, undefined, 'zizmor must be installed (.ci/run installs it from PyPI)');
   const findings = JSON.parse(r.stdout);
@@ -216,9 +217,8 @@ test('release: guard first, then promote tied to the tagged commit, in the stage
   assert.equal(promoteWf.on.workflow_call.inputs.rollback.type, 'boolean');
 });
 
-test('the starters: a few lines each, calling reusable workflows of this repository with inputs and secrets they declare', () => {
-  for (const name of STARTERS) {
-    const file = `workflows/${name}.yml`;
+test('the starters, and the shop example\'s: a few lines each, calling reusable workflows of this repository with inputs and secrets they declare', () => {
+  for (const file of [...STARTERS.map((n) => `workflows/${n}.yml`), ...STARTERS.map((n) => `examples/shop/.github/workflows/${n}.yml`)]) {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     const lines = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
     assert.ok(lines.length <= 25, `${file}: ${lines.length} lines of YAML`);

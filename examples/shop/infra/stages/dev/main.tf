@@ -1,5 +1,5 @@
 # The dev stage: the shop application (../../modules/app) in the namespace dev, at http://app.dev/.
-# Deployed with: terraform -chdir=examples/shop/infra/stages/dev apply -var image_tag=<commit SHA>
+# Deployed with: terraform -chdir=infra/stages/dev apply -var image_tag=<commit SHA>
 terraform {
   required_version = ">= 1.7.0, < 2.0.0"
 

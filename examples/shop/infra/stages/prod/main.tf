@@ -1,5 +1,5 @@
 # The prod stage: the shop application (../../modules/app) in the namespace prod, at http://app.prod/.
-# Deployed with: terraform -chdir=examples/shop/infra/stages/prod apply -var image_tag=<commit SHA>
+# Deployed with: terraform -chdir=infra/stages/prod apply -var image_tag=<commit SHA>
 terraform {
   required_version = ">= 1.7.0, < 2.0.0"
 

@@ -1,5 +1,5 @@
 # The qa stage: the shop application (../../modules/app) in the namespace qa, at http://app.qa/.
-# Deployed with: terraform -chdir=examples/shop/infra/stages/qa apply -var image_tag=<commit SHA>
+# Deployed with: terraform -chdir=infra/stages/qa apply -var image_tag=<commit SHA>
 terraform {
   required_version = ">= 1.7.0, < 2.0.0"
 

@@ -52,6 +52,19 @@ done | tr '\n' ' ')
 [ "$suffixes" = "platform shop-dev shop-qa shop-prod " ] || { echo "secret_suffix values are '$suffixes', expected 'platform shop-dev shop-qa shop-prod'" >&2; exit 1; }
 echo "$suffixes"
 
+echo "-- every provider has a version constraint; each root pins a patch series (~> X.Y.Z)"
+for f in $(grep -rl --include='*.tf' 'source *= *"hashicorp/' .); do
+  versions=$(grep -A1 'source *= *"hashicorp/' "$f" | grep 'version *=' || true)
+  [ "$(grep -c 'source *= *"hashicorp/' "$f")" = "$(printf '%s' "$versions" | grep -c .)" ] \
+    || { echo "$f: a provider without a version constraint on the line after its source" >&2; exit 1; }
+  case $f in
+    ./modules/*) ;;  # a module states what it works with; the root that uses it pins
+    *) ! printf '%s\n' "$versions" | grep -vq '"~> [0-9]*\.[0-9]*\.[0-9]*"' \
+         || { echo "$f: pin each provider to a patch series (~> X.Y.Z)" >&2; exit 1; } ;;
+  esac
+done
+echo "providers pinned"
+
 echo "-- no credential-looking literal in the Terraform"
 python3 tests/no_secret_literals.py .
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shop's Terraform, checked as far as this machine can without a cluster or the providers:
 #   formatting (terraform fmt), the image_tag rule of every stage root (real terraform plans of
-#   the variables alone), the backend blocks (one state per root), no credential literal,
+#   the variables alone), the backend blocks (one state per root), the provider pins, no
+#   credential literal,
 #   checkov with no finding, the bootstrap RBAC against what the Terraform declares, and the
 #   stages file through the built action.
 # Not checked here: `terraform validate` and `plan` of the real roots (they need the kubernetes

@@ -2,14 +2,12 @@
 # The shop's Terraform, checked as far as this machine can without a cluster or the providers:
 #   formatting (terraform fmt), the image_tag rule of every stage root (real terraform plans of
 #   the variables alone), the backend blocks (one state per root), the provider pins, no
-#   credential literal,
-#   checkov with no finding, the bootstrap RBAC against what the Terraform declares, and the
-#   stages file through the built action.
+#   credential literal, checkov with no finding, the bootstrap RBAC against what the Terraform
+#   declares, and the stages file through the built action.
 # Not checked here: `terraform validate` and `plan` of the real roots (they need the kubernetes
 # and random providers, which cannot be downloaded offline), and nothing is applied (no cluster).
 set -euo pipefail
 cd "$(dirname "$0")"
-INFRA=$PWD
 SHOP=$(cd .. && pwd)
 REPO=$(cd ../../.. && pwd)
 

@@ -25,3 +25,6 @@ bash scripts/check-dist.sh
 
 echo "== the action as the runner runs it: node --test"
 node --test --test-concurrency=2 tests/node/*.test.mjs
+
+echo "== the shop example's Terraform: fmt, the image_tag rule, checkov, the bootstrap RBAC, its stages file"
+bash examples/shop/infra/test.sh

@@ -25,3 +25,6 @@ bash scripts/check-dist.sh
 
 echo "== the action as the runner runs it: node --test"
 node --test --test-concurrency=2 tests/node/*.test.mjs
+
+echo "== the shop example: its application (pytest, apache2 + uvicorn + PostgreSQL in headless Chromium, hadolint)"
+bash examples/shop/app/test.sh

@@ -13,6 +13,7 @@ set -euo pipefail
 APP="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$APP/../../.." && pwd)"
 STARTED=$SECONDS
+export PYTHONDONTWRITEBYTECODE=1 # leave no __pycache__ in the tree
 fail() { echo "shop app test: $*" >&2; exit 1; }
 
 # What the tests need; .ci/run installs all of it. A missing tool is a failure, never a skip.
@@ -31,6 +32,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/shop-app-test.XXXXXX")"
 chmod 755 "$WORK"
 PIDS=()
 cleanup() {
+  set +e # stop everything even if one of them is already gone
   [ -f "$WORK/httpd/httpd.pid" ] && kill "$(cat "$WORK/httpd/httpd.pid")" 2>/dev/null
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import psycopg
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-import psycopg
-import psycopg.errors
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
@@ -35,7 +34,11 @@ ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    """A pooled connection for one request (module level: FastAPI resolves annotations here)."""
+    """A pooled connection for one request.
+
+    It and Db live at module level: with postponed annotations (the __future__ import), FastAPI
+    resolves an endpoint's annotations in the module's namespace, where a local name is unknown.
+    """
     pool: ConnectionPool = request.app.state.pool
     with pool.connection(timeout=CHECKOUT_TIMEOUT) as conn:
         yield conn

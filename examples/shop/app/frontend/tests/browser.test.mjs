@@ -43,6 +43,7 @@ after(async () => {
 // (a missing file is a 404 in the console); each test asserts there was none it did not expect.
 async function openShop() {
   const page = await browser.newPage();
+  page.setDefaultTimeout(10_000); // everything here is local: a broken page fails in 10 s, not 30
   const problems = [];
   page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));

@@ -28,3 +28,5 @@ node --test --test-concurrency=2 tests/node/*.test.mjs
 
 echo "== the shop example's Terraform: fmt, the image_tag rule, checkov, the bootstrap RBAC, its stages file"
 bash examples/shop/infra/test.sh
+echo "== the shop example: its application (pytest, apache2 + uvicorn + PostgreSQL in headless Chromium, hadolint)"
+bash examples/shop/app/test.sh

@@ -1,0 +1,1 @@
+"""The shop's backend: a product catalogue over PostgreSQL, served by FastAPI."""

@@ -174,3 +174,12 @@ test('check-roots: every root under infra/ is checked; an unformatted one fails 
   r.cleanup();
   fs.rmSync(ws, { recursive: true, force: true });
 });
+
+test('plan: each `name=value` line of variables must name a Terraform variable; the line is named in the refusal', () => {
+  for (const bad of ['image org=acme', 'image_org', '=acme', 'image_org=ok\n1x=y']) {
+    const r = run('apply/plan.sh', { DIR: '.', LOCK_TIMEOUT: '5m', VARIABLES: bad });
+    assert.equal(r.code, 1, bad);
+    assert.match(r.out, /::error title=variables::line \d of variables is not name=value with a Terraform variable name/);
+    r.cleanup();
+  }
+});

@@ -221,7 +221,9 @@ test('the starters, and the shop example\'s: a few lines each, calling reusable 
   for (const file of [...STARTERS.map((n) => `workflows/${n}.yml`), ...STARTERS.map((n) => `examples/shop/.github/workflows/${n}.yml`)]) {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     const lines = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-    assert.ok(lines.length <= 25, `${file}: ${lines.length} lines of YAML`);
+    // A starter is about 25 lines; the shop's, configured with two images, rollouts and URLs, 30.
+    const most = file.startsWith('workflows/') ? 25 : 30;
+    assert.ok(lines.length <= most, `${file}: ${lines.length} lines of YAML`);
     const wf = parse(text);
     assert.deepEqual(wf.permissions, {}, `${file}: permissions: {}`);
     for (const [job, def] of Object.entries(wf.jobs)) {

@@ -74,9 +74,10 @@ python3 tests/checkov_report.py <"$work/checkov.json" || { cat "$work/checkov.er
 echo "-- the bootstrap RBAC: what the Terraform needs, no more"
 python3 tests/rbac_covers_terraform.py .
 
-echo "-- .github/stages.yml parses, and each stage finds its kubernetes backend (no cluster: no credentials)"
-# Until the action has a check-stages command: `status` validates the whole file first (a bad
-# file fails it), then reads each stage; with no KUBE_* variables each stage's read must stop at
+echo "-- .github/stages.yml is valid (command: validate), and each stage finds its kubernetes backend (no cluster: no credentials)"
+(cd "$SHOP" && GITHUB_WORKSPACE="$SHOP" HOME="$work" node "$REPO/dist/index.js" validate --stages-file .github/stages.yml >"$work/validate.out" 2>&1) \
+  || { cat "$work/validate.out" >&2; echo "validate refused .github/stages.yml" >&2; exit 1; }
+# `status` validates the whole file too, then reads each stage; with no KUBE_* variables each stage's read must stop at
 # the kubernetes backend's missing host, which shows the backend block was found in its directory.
 out=$(cd "$SHOP" && env -u KUBE_HOST -u KUBE_CONFIG_PATH -u KUBECONFIG GITHUB_WORKSPACE="$SHOP" HOME="$work" \
   node "$REPO/dist/index.js" status --stages-file .github/stages.yml --json 2>"$work/status.err") \

@@ -16,7 +16,7 @@ variable "image_tag" {
 }
 
 variable "image_org" {
-  description = "The Docker Hub organisation (or user) the images are pushed to: docker.io/<image_org>/shop-backend. Set by the workflows as TF_VAR_image_org from the repository variable IMAGE_ORG."
+  description = "The Docker Hub organisation (or user) the images are pushed to: docker.io/<image_org>/shop-backend. Set by the workflows from the repository variable IMAGE_ORG (their `variables:` input, as TF_VAR_image_org)."
   type        = string
   nullable    = false
 }

@@ -18,6 +18,7 @@ import { gitEnv, runGit, repoState } from './git-fixtures.mjs';
 import { terraformSkip } from './terraform-cli.mjs';
 
 const CHECKOUT = 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1';
+const SETUP_TERRAFORM = 'hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e';
 const pki = path.join(root, 'tests/fixtures/tls');
 const HOUR = 3600 * 1000;
 
@@ -111,6 +112,7 @@ function runWorkflow(file, event, payload, commitSha) {
     '--no-skip-checkout', '--no-cache-server', '--action-offline-mode',
     '--local-repository', `acme/stage-action@v1=${actionCopy}`,
     '--local-repository', `${CHECKOUT}=${path.join(root, 'tests/e2e/checkout')}`,
+    '--local-repository', `${SETUP_TERRAFORM}=${path.join(root, 'tests/e2e/setup-terraform')}`,
     '--env', `GITHUB_API_URL=${gh.url}`, '--env', `E2E_ORIGIN=${origin}`, '--env', `E2E_LOG=${log}`,
     '--var', `KUBE_HOST=${host}`, '--secret-file', path.join(work, 'secrets'), '-a', 'octocat',
   ], {
@@ -119,9 +121,16 @@ function runWorkflow(file, event, payload, commitSha) {
   });
   git('checkout', '-q', 'main');
   const text = `${r.stdout}\n${r.stderr}`;
+  // E2E_LOGS=<dir> keeps every run's log there, numbered, to read what act printed.
+  if (process.env.E2E_LOGS) {
+    fs.mkdirSync(process.env.E2E_LOGS, { recursive: true });
+    fs.writeFileSync(path.join(process.env.E2E_LOGS, `${String(++logged).padStart(2, '0')}-${file.replace(/\.yml$/, '')}.log`), text);
+  }
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(before).split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   return { code: r.status, text, calls, ok: r.status === 0 };
 }
+
+let logged = 0; // runs so far, for E2E_LOGS
 
 /** A failed run's log, for the assertion message. */
 const tail = (r) => r.text.split('\n').filter((l) => !/^time=/.test(l)).slice(-60).join('\n');
@@ -199,6 +208,7 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   let r = runWorkflow('infra.yml', 'push', pushMain(first), first);
   assert.ok(r.ok, tail(r));
   assert.match(r.text, /terraform_data\.namespaces: Creation complete/);
+  assert.ok(!r.calls.some((c) => c.tool === 'setup-terraform'), "on the self-hosted runner, its own terraform");
 
   // — a push to main builds the SHA-tagged image and deploys it to dev.
   r = runWorkflow('deploy-dev.yml', 'push', pushMain(first), first);
@@ -222,7 +232,7 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   // — promote qa: dev has run its image for 0 s of qa's 1 h soak: refused, qa unchanged.
   r = runWorkflow('promote-qa.yml', 'workflow_dispatch', dispatch(), second);
   assert.ok(!r.ok, 'refused before the soak');
-  assert.match(r.text, /soak/i);
+  assert.match(r.text, /::error title=promotion refused::cannot promote into qa: dev changed \d+s ago, and qa needs 1h of soak after dev changes/);
   assert.equal(runs('qa'), null, 'qa has no state yet');
 
   // — an hour and more later (the recorded deployments age), qa takes what dev runs.
@@ -250,7 +260,11 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   const prodSerial = runs('prod').serial;
 
   // — an older, a malformed and a prerelease tag are refused; prod does not move.
-  for (const [name, why] of [['v0.9.0', /not higher|lower/i], ['v1.0', /SemVer|malformed|not a valid/i], ['v1.1.0-rc.1', /prerelease/i]]) {
+  for (const [name, why] of [
+    ['v0.9.0', /::error title=release refused::v0\.9\.0 may not be released: it is not higher than v1\.0\.0/],
+    ['v1.0', /::error title=invalid version::tag "v1\.0": "1\.0" has only major\.minor/],
+    ['v1.1.0-rc.1', /::error title=release refused::v1\.1\.0-rc\.1 may not be released: it is a prerelease/],
+  ]) {
     tag(name, second);
     r = runWorkflow('release-prod.yml', 'push', pushTag(name, second), second);
     assert.ok(!r.ok, `${name} is refused`);
@@ -272,8 +286,7 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   tag('v1.1.0', third);
   r = runWorkflow('release-prod.yml', 'push', pushTag('v1.1.0', third), third);
   assert.ok(!r.ok, 'v1.1.0 on a commit qa does not run is refused');
-  assert.match(r.text, new RegExp(third.slice(0, 7)));
-  assert.match(r.text, new RegExp(second.slice(0, 7)));
+  assert.match(r.text, new RegExp(`::error title=promotion refused::cannot promote into prod: the release's commit is ${third}, but qa runs docker\\.io/acme/shop:${second}, built from commit ${second}`));
   assert.equal(runs('prod').serial, prodSerial);
 
   // — qa moves on to the third image; then main is reset to the second commit and dev runs it
@@ -289,12 +302,12 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   gh.ageDeployments(2 * HOUR);
   r = runWorkflow('promote-qa.yml', 'workflow_dispatch', dispatch({ rollback: false }), second);
   assert.ok(!r.ok, 'a rollback is refused');
-  assert.match(r.text, /rollback/i);
+  assert.match(r.text, new RegExp(`::error title=promotion refused::cannot promote into qa: qa ran docker\\.io/acme/shop:${second} before and left it`));
   assert.equal(runs('qa').image, `docker.io/acme/shop:${third}`);
   r = runWorkflow('promote-qa.yml', 'workflow_dispatch', dispatch({ rollback: true }), second);
   assert.ok(r.ok, tail(r));
   assert.equal(runs('qa').image, `docker.io/acme/shop:${second}`);
-  assert.match(r.text, /::warning[^\n]*rollback|rollback/i);
+  assert.match(r.text, /::warning title=rollback::qa ran [^\n]* before and left it/);
 
   // — a pull request whose VERSION is not higher than the last release (v1.0.1) fails, on the
   //   version line.
@@ -307,6 +320,7 @@ test('the pipeline, end to end under act: deploy dev, promote qa, release prod, 
   gh.setState(repoState(origin, { env }));
   r = runWorkflow('pr-check.yml', 'pull_request', { number: 7, pull_request: { number: 7, head: { ref: 'feature', sha: pr }, base: { ref: 'main' } } }, pr);
   assert.ok(!r.ok, 'the pull request check fails');
+  assert.deepEqual(r.calls.filter((c) => c.tool === 'setup-terraform'), [{ tool: 'setup-terraform', terraform_version: 'latest', terraform_wrapper: 'false' }], 'on a hosted runner, Terraform is installed first');
   assert.match(r.text, /::error [^\n]*file=VERSION,line=1::v1\.0\.1 may not be released/);
 
   // — status shows every stage.

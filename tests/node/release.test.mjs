@@ -144,7 +144,7 @@ test("publish.yml's major-tag step moves v1 to the release's commit, and pushes 
   assert.doesNotMatch(fs.readFileSync(path.join(work, '.git', 'config'), 'utf8'), /extraheader|AUTHORIZATION/i);
 });
 
-test('LICENSE, SECURITY.md, dependabot and action.yml author are there', () => {
+test('LICENSE, SECURITY.md, dependabot (the project, its composites and the shop example) and action.yml author are there', () => {
   const license = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8');
   assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} stage-action contributors\n/);
   assert.equal(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).license, 'MIT');
@@ -154,9 +154,11 @@ test('LICENSE, SECURITY.md, dependabot and action.yml author are there', () => {
   const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'));
   assert.ok(action.author && action.author !== action.name, `author: ${action.author}`);
   const dependabot = parse(fs.readFileSync(path.join(root, '.github/dependabot.yml'), 'utf8'));
-  assert.deepEqual(dependabot.updates.map((u) => u['package-ecosystem']), ['github-actions', 'npm', 'cargo']);
+  assert.deepEqual(dependabot.updates.map((u) => u['package-ecosystem']), ['github-actions', 'npm', 'cargo', 'pip', 'docker', 'terraform']);
+  assert.deepEqual(dependabot.updates[0].directories, ['/', '/.github/actions/*'], 'the composites pin actions too');
   for (const u of dependabot.updates) {
     assert.equal(u.schedule.interval, 'weekly');
+    assert.ok(u.cooldown['default-days'] >= 7, `${u['package-ecosystem']}: a week's cooldown`);
     assert.deepEqual(Object.values(u.groups).map((g) => g['update-types']), [['minor', 'patch']]);
   }
 });

@@ -183,3 +183,13 @@ test('plan: each `name=value` line of variables must name a Terraform variable; 
     r.cleanup();
   }
 });
+
+test('rollout: waits for each workload in turn, in the namespace, with the timeout, through the kubeconfig prepare wrote', () => {
+  const r = run('apply/rollout.sh', { ROLLOUT: 'deployment/backend  deployment/frontend', NAMESPACE: 'qa', ROLLOUT_TIMEOUT: '3m', KUBECONFIG: '/tmp/kube/config' });
+  assert.equal(r.code, 0, r.out);
+  assert.deepEqual(r.calls.map((c) => [c.kubeconfig, ...c.args]), [
+    ['/tmp/kube/config', 'rollout', 'status', 'deployment/backend', '--namespace=qa', '--timeout=3m'],
+    ['/tmp/kube/config', 'rollout', 'status', 'deployment/frontend', '--namespace=qa', '--timeout=3m'],
+  ]);
+  r.cleanup();
+});

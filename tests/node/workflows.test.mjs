@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { root } from './harness.mjs';
+import os from 'node:os';
+import { root, runAction } from './harness.mjs';
 
 /** The reusable workflows (`on: workflow_call`), as users call them. */
 const REUSABLE = ['deploy', 'promote', 'release', 'infra', 'pr-check', 'status'];
@@ -270,4 +271,15 @@ test("the README documents every input, secret and output of every reusable work
     ]);
     assert.deepEqual([...rows].sort(), [...want].sort(), `${name}.yml (node scripts/reusable-tables.mjs rewrites the tables)`);
   }
+});
+
+test("the stages file template (workflows/stages.yml) passes the action's own validate", () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-action-template-'));
+  for (const stage of ['dev', 'qa', 'prod']) fs.mkdirSync(path.join(ws, 'infra/stages', stage), { recursive: true });
+  fs.mkdirSync(path.join(ws, '.github'));
+  fs.copyFileSync(path.join(root, 'workflows/stages.yml'), path.join(ws, '.github/stages.yml'));
+  const r = runAction({ command: 'validate' }, { workspace: ws });
+  fs.rmSync(ws, { recursive: true, force: true });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs.stages).map((s) => [s.name, s.from]), [['dev', null], ['qa', 'dev'], ['prod', 'qa']]);
 });

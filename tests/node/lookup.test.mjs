@@ -366,7 +366,7 @@ describe('the terminal face', () => {
       '  --image-tag',
       '      promote: refuse unless the source stage runs exactly this tag.',
       '  --commit',
-      "      promote: the release's commit: refuse unless the source stage's image was built from it (its tag is the commit's SHA, in full or a prefix of 7 or more digits, either way; the check needs SHA-tagged images). In a tag-push workflow pass `${{ github.sha }}`. Empty: no check.",
+      "      promote: the release's commit: refuse unless the source stage's image was built from it (its tag is the commit's SHA, in full or a prefix of 7 or more digits, either way; the check needs SHA-tagged images). In a tag-push workflow pass the pushed commit, `github.sha`. Empty: no check.",
       '  --stages-file',
       '      lookup, promote, status, record, guard, preflight, validate: the stages file. Relative to `GITHUB_WORKSPACE`.',
       '      default: .github/stages.yml',

@@ -55,6 +55,11 @@ test('backend-env: NAME=value lines of backend variables are exported, each valu
   assert.equal(r.code, 0, r.out);
   assert.deepEqual(exported(r.githubEnv), { PG_CONN_STR: 'postgres://u:p@db/state?sslmode=verify-full', AWS_REGION: 'eu-west-1', TF_VAR_image_org: 'acme' });
   assert.match(r.out, /::add-mask::postgres:\/\/u:p@db\/state\?sslmode=verify-full/);
+  // A value with % is masked as itself: the runner reads %25 as %, and %0A would be a newline.
+  const pct = run('prepare/backend-env.sh', { STAGE_ACTION_BACKEND_ENV: 'PG_CONN_STR=postgres://u:p%0Aq@db/x' });
+  assert.match(pct.out, /::add-mask::postgres:\/\/u:p%250Aq@db\/x\n/);
+  assert.equal(exported(pct.githubEnv).PG_CONN_STR, 'postgres://u:p%0Aq@db/x');
+  pct.cleanup();
   assert.match(r.out, /3 variable\(s\) exported/);
   r.cleanup();
 });

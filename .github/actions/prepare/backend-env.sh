@@ -23,7 +23,8 @@ done <<<"$text"
 # Every line is checked before any is exported: a bad secret changes nothing.
 for ((i = 0; i < ${#exports[@]}; i += 2)); do
   value="${exports[i + 1]}"
-  [ -z "$value" ] || echo "::add-mask::$value"
+  # The runner unescapes a command's data (%25 is %): escape it so the mask is the value itself.
+  [ -z "$value" ] || echo "::add-mask::${value//%/%25}"
   delimiter="EOF_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   printf '%s<<%s\n%s\n%s\n' "${exports[i]}" "$delimiter" "$value" "$delimiter" >>"$GITHUB_ENV"
 done

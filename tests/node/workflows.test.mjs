@@ -22,8 +22,7 @@ function workflows() {
   for (const dir of ['.github/workflows', 'workflows', 'examples/shop/.github/workflows']) {
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
-    // workflows/stages.yml is the stages file's template, not a workflow.
-    for (const name of fs.readdirSync(abs).sort()) if (/\.ya?ml$/.test(name) && name !== 'stages.yml') files.push(path.join(dir, name));
+    for (const name of fs.readdirSync(abs).sort()) if (/\.ya?ml$/.test(name)) files.push(path.join(dir, name));
   }
   return files;
 }
@@ -273,11 +272,11 @@ test("the README documents every input, secret and output of every reusable work
   }
 });
 
-test("the stages file template (workflows/stages.yml) passes the action's own validate", () => {
+test("the stages file template (templates/stages.yml) passes the action's own validate", () => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-action-template-'));
   for (const stage of ['dev', 'qa', 'prod']) fs.mkdirSync(path.join(ws, 'infra/stages', stage), { recursive: true });
   fs.mkdirSync(path.join(ws, '.github'));
-  fs.copyFileSync(path.join(root, 'workflows/stages.yml'), path.join(ws, '.github/stages.yml'));
+  fs.copyFileSync(path.join(root, 'templates/stages.yml'), path.join(ws, '.github/stages.yml'));
   const r = runAction({ command: 'validate' }, { workspace: ws });
   fs.rmSync(ws, { recursive: true, force: true });
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -63,7 +63,7 @@ export function inputEnv(name) {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-/** Parses a GITHUB_OUTPUT file; throws on anything that is not a well-formed block. */
+/** Parses a GITHUB_OUTPUT (or GITHUB_ENV) file; throws on anything that is not a well-formed block. */
 export function parseOutputFile(text) {
   const out = {};
   const re = /([^\n]+?)<<(ghadelimiter_[0-9a-f-]{36})\n([\s\S]*?)\n?\2\n/y;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, tempDir } from './harness.mjs';
+import { root, tempDir, parseOutputFile, parseCommands } from './harness.mjs';
 import { terraformSkip } from './terraform-cli.mjs';
 
 const actions = path.join(root, '.github/actions');
@@ -31,34 +31,17 @@ function run(script, env = {}, { cwd } = {}) {
   return { ...result, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** GITHUB_ENV's `NAME<<DELIM\nvalue\nDELIM` blocks, as the runner reads them. */
-function exported(text) {
-  const out = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^=<]+)<<(.+)$/.exec(lines[i]);
-    if (m) {
-      const end = lines.indexOf(m[2], i + 1);
-      out[m[1]] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (lines[i].includes('=')) {
-      out[lines[i].slice(0, lines[i].indexOf('='))] = lines[i].slice(lines[i].indexOf('=') + 1);
-    }
-  }
-  return out;
-}
-
 test('backend-env: NAME=value lines of backend variables are exported, each value masked first; comments and blank lines skipped', () => {
   const r = run('prepare/backend-env.sh', {
     STAGE_ACTION_BACKEND_ENV: '# the state\r\nPG_CONN_STR=postgres://u:p@db/state?sslmode=verify-full\n\nAWS_REGION=eu-west-1\nTF_VAR_image_org=acme\n',
   });
   assert.equal(r.code, 0, r.out);
-  assert.deepEqual(exported(r.githubEnv), { PG_CONN_STR: 'postgres://u:p@db/state?sslmode=verify-full', AWS_REGION: 'eu-west-1', TF_VAR_image_org: 'acme' });
+  assert.deepEqual(parseOutputFile(r.githubEnv), { PG_CONN_STR: 'postgres://u:p@db/state?sslmode=verify-full', AWS_REGION: 'eu-west-1', TF_VAR_image_org: 'acme' });
   assert.match(r.out, /::add-mask::postgres:\/\/u:p@db\/state\?sslmode=verify-full/);
   // A value with % is masked as itself: the runner reads %25 as %, and %0A would be a newline.
   const pct = run('prepare/backend-env.sh', { STAGE_ACTION_BACKEND_ENV: 'PG_CONN_STR=postgres://u:p%0Aq@db/x' });
   assert.match(pct.out, /::add-mask::postgres:\/\/u:p%250Aq@db\/x\n/);
-  assert.equal(exported(pct.githubEnv).PG_CONN_STR, 'postgres://u:p%0Aq@db/x');
+  assert.equal(parseOutputFile(pct.githubEnv).PG_CONN_STR, 'postgres://u:p%0Aq@db/x');
   pct.cleanup();
   assert.match(r.out, /3 variable\(s\) exported/);
   r.cleanup();
@@ -88,7 +71,7 @@ test('kubeconfig: KUBE_HOST and the PEM values become one kubeconfig, mode 600, 
     KUBE_HOST: 'https://192.168.49.2:8443', KUBE_CLIENT_CERT_DATA: pem('client.crt'), KUBE_CLIENT_KEY_DATA: pem('client.key'), KUBE_CLUSTER_CA_CERT_DATA: pem('ca.crt'),
   });
   assert.equal(r.code, 0, r.out);
-  const env = exported(r.githubEnv);
+  const env = parseOutputFile(r.githubEnv);
   assert.equal(env.KUBE_CONFIG_PATH, env.KUBECONFIG);
   assert.ok(env.KUBECONFIG.startsWith(r.temp));
   assert.equal(fs.statSync(env.KUBECONFIG).mode & 0o777, 0o600);
@@ -196,5 +179,27 @@ test('rollout: waits for each workload in turn, in the namespace, with the timeo
     ['/tmp/kube/config', 'rollout', 'status', 'deployment/backend', '--namespace=qa', '--timeout=3m'],
     ['/tmp/kube/config', 'rollout', 'status', 'deployment/frontend', '--namespace=qa', '--timeout=3m'],
   ]);
+  r.cleanup();
+});
+
+test("runner.sh: an annotation's title and message, a group and a mask come out as one command each, read back as written", () => {
+  const hostile = 'a%0Ab\r\n::error::injected, with: colons';
+  const r = spawnSync('bash', ['-c', 'source "$1"; annotate error "$2" "$2"; group "$2"; mask "$2"', 'bash', path.join(actions, 'runner.sh'), hostile], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.split('\n').filter(Boolean).length, 3, r.stdout);
+  const commands = parseCommands(r.stdout);
+  assert.deepEqual(commands.map((c) => [c.command, c.props.title, c.message]), [
+    ['error', hostile, hostile],
+    ['group', undefined, hostile],
+    ['add-mask', undefined, hostile],
+  ]);
+});
+
+test('build: a hostile images line is named in one annotation, not run as a workflow command', () => {
+  const r = run('build/build.sh', { IMAGES: 'docker.io/acme/x%0A::add-mask::y', REGISTRY: 'docker.io', REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p' });
+  assert.equal(r.code, 1);
+  const commands = parseCommands(r.out);
+  assert.deepEqual(commands.map((c) => c.command), ['error']);
+  assert.match(commands[0].message, /line 1 of images is not 'repository context \[dockerfile\]': docker\.io\/acme\/x%0A::add-mask::y/);
   r.cleanup();
 });

@@ -124,7 +124,7 @@ function load(file) {
 /** The internal composite actions of the reusable workflows: .github/actions/<name>/action.yml. */
 function composites() {
   const dir = path.join(root, '.github', 'actions');
-  return fs.readdirSync(dir).sort().map((name) => `.github/actions/${name}/action.yml`);
+  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `.github/actions/${e.name}/action.yml`).sort();
 }
 
 /** Every step of a workflow's jobs, or of a composite action, with where it is. */

@@ -3,6 +3,8 @@
 # (`repository context [dockerfile]` a line) tagged with the commit SHA. Docker's credentials live
 # in this job's temporary directory (DOCKER_CONFIG), so nothing stays on a self-hosted runner.
 set -euo pipefail
+# shellcheck source=../runner.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../runner.sh"
 export DOCKER_CONFIG="$RUNNER_TEMP/stage-action-docker"
 mkdir -p "$DOCKER_CONFIG"
 trap 'rm -rf "$DOCKER_CONFIG"' EXIT
@@ -12,11 +14,11 @@ while read -r repository context dockerfile extra; do
   case "$repository" in '' | '#'*) continue ;; esac
   n=$((n + 1))
   if [ -z "${context:-}" ] || [ -n "${extra:-}" ]; then
-    echo "::error title=images::line $n of images is not 'repository context [dockerfile]': $repository ${context:-} ${dockerfile:-} ${extra:-}"
+    annotate error images "line $n of images is not 'repository context [dockerfile]': $repository ${context:-} ${dockerfile:-} ${extra:-}"
     exit 1
   fi
   if [[ "$repository" == *:* && "${repository##*/}" == *:* ]] || [[ "$repository" == *@* ]]; then
-    echo "::error title=images::$repository names a tag or digest; give the repository only: the tag is the commit SHA ($GITHUB_SHA)"
+    annotate error images "$repository names a tag or digest; give the repository only: the tag is the commit SHA ($GITHUB_SHA)"
     exit 1
   fi
   dockerfile="${dockerfile:-$context/Dockerfile}"
@@ -29,6 +31,6 @@ while read -r repository context dockerfile extra; do
     "$context"
 done <<<"$IMAGES"
 if [ "$n" = 0 ]; then
-  echo "::error title=images::no image to build: give one 'repository context [dockerfile]' a line"
+  annotate error images "no image to build: give one 'repository context [dockerfile]' a line"
   exit 1
 fi

@@ -3,6 +3,8 @@
 # and each failure is an annotation naming the root. `init -backend=false` reads no state and
 # needs no credentials: a pull request from a fork runs it too.
 set -uo pipefail
+# shellcheck source=../runner.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../runner.sh"
 roots=()
 if [ -n "${ROOTS:-}" ]; then
   while IFS= read -r root; do
@@ -11,7 +13,7 @@ if [ -n "${ROOTS:-}" ]; then
   done <<<"$ROOTS"
 else
   if [ ! -d infra ]; then
-    echo "::error title=roots::no infra/ directory: give the Terraform roots to check as the roots input, one a line"
+    annotate error roots "no infra/ directory: give the Terraform roots to check as the roots input, one a line"
     exit 1
   fi
   while IFS= read -r root; do roots+=("$root"); done < <(
@@ -19,24 +21,24 @@ else
   )
 fi
 if [ "${#roots[@]}" = 0 ]; then
-  echo "::error title=roots::no Terraform root found under infra/ (a directory whose *.tf has a backend or cloud block): give them as the roots input"
+  annotate error roots "no Terraform root found under infra/ (a directory whose *.tf has a backend or cloud block): give them as the roots input"
   exit 1
 fi
 failed=0
 for root in "${roots[@]}"; do
-  echo "::group::$root"
+  group "$root"
   if [ ! -d "$root" ]; then
-    echo "::error title=roots::$root is not a directory"
+    annotate error roots "$root is not a directory"
     failed=1
   else
-    terraform -chdir="$root" fmt -check -diff -recursive || { echo "::error title=terraform fmt::$root is not formatted: run terraform fmt -recursive $root"; failed=1; }
+    terraform -chdir="$root" fmt -check -diff -recursive || { annotate error "terraform fmt" "$root is not formatted: run terraform fmt -recursive $root"; failed=1; }
     if terraform -chdir="$root" init -backend=false -input=false -no-color; then
-      terraform -chdir="$root" validate -no-color || { echo "::error title=terraform validate::$root is not valid"; failed=1; }
+      terraform -chdir="$root" validate -no-color || { annotate error "terraform validate" "$root is not valid"; failed=1; }
     else
-      echo "::error title=terraform init::$root: terraform init -backend=false failed"
+      annotate error "terraform init" "$root: terraform init -backend=false failed"
       failed=1
     fi
   fi
-  echo "::endgroup::"
+  endgroup
 done
 exit "$failed"

@@ -4,6 +4,8 @@
 # that could set PATH, NODE_OPTIONS or BASH_ENV would run code in every later step. Blank lines and
 # `#` comments are skipped. A bad line fails the step naming its number, never its content.
 set -euo pipefail
+# shellcheck source=../runner.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../runner.sh"
 text="${STAGE_ACTION_BACKEND_ENV:-}"
 [ -n "$text" ] || exit 0
 allowed='^(KUBE|PG|TF_HTTP|AWS|GOOGLE|ARM|TF_CLOUD|TF_TOKEN|TF_VAR|TF_WORKSPACE)(_[A-Za-z0-9_]+)?$'
@@ -15,17 +17,14 @@ while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in '' | '#'*) continue ;; esac
   name="${line%%=*}"
   if [[ "$line" != *=* || ! "$name" =~ $allowed ]]; then
-    echo "::error title=backend-env::line $n of the backend-env secret is not NAME=value with a backend variable's name (KUBE_*, PG_*, TF_HTTP_*, AWS_*, GOOGLE_*, ARM_*, TF_CLOUD_*, TF_TOKEN_*, TF_VAR_*, TF_WORKSPACE); its text is not shown. Fix the secret and run again."
+    annotate error backend-env "line $n of the backend-env secret is not NAME=value with a backend variable's name (KUBE_*, PG_*, TF_HTTP_*, AWS_*, GOOGLE_*, ARM_*, TF_CLOUD_*, TF_TOKEN_*, TF_VAR_*, TF_WORKSPACE); its text is not shown. Fix the secret and run again."
     exit 1
   fi
   exports+=("$name" "${line#*=}")
 done <<<"$text"
 # Every line is checked before any is exported: a bad secret changes nothing.
 for ((i = 0; i < ${#exports[@]}; i += 2)); do
-  value="${exports[i + 1]}"
-  # The runner unescapes a command's data (%25 is %): escape it so the mask is the value itself.
-  [ -z "$value" ] || echo "::add-mask::${value//%/%25}"
-  delimiter="EOF_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  printf '%s<<%s\n%s\n%s\n' "${exports[i]}" "$delimiter" "$value" "$delimiter" >>"$GITHUB_ENV"
+  mask "${exports[i + 1]}"
+  export_env "${exports[i]}" "${exports[i + 1]}"
 done
 echo "backend-env: $((${#exports[@]} / 2)) variable(s) exported"

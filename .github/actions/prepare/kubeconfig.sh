@@ -6,13 +6,15 @@
 # Terraform 1.11's kubernetes backend cannot start from host and PEM values without a kubeconfig
 # (hashicorp/terraform#31275); with this file every tool reads the same credentials.
 set -euo pipefail
+# shellcheck source=../runner.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../runner.sh"
 [ -n "${KUBE_HOST:-}" ] || exit 0
 case "$KUBE_HOST" in
   https://* | http://*) ;;
-  *) echo "::error title=kube-host::the kube-host input is not an http(s) URL (https://192.168.49.2:8443)"; exit 1 ;;
+  *) annotate error kube-host "the kube-host input is not an http(s) URL (https://192.168.49.2:8443)"; exit 1 ;;
 esac
 case "$KUBE_HOST" in
-  *'"'* | *\\* | *[[:space:]]*) echo "::error title=kube-host::the kube-host input is not a URL: it holds a quote, a backslash or a space"; exit 1 ;;
+  *'"'* | *\\* | *[[:space:]]*) annotate error kube-host "the kube-host input is not a URL: it holds a quote, a backslash or a space"; exit 1 ;;
 esac
 b64() { printf '%s\n' "$1" | base64 -w0; }
 dir="$RUNNER_TEMP/stage-action-kube"
@@ -44,8 +46,6 @@ umask 077
   echo "    user: stage"
   echo "current-context: stage"
 } >"$file"
-{
-  echo "KUBE_CONFIG_PATH=$file"
-  echo "KUBECONFIG=$file"
-} >>"$GITHUB_ENV"
+export_env KUBE_CONFIG_PATH "$file"
+export_env KUBECONFIG "$file"
 echo "kubeconfig for $KUBE_HOST written to the job's temporary directory"

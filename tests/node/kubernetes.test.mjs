@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { root, runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith, pemLines } from './harness.mjs';
 import { terraform, terraformSkip } from './terraform-cli.mjs';
+import { startApiServer, readWhenWritten } from '../servers/k8s/start.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
 const pem = (name) => fs.readFileSync(path.join(pki, name), 'utf8');
@@ -18,37 +19,19 @@ const ADDRESS = 'terraform_data.app.output.image';
 let work; // the server's and Terraform's scratch directory
 let host; // https://127.0.0.1:<port>
 const children = [];
-
-/** Resolves once `file` holds text (what a child writes when it is ready), or rejects. */
-async function readWhenWritten(file, what) {
-  for (let i = 0; i < 150; i++) {
-    try {
-      const text = fs.readFileSync(file, 'utf8').trim();
-      if (text) return text;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not start within 15 s`);
-}
+let api; // the loopback API server (tests/servers/k8s/start.mjs)
 
 before(async () => {
   if (!terraform) return;
   work = tempDir('stage-action-k8s-');
-  const server = spawn('python3', [path.join(root, 'tests/servers/k8s/fake_apiserver.py'),
-    '--port', '0', '--portfile', path.join(work, 'port'), '--log', path.join(work, 'requests.jsonl'),
-    '--cert', path.join(pki, 'server.crt'), '--key', path.join(pki, 'server.key'), '--client-ca', path.join(pki, 'ca.crt'),
-    '--token', 'ci=ci-token-123', '--token', 'nolease=nolease-token', '--forbid', 'nolease:leases', '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  // Its stdin is a pipe from this process: if the test run is killed, the server stops too.
-  children.push(server);
-  server.on('error', () => {}); // no python3: readWhenWritten says the server did not start
-  host = `https://127.0.0.1:${await readWhenWritten(path.join(work, 'port'), 'the fake API server (tests/servers/k8s/fake_apiserver.py; is python3 installed?)')}`;
+  api = await startApiServer(work, ['--token', 'ci=ci-token-123', '--token', 'nolease=nolease-token', '--forbid', 'nolease:leases']);
+  host = api.host;
   const w = spawnSync('bash', [path.join(root, 'tests/servers/k8s/write_states.sh'), host, pki, work], { encoding: 'utf8' });
   assert.equal(w.status, 0, `write_states.sh failed:\n${w.stderr}\n${w.stdout}`);
 });
 
 after(() => {
+  api?.stop();
   for (const c of children) c.kill();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });

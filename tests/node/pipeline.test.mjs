@@ -16,6 +16,7 @@ import { root, tempDir, runAction } from './harness.mjs';
 import { startGitHub } from './github-server.mjs';
 import { gitEnv, runGit, repoState } from './git-fixtures.mjs';
 import { terraformSkip } from './terraform-cli.mjs';
+import { startApiServer } from '../servers/k8s/start.mjs';
 
 const CHECKOUT = 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1';
 const SETUP_TERRAFORM = 'hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e';
@@ -30,15 +31,6 @@ const skip = terraformSkip || (act.error ? 'skipped: act is not on PATH (PyPI ac
 let work; let origin; let gh; let host; let log; let server; let actionCopy; let env;
 const git = (...args) => runGit(args, { cwd: origin, env });
 const sha = (rev) => git('rev-parse', `${rev}^{commit}`).trim();
-
-/** Waits for a file the server writes once it listens. */
-async function portOf(file) {
-  for (let i = 0; i < 150; i++) {
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim()) return fs.readFileSync(file, 'utf8').trim();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the fake Kubernetes API server (tests/servers/k8s) did not start within 15 s');
-}
 
 /** Copies a tree of files, creating `to`. */
 function copyTree(from, to, filter = () => true) {
@@ -182,12 +174,8 @@ before(async () => {
   env.TF_CLI_CONFIG_FILE = path.join(home, '.terraformrc');
   env.CHECKPOINT_DISABLE = '1';
 
-  server = spawn('python3', [path.join(root, 'tests/servers/k8s/fake_apiserver.py'),
-    '--port', '0', '--portfile', path.join(work, 'port'), '--log', path.join(work, 'k8s.jsonl'),
-    '--cert', path.join(pki, 'server.crt'), '--key', path.join(pki, 'server.key'), '--client-ca', path.join(pki, 'ca.crt'),
-    '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  server.on('error', () => {});
-  host = `https://127.0.0.1:${await portOf(path.join(work, 'port'))}`;
+  server = await startApiServer(work);
+  host = server.host;
   gh = await startGitHub({ repository: 'acme/app', token: 'ghs_e2e_token' });
 
   actionCopy = path.join(work, 'stage-action');
@@ -210,7 +198,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server) server.kill();
+  server?.stop();
   if (gh) await gh.close();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { root, runAction, tempDir, detail, assertMasked } from './harness.mjs';
+import { startApiServer } from '../servers/k8s/start.mjs';
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
 const pem = (name) => fs.readFileSync(path.join(pki, name), 'utf8');
@@ -45,34 +46,16 @@ function makeSoon() {
   return { crt: fs.readFileSync(path.join(work, 'soon.crt'), 'utf8'), key: fs.readFileSync(path.join(work, 'soon.key'), 'utf8') };
 }
 
-async function readWhenWritten(file) {
-  for (let i = 0; i < 150; i++) {
-    try {
-      const text = fs.readFileSync(file, 'utf8').trim();
-      if (text) return text;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the fake API server (tests/servers/k8s/fake_apiserver.py; is python3 installed?) did not start within 15 s');
-}
-
 before(async () => {
   work = tempDir('stage-action-preflight-');
   soon = makeSoon();
-  server = spawn('python3', [path.join(root, 'tests/servers/k8s/fake_apiserver.py'),
-    '--port', '0', '--portfile', path.join(work, 'port'), '--log', path.join(work, 'requests.jsonl'),
-    '--cert', path.join(pki, 'server.crt'), '--key', path.join(pki, 'server.key'),
-    '--client-ca', path.join(pki, 'ca.crt'), '--client-ca', path.join(work, 'now-ca.crt'),
-    '--token', 'ci=ci-token-123', '--token', 'nolease=nolease-token', '--deny', 'nolease:update:leases',
-    '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  server.on('error', () => {});
-  host = `https://127.0.0.1:${await readWhenWritten(path.join(work, 'port'))}`;
+  server = await startApiServer(work, ['--client-ca', path.join(work, 'now-ca.crt'),
+    '--token', 'ci=ci-token-123', '--token', 'nolease=nolease-token', '--deny', 'nolease:update:leases']);
+  host = server.host;
 });
 
 after(() => {
-  server?.kill();
+  server?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 

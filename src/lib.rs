@@ -32,6 +32,16 @@ pub mod version;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// Reports a panic as the action's one error (and tells `js/index.js` it was reported), in both
+/// modules' entries.
+#[cfg(target_arch = "wasm32")]
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        crate::action::emit_panic(&info.to_string());
+        crate::host::mark_panicked();
+    }));
+}
+
 #[cfg(all(target_arch = "wasm32", not(feature = "cloud")))]
 mod entry {
     use std::future::Future;
@@ -46,10 +56,7 @@ mod entry {
     /// BENCHMARKS.md, "Start-up: without octocrab"). `js/index.js` takes either.
     #[wasm_bindgen]
     pub fn run() -> JsValue {
-        std::panic::set_hook(Box::new(|info| {
-            crate::action::emit_panic(&info.to_string());
-            crate::host::mark_panicked();
-        }));
+        crate::install_panic_hook();
         let mut main = Box::pin(crate::commands::main());
         // Nothing is woken through this waker: a JavaScript promise awaited inside keeps its
         // result, and the executor below polls again (with its own waker) before anything else.
@@ -68,13 +75,6 @@ mod entry {
 mod cloud_entry {
     use wasm_bindgen::prelude::*;
 
-    fn on_panic() {
-        std::panic::set_hook(Box::new(|info| {
-            crate::action::emit_panic(&info.to_string());
-            crate::host::mark_panicked();
-        }));
-    }
-
     fn answer((json, body): (String, Vec<u8>)) -> JsValue {
         let pair = js_sys::Array::new();
         pair.push(&JsValue::from(json));
@@ -85,14 +85,14 @@ mod cloud_entry {
     /// Reads the state of `backend` at `location` (its `Location` as JSON): `[answer, bytes]`.
     #[wasm_bindgen]
     pub async fn open(backend: String, location: String) -> JsValue {
-        on_panic();
+        crate::install_panic_hook();
         answer(crate::backend::on_demand::serve("open", &backend, &location).await)
     }
 
     /// Lists the workspaces of `backend` at `location`: `[answer, empty bytes]`.
     #[wasm_bindgen]
     pub async fn workspaces(backend: String, location: String) -> JsValue {
-        on_panic();
+        crate::install_panic_hook();
         answer(crate::backend::on_demand::serve("workspaces", &backend, &location).await)
     }
 }

@@ -138,6 +138,7 @@ export function runAction(inputs, opts = {}) {
   const outputText = fs.readFileSync(outputPath, 'utf8');
   const result = {
     command: inputs.command,
+    env, // what the run was given (its HOME, RUNNER_TEMP, ...), for a test to name in a snapshot
     code: r.status,
     signal: r.signal,
     stdout: r.stdout,
@@ -185,8 +186,10 @@ export function useSnapshots() {
 
 /**
  * What varies per run, replaced by a name for it: each of `places` (name -> text, e.g.
- * `{ workspace: dir, token }`, in that order) by `<name>`, a loopback port by `<port>`, and how
- * long a source stage has been unchanged (the age of a state file written a moment ago) by `<age>`.
+ * `{ workspace: dir, token }`, in that order) by `<name>`, a loopback port (127.0.0.1 or
+ * localhost) by `<port>`, how long a source stage has been unchanged (the age of a state file
+ * written a moment ago) by `<age>`, and how long a certificate has left (it shortens as the
+ * clock runs) by `<time>`.
  */
 export function normalise(text, places = {}) {
   let out = text;
@@ -194,7 +197,8 @@ export function normalise(text, places = {}) {
     if (value) out = out.split(value).join(`<${name}>`);
   }
   out = out.replace(/ has been unchanged for \d+[smhd]( \d+[smhd])*\./g, ' has been unchanged for <age>.');
-  return out.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
+  out = out.replace(/\((\d+[smhd] )*\d+[smhd] left\)/g, '(<time> left)');
+  return out.replace(/(127\.0\.0\.1|localhost):\d+/g, '$1:<port>');
 }
 
 /** One runner run as a reviewed text: exit code, stdout, summary, parsed outputs; normalised by `places`. */

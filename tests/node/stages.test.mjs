@@ -806,6 +806,36 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       return gh.addDeployment({ environment, payload: { image }, createdAt: Date.now() - minutesAgo * MIN, states });
     }
 
+    test('the loopback API: a deployment the test adds reads as one made through the API', async () => {
+      gh.clearDeployments();
+      const api = async (method, url, body) => {
+        const res = await fetch(`${gh.url}/repos/acme/app${url}`, {
+          method,
+          headers: { authorization: `Bearer ${gh.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json' },
+          body: body && JSON.stringify(body),
+        });
+        assert.ok(res.ok, `${method} ${url}: ${res.status}`);
+        return res.json();
+      };
+      const fields = { environment: 'qa', payload: { image: IMG.qa }, ref: SHA, description: 'from qa', transient_environment: true, production_environment: false };
+      const made = await api('POST', '/deployments', { ...fields, auto_merge: false, required_contexts: [] });
+      await api('POST', `/deployments/${made.id}/statuses`, { state: 'success' });
+      gh.addDeployment({ ...fields, states: ['success'] });
+      // Alike but for what differs by nature: ids, URLs, times.
+      const own = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => !/^(id|node_id|url|statuses_url|deployment_url|created_at|updated_at)$/.test(k)));
+      const [added, viaApi] = await api('GET', '/deployments?environment=qa');
+      assert.equal(viaApi.id, made.id);
+      assert.deepEqual(own(added), own(viaApi));
+      assert.equal(added.description, 'from qa');
+      assert.equal(added.transient_environment, true);
+      const [addedStatus] = await api('GET', `/deployments/${added.id}/statuses`);
+      const [apiStatus] = await api('GET', `/deployments/${viaApi.id}/statuses`);
+      assert.deepEqual(own(addedStatus), own(apiStatus));
+      // Leave nothing for the next test to count.
+      gh.clearDeployments();
+      gh.clearRequests();
+    });
+
     test('min-soak not met: refused from the recorded deployment, saying how long remains', () => {
       gh.clearDeployments();
       deployed('fresh', IMG.dev, 10);

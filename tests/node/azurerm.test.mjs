@@ -9,12 +9,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { root, runAction, tempDir, writeFile, detail, assertMasked, failedWith, assertFailureSummary } from './harness.mjs';
+import { root, runAction, tempDir, writeFile, detail, assertMasked, failedWith, assertFailureSummary, actionsFaces, useSnapshots } from './harness.mjs';
 import { terraform, terraformSkip } from './terraform-cli.mjs';
 import { start, ACCOUNT_KEY, CLIENT_ID, CLIENT_SECRET, REQUEST_TOKEN, TENANT, OIDC_ISSUER, SUBJECT, KEY } from '../servers/azurerm/start.mjs';
 
 const ADDRESS = 'terraform_data.app.output.image';
 const skip = terraformSkip;
+useSnapshots();
+
 let az;
 
 before(async () => {
@@ -154,13 +156,14 @@ describe('azurerm: Terraform\'s lock (an apply of `held` holds the lease)', { sk
 });
 
 describe('azurerm: what fails says why, and no credential shows', { skip }, () => {
-  test('a wrong key: AuthenticationFailed names the shared key, never the key', () => {
+  test('a wrong key: AuthenticationFailed names the shared key, never the key', (t) => {
     const wrong = Buffer.from('a wrong key, of the right shape, 0123456789abcdef0123').toString('base64');
     const r = lookup({ ARM_ACCESS_KEY: wrong });
     const message = failedWith(r, 'backend error');
     assert.match(message, /^azurerm backend: the storage account did not accept the shared key \(`access_key`\) for blob tfstate\/stages\/app\/terraform\.tfstate in storage account tfstatetest \(400 InvalidAuthenticationInfo\)/);
     assert.match(message, /set `access_key` \(ARM_ACCESS_KEY\) to one of the account's current access keys$/);
     assertMasked(r, wrong);
+    t.assert.snapshot(actionsFaces(r, { home: r.env.HOME }));
   });
 
   test('an application Entra ID does not know: AADSTS700016 with what to check', () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAction, tempDir, writeFile, detail, assertMasked, failedWith } from './harness.mjs';
+import { runAction, tempDir, writeFile, detail, assertMasked, failedWith, actionsFaces, useSnapshots } from './harness.mjs';
 import { terraform } from './terraform-cli.mjs';
 import {
   start, fakeGcsServer, IMAGES, IMPERSONATED, DENIED_TOKEN, WRITER_TOKEN, CSEK, PREFIX, SECURE_PREFIX, GITHUB_REQUEST_TOKEN, USER,
@@ -18,6 +18,8 @@ import {
 const ready = Boolean(terraform && fakeGcsServer());
 if (!ready && process.env.CI === 'true') throw new Error('fake-gcs-server or terraform is missing, and CI=true: install them (.ci/run)');
 const skip = ready ? false : 'skipped: fake-gcs-server or terraform is not installed (under CI=true this fails)';
+
+useSnapshots();
 
 let gcs;
 before(async () => {
@@ -136,9 +138,10 @@ describe('gcs: keys, gcloud, tokens', { skip }, () => {
     assertMasked(r, 'ya29.made-up-token');
   });
 
-  test('nothing at all: says where it looked, and that no metadata server is asked', () => {
+  test('nothing at all: says where it looked, and that no metadata server is asked', (t) => {
     const r = lookup({}, {});
     assert.match(failedWith(r, 'backend error'), /^gcs backend: no credentials: .*there is no gcloud file .*application_default_credentials\.json; this action does not ask a GCE metadata server/);
+    t.assert.snapshot(actionsFaces(r, { home: r.env.HOME }));
   });
 });
 

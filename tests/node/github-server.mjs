@@ -345,27 +345,76 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
   function isoTime(t) {
     return new Date(t ?? Date.now()).toISOString().replace(/\.\d+Z$/, 'Z');
   }
-  function addDeployment({ environment = 'production', payload = {}, ref, sha, createdAt, states = ['success'], task = 'deploy' }) {
+  /**
+   * A deployment as GitHub answers with it, from `request` as the body of a create-deployment
+   * request would hold it (ref, environment, task, payload, description, transient_environment,
+   * production_environment), the commit `sha` its ref names (a made-up one when none is given) and
+   * its time `at`. The one shape for the create-deployment route and addDeployment.
+   */
+  function newDeployment({ sha, at, ...request }) {
     const id = S.nextId++;
-    const at = isoTime(createdAt);
-    const commit = sha ?? (ref && resolveCommit(ref)) ?? fakeSha(`deployment:${id}`);
-    const deployment = {
-      url: `${repoApi()}/deployments/${id}`, id, node_id: nodeId('010:Deployment', id), sha: commit, ref: ref ?? commit,
-      task, payload, original_environment: environment, environment, description: null, creator: actor(),
-      created_at: at, updated_at: at, statuses_url: `${repoApi()}/deployments/${id}/statuses`, repository_url: repoApi(),
-      transient_environment: false, production_environment: environment === 'production', performed_via_github_app: null,
+    const environment = request.environment ?? 'production';
+    const commit = sha ?? fakeSha(`deployment:${id}`);
+    return {
+      url: `${repoApi()}/deployments/${id}`,
+      id,
+      node_id: nodeId('010:Deployment', id),
+      sha: commit,
+      ref: request.ref ?? commit,
+      task: request.task ?? 'deploy',
+      payload: request.payload ?? {},
+      original_environment: environment,
+      environment,
+      description: request.description ?? null,
+      creator: actor(),
+      created_at: at,
+      updated_at: at,
+      statuses_url: `${repoApi()}/deployments/${id}/statuses`,
+      repository_url: repoApi(),
+      transient_environment: request.transient_environment ?? false,
+      production_environment: request.production_environment ?? environment === 'production',
+      performed_via_github_app: null,
     };
+  }
+  /**
+   * A status of deployment `d` as GitHub answers with it, from `request` as the body of a
+   * create-deployment-status request would hold it (state, description, environment, target_url,
+   * log_url, environment_url), at time `at`. The one shape for that route and addDeployment.
+   */
+  function newStatus(d, { at, ...request }) {
+    const id = S.nextId++;
+    return {
+      url: `${repoApi()}/deployments/${d.id}/statuses/${id}`,
+      id,
+      node_id: nodeId('016:DeploymentStatus', id),
+      state: request.state,
+      creator: actor(),
+      description: request.description ?? '',
+      environment: request.environment ?? d.environment,
+      target_url: request.target_url ?? request.log_url ?? '',
+      created_at: at,
+      updated_at: at,
+      deployment_url: d.url,
+      repository_url: repoApi(),
+      environment_url: request.environment_url ?? '',
+      log_url: request.log_url ?? request.target_url ?? '',
+      performed_via_github_app: null,
+    };
+  }
+  /**
+   * A deployment made as if through the API `createdAt` (ms) ago, with one status per entry of
+   * `states`; the other fields as create-deployment takes them (see newDeployment).
+   */
+  function addDeployment({ environment = 'production', payload = {}, ref, sha, createdAt, states = ['success'], task = 'deploy', ...fields }) {
+    const at = isoTime(createdAt);
+    const request = { ...fields, ...(ref === undefined ? {} : { ref }), environment, payload, task };
+    const deployment = newDeployment({ ...request, sha: sha ?? (ref && resolveCommit(ref)), at });
     const statuses = states.map((state) => {
-      const sid = S.nextId++;
-      return {
-        url: `${repoApi()}/deployments/${id}/statuses/${sid}`, id: sid, node_id: nodeId('016:DeploymentStatus', sid), state,
-        creator: actor(), description: '', environment, target_url: '', created_at: at, updated_at: at,
-        deployment_url: deployment.url, repository_url: repoApi(), environment_url: '', log_url: '', performed_via_github_app: null,
-        body: { state },
-      };
+      const body = { state };
+      return { ...newStatus(deployment, { ...body, at }), body };
     });
     S.deployments.push({ ...deployment, body: { ref: deployment.ref, environment, payload }, statuses });
-    return id;
+    return deployment.id;
   }
 
   const commands = {
@@ -792,29 +841,7 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
       }
       const sha = resolveCommit(json.ref);
       if (!sha) return { status: 422, body: errorBody(422, `No ref found for: ${json.ref}`, 'create-deployment') };
-      const id = S.nextId++;
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const environment = json.environment ?? 'production';
-      const deployment = {
-        url: `${repoApi()}/deployments/${id}`,
-        id,
-        node_id: nodeId('010:Deployment', id),
-        sha,
-        ref: json.ref,
-        task: json.task ?? 'deploy',
-        payload: json.payload ?? {},
-        original_environment: environment,
-        environment,
-        description: json.description ?? null,
-        creator: actor(),
-        created_at: now,
-        updated_at: now,
-        statuses_url: `${repoApi()}/deployments/${id}/statuses`,
-        repository_url: repoApi(),
-        transient_environment: json.transient_environment ?? false,
-        production_environment: json.production_environment ?? environment === 'production',
-        performed_via_github_app: null,
-      };
+      const deployment = newDeployment({ ...json, sha, at: isoTime() });
       S.deployments.push({ ...deployment, body: json, statuses: [] });
       return { status: 201, body: deployment, headers: { location: deployment.url } };
     },
@@ -834,25 +861,7 @@ function runWorker({ options: rawOptions, ctl, rec, signal: signalBuffer }) {
           body: errorBody(422, 'Validation Failed', 'create-deployment-status', { errors: [{ resource: 'DeploymentStatus', code: 'invalid', field: 'state' }] }),
         };
       }
-      const id = S.nextId++;
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const status = {
-        url: `${repoApi()}/deployments/${d.id}/statuses/${id}`,
-        id,
-        node_id: nodeId('016:DeploymentStatus', id),
-        state: json.state,
-        creator: actor(),
-        description: json.description ?? '',
-        environment: json.environment ?? d.environment,
-        target_url: json.target_url ?? json.log_url ?? '',
-        created_at: now,
-        updated_at: now,
-        deployment_url: d.url,
-        repository_url: repoApi(),
-        environment_url: json.environment_url ?? '',
-        log_url: json.log_url ?? json.target_url ?? '',
-        performed_via_github_app: null,
-      };
+      const status = newStatus(d, { ...json, at: isoTime() });
       d.statuses.push({ ...status, body: json });
       return { status: 201, body: status, headers: { location: status.url } };
     },

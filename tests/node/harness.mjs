@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { snapshot } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,7 @@ export function runAction(inputs, opts = {}) {
   const outputText = fs.readFileSync(outputPath, 'utf8');
   const result = {
     command: inputs.command,
+    env, // what the run was given (its HOME, RUNNER_TEMP, ...), for a test to name in a snapshot
     code: r.status,
     signal: r.signal,
     stdout: r.stdout,
@@ -170,6 +172,44 @@ export function runCli(args, opts = {}) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...(opts.env ?? {}) };
   const r = spawnSync(process.execPath, [dist, ...args], { env, cwd: opts.cwd ?? root, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Snapshots of this test file in tests/node/__snapshots__/<file>.snapshot, texts stored as they
+ * are, so that a snapshot file reads like the log it stands for. Call once, at the file's top.
+ * A snapshot is written by `node --test --test-update-snapshots tests/node/<file>.test.mjs`.
+ */
+export function useSnapshots() {
+  snapshot.setResolveSnapshotPath((file) => path.join(path.dirname(file), '__snapshots__', `${path.basename(file)}.snapshot`));
+  snapshot.setDefaultSnapshotSerializers([(v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))]);
+}
+
+/**
+ * What varies per run, replaced by a name for it: each of `places` (name -> text, e.g.
+ * `{ workspace: dir, token }`, in that order) by `<name>`, a loopback port (127.0.0.1 or
+ * localhost) by `<port>`, how long a source stage has been unchanged (the age of a state file
+ * written a moment ago) by `<age>`, and how long a certificate has left (it shortens as the
+ * clock runs) by `<time>`.
+ */
+export function normalise(text, places = {}) {
+  let out = text;
+  for (const [name, value] of Object.entries(places)) {
+    if (value) out = out.split(value).join(`<${name}>`);
+  }
+  out = out.replace(/ has been unchanged for \d+[smhd]( \d+[smhd])*\./g, ' has been unchanged for <age>.');
+  out = out.replace(/\((\d+[smhd] )*\d+[smhd] left\)/g, '(<time> left)');
+  return out.replace(/(127\.0\.0\.1|localhost):\d+/g, '$1:<port>');
+}
+
+/** One runner run as a reviewed text: exit code, stdout, summary, parsed outputs; normalised by `places`. */
+export function actionsFaces(r, places = {}) {
+  return normalise(
+    `exit ${r.code}\n` +
+      `== standard output (workflow commands)\n${r.stdout}` +
+      `== GITHUB_STEP_SUMMARY\n${r.summary}` +
+      `== outputs (GITHUB_OUTPUT as the runner parses it)\n${JSON.stringify(r.outputs, null, 2)}\n`,
+    places,
+  );
 }
 
 /** The lines of a PEM's body: what must never print (its armor lines are no secret). */

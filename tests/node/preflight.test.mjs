@@ -9,12 +9,27 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { root, runAction, tempDir, detail, assertMasked } from './harness.mjs';
+import { root, runAction, tempDir, detail, assertMasked, actionsFaces, pemLines, useSnapshots } from './harness.mjs';
 import { startApiServer } from '../servers/k8s/start.mjs';
+
+useSnapshots();
 
 const pki = path.join(root, 'tests', 'fixtures', 'tls');
 const pem = (name) => fs.readFileSync(path.join(pki, name), 'utf8');
 const CONFIG = 'secret_suffix=app\nnamespace=tfstate\n';
+
+/**
+ * A run as a reviewed text (harness.mjs actionsFaces), the fixtures' private keys named, not
+ * shown: the mask of a whole key becomes `<NAME>`, the mask of each line of its body `<NAME line N>`.
+ */
+function faces(r) {
+  const places = { work };
+  for (const name of ['client.key', 'expired.key', 'stranger.key']) {
+    places[name] = pem(name).replaceAll('\n', '%0A');
+    pemLines(pem(name)).forEach((line, i) => (places[`${name} line ${i + 1}`] = line));
+  }
+  return actionsFaces(r, places);
+}
 
 let work;
 let host;
@@ -104,11 +119,12 @@ describe('preflight of the kubernetes backend', () => {
     assertMasked(r, 'nolease-token');
   });
 
-  test('an expired certificate fails, with how to renew it; the server refuses it too', () => {
+  test('an expired certificate fails, with how to renew it; the server refuses it too', (t) => {
     const r = preflight(kube({ cert: pem('expired.crt'), key: pem('expired.key') }));
     const message = failedWith2(r);
     assert.match(message, /✗ client certificate: the certificate CN=expired from `client_certificate` \(environment variable KUBE_CLIENT_CERT_DATA\) expired on 2020-01-02 00:00:00 UTC — renew it: .*kubectl certificate approve/);
     assert.equal(r.outputs['certificate-expires'], '2020-01-02T00:00:00Z');
+    t.assert.snapshot(faces(r));
   });
 
   test('a key that is not the certificate\'s fails the key check', () => {
@@ -118,10 +134,11 @@ describe('preflight of the kubernetes backend', () => {
     assertMasked(r, pem('stranger.key'));
   });
 
-  test('a CA that did not sign the API server\'s certificate fails TLS, and nothing more is asked', () => {
+  test('a CA that did not sign the API server\'s certificate fails TLS, and nothing more is asked', (t) => {
     const r = preflight(kube({ ca: pem('other-ca.crt') }));
     const message = failedWith2(r);
     assert.match(message, /^preflight: 1 of 3 checks failed:\n✓ client key: .*\n✓ client certificate: .*\n✗ TLS: TLS with https:\/\/127\.0\.0\.1:\d+ failed/);
+    t.assert.snapshot(faces(r));
   });
 
   test('a day-long certificate with 4 h left warns, with how to renew it, and the step passes', () => {
@@ -133,10 +150,11 @@ describe('preflight of the kubernetes backend', () => {
     assert.equal(r.outputs.ok, 'true');
   });
 
-  test('empty registry credentials fail (a secret that does not exist reads as empty)', () => {
+  test('empty registry credentials fail (a secret that does not exist reads as empty)', (t) => {
     const r = preflight(kube(), { registry: 'ghcr.io', 'registry-username': 'octocat', 'registry-password': '' });
     const message = failedWith2(r);
     assert.match(message, /✗ registry: `registry-password` is empty for ghcr\.io — set them from the repository's or environment's secrets/);
+    t.assert.snapshot(faces(r));
   });
 });
 

@@ -8,21 +8,19 @@
 //   node --test --test-update-snapshots tests/node/snapshots.test.mjs
 // scripts/test.sh never passes that flag, so a changed output fails the tests.
 //
-// Only what truly varies from run to run is normalised (see `normalise`): the temporary
+// Only what truly varies from run to run is normalised (see harness.mjs `normalise`): the temporary
 // directories' paths, the loopback GitHub server's port and its random token, and how long a
 // source stage has been unchanged (the age of a state file written a moment ago). The output
 // file's random delimiter never reaches a snapshot: the outputs are parsed with the runner's rules
 // (harness.mjs parseOutputFile), which is what a workflow sees.
-import { after, before, describe, snapshot, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeFixture } from './git-fixtures.mjs';
 import { startGitHub } from './github-server.mjs';
-import { root, runAction, runCli, tempDir, writeFile } from './harness.mjs';
+import { actionsFaces as faces, normalise as normaliseWith, root, runAction, runCli, tempDir, useSnapshots, writeFile } from './harness.mjs';
 
-snapshot.setResolveSnapshotPath((file) => path.join(path.dirname(file), '__snapshots__', `${path.basename(file)}.snapshot`));
-// Texts are stored as they are, so a snapshot file reads like the log it stands for.
-snapshot.setDefaultSnapshotSerializers([(v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))]);
+useSnapshots();
 
 const LINEAGE = '5f0c7a1e-2b3d-4c5e-8f90-a1b2c3d4e5f6';
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
@@ -108,23 +106,10 @@ after(async () => {
   if (ws) fs.rmSync(ws, { recursive: true, force: true });
 });
 
-/** What varies per run, replaced by a name for it; see the file's head. */
-function normalise(text) {
-  let out = text.split(ws).join('<workspace>').split(git.path).join('<repository>');
-  out = out.replace(/ has been unchanged for \d+[smhd]( \d+[smhd])*\./g, ' has been unchanged for <age>.');
-  if (gh) out = out.split(gh.token).join('<token>').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
-  return out;
-}
-
-/** One runner run as a reviewed text: exit code, stdout, summary, parsed outputs. */
-function actionsFaces(r) {
-  return normalise(
-    `exit ${r.code}\n` +
-      `== standard output (workflow commands)\n${r.stdout}` +
-      `== GITHUB_STEP_SUMMARY\n${r.summary}` +
-      `== outputs (GITHUB_OUTPUT as the runner parses it)\n${JSON.stringify(r.outputs, null, 2)}\n`,
-  );
-}
+/** What varies per run (harness.mjs normalise): this file's directories and the server's token. */
+const places = () => ({ workspace: ws, repository: git.path, token: gh?.token });
+const normalise = (text) => normaliseWith(text, places());
+const actionsFaces = (r) => faces(r, places());
 
 /** One terminal run as a reviewed text. */
 function terminalFaces(r) {

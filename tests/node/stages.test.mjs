@@ -806,6 +806,36 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       return gh.addDeployment({ environment, payload: { image }, createdAt: Date.now() - minutesAgo * MIN, states });
     }
 
+    test('the loopback API: a deployment the test adds reads as one made through the API', async () => {
+      gh.clearDeployments();
+      const api = async (method, url, body) => {
+        const res = await fetch(`${gh.url}/repos/acme/app${url}`, {
+          method,
+          headers: { authorization: `Bearer ${gh.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json' },
+          body: body && JSON.stringify(body),
+        });
+        assert.ok(res.ok, `${method} ${url}: ${res.status}`);
+        return res.json();
+      };
+      const fields = { environment: 'qa', payload: { image: IMG.qa }, ref: SHA, description: 'from qa', transient_environment: true, production_environment: false };
+      const made = await api('POST', '/deployments', { ...fields, auto_merge: false, required_contexts: [] });
+      await api('POST', `/deployments/${made.id}/statuses`, { state: 'success' });
+      gh.addDeployment({ ...fields, states: ['success'] });
+      // Alike but for what differs by nature: ids, URLs, times.
+      const own = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => !/^(id|node_id|url|statuses_url|deployment_url|created_at|updated_at)$/.test(k)));
+      const [added, viaApi] = await api('GET', '/deployments?environment=qa');
+      assert.equal(viaApi.id, made.id);
+      assert.deepEqual(own(added), own(viaApi));
+      assert.equal(added.description, 'from qa');
+      assert.equal(added.transient_environment, true);
+      const [addedStatus] = await api('GET', `/deployments/${added.id}/statuses`);
+      const [apiStatus] = await api('GET', `/deployments/${viaApi.id}/statuses`);
+      assert.deepEqual(own(addedStatus), own(apiStatus));
+      // Leave nothing for the next test to count.
+      gh.clearDeployments();
+      gh.clearRequests();
+    });
+
     test('min-soak not met: refused from the recorded deployment, saying how long remains', () => {
       gh.clearDeployments();
       deployed('fresh', IMG.dev, 10);
@@ -972,6 +1002,52 @@ describe('stages: promote, status, record and lookup `stage` on states written b
       assert.ok(r.summary.includes(header), r.summary);
       assert.ok(r.summary.includes('\nback is ahead of qa.\n'), r.summary);
       assert.ok(r.summary.includes(row('held', IMG.qa, '1.4.2', '', states.qa.serial, 'behind', '', 'yes', '')), r.summary);
+      // The whole summary: every stage's row, the relations under it, the warning.
+      // Since shows the deployment's time in UTC; Markdown's `@` and backquote are escaped.
+      const devSince = stages.dev.since.replace('T', ' ').replace('Z', ' UTC');
+      const replicas = "terraform_data.replicas.output.count in stages/variants/terraform.tfstate holds no image reference; point the stage's \\`address\\` at a workload, or at a value such as output.image";
+      // A stage reading stages/qa (1.4.2); the sha-* states are copies of dev's.
+      const qa = (name, relation) => row(name, IMG.qa, '1.4.2', '', states.qa.serial, relation, '', '', '');
+      assert.equal(
+        r.summary,
+        `### stage-action status\n\n${STATUS_HEAD}` +
+          row('dev', IMG.dev, '1.5.0', '', states.dev.serial, '', devSince, '', '') +
+          qa('qa', 'behind') +
+          row('qa-new', '(no state yet)', '', '', '', 'behind', '', '', '') +
+          row('held', IMG.qa, '1.4.2', '', states.qa.serial, 'behind', '', 'yes', '') +
+          row('tainted', IMG.dev, '1.5.0', '', 3, '', '', '', '') +
+          qa('after-tainted', 'behind') +
+          row('latest', VARIANT_IMAGES.latest, 'latest', '', 5, '', '', '', '') +
+          qa('after-latest', 'unknown') +
+          qa('after-latest-allowed', 'unknown') +
+          row('untagged', VARIANT_IMAGES.untagged, '', '', 5, '', '', '', '') +
+          qa('after-untagged', 'unknown') +
+          qa('after-untagged-allowed', 'unknown') +
+          row('pinned', VARIANT_IMAGES.pinned.replace('@', '\\@'), 'latest', DIGEST, 5, '', '', '', '') +
+          qa('after-pinned', 'unknown') +
+          row('replicas', `cannot read: ${replicas}`, '', '', '', '', '', '', '') +
+          qa('after-replicas', '') +
+          row('fresh', IMG.dev, '1.5.0', '', states.dev.serial, '', '', '', '') +
+          qa('after-fresh', 'behind') +
+          qa('after-fresh-1d', 'behind') +
+          row('soaked', IMG.dev, '1.5.0', '', states.dev.serial, '', '', '', '') +
+          qa('after-soaked', 'behind') +
+          row('nostate', '(no state yet)', '', '', '', '', '', '', '') +
+          qa('after-nostate', '') +
+          row('noworkload', '(no state yet)', '', '', '', '', '', '', '') +
+          qa('after-noworkload', '') +
+          row('k8s', K8S_IMAGE, '1.4.2', '', 42, '', '', '', '') +
+          row('k8s-qa', '(no state yet)', '', '', '', 'behind', '', '', '') +
+          row('k8s-worker', `ghcr.io/acme/worker\\@sha256:${'3f'.repeat(32)}`, '', `sha256:${'3f'.repeat(32)}`, 42, '', '', '', '') +
+          row('after-k8s-worker', '(no state yet)', '', '', '', 'behind', '', '', '') +
+          row('back', IMG.dev, '1.5.0', '', states.dev.serial, 'ahead', '', '', '') +
+          qa('hist', 'unknown') +
+          row('sha-dev', IMG.shaNew, SHA_NEW, '', states.dev.serial, '', '', '', '') +
+          row('sha-qa', IMG.shaOld, SHA_OLD.slice(0, 12), '', states.dev.serial, 'behind', '', '', '') +
+          '\nqa is behind dev.\n\nheld is behind dev.\n\nafter-tainted is behind tainted.\n\nafter-fresh is behind fresh.\n\n' +
+          'after-fresh-1d is behind fresh.\n\nafter-soaked is behind soaked.\n\nback is ahead of qa.\n\nsha-qa is behind sha-dev.\n\n' +
+          `#### Warnings\n\n- **stage not readable**: stage replicas: ${replicas}\n\n`,
+      );
     });
   });
 

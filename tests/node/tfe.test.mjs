@@ -6,9 +6,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith } from './harness.mjs';
+import { runAction, tempDir, writeFile, detail, assertFailureSummary, assertMasked, failedWith, actionsFaces, useSnapshots } from './harness.mjs';
 import { terraform, terraformSkip } from './terraform-cli.mjs';
 import { start, IMAGE, ORGANIZATION } from '../servers/tfe/start.mjs';
+
+useSnapshots();
 
 let s; // the stand-in
 let work;
@@ -204,12 +206,13 @@ describe('remote and cloud: what fails says why', { skip }, () => {
     assert.ok(failedWith(r, 'backend error').includes('the team needs the workspace permission "read state versions"'), detail(r));
   });
 
-  test('no token anywhere names the four places and setup-terraform\'s input', () => {
+  test('no token anywhere names the four places and setup-terraform\'s input', (t) => {
     const r = lookup({ backend: 'remote', workspace: 'staging', 'backend-config': remote() });
     const message = failedWith(r, 'backend error');
     for (const part of ['the `token` setting', `TF_TOKEN_${s.api}`, 'credentials.tfrc.json', '.terraformrc', 'cli_config_credentials_token', 'credentials helpers are not run']) {
       assert.ok(message.includes(part), `${part} is not in: ${message}`);
     }
     assertFailureSummary(r, 'lookup', 'backend error');
+    t.assert.snapshot(actionsFaces(r, { home: r.env.HOME, work }));
   });
 });

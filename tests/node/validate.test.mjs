@@ -126,5 +126,18 @@ describe('validate', () => {
     const r = runCli(['validate', '--stages-file', 'good.yml'], { cwd: ws });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^stages=\[\{"name":"dev"/m);
+    // Standard output holds the outputs alone; the table is on standard error, whole.
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean).map((l) => l.split('=')[0]), ['stages']);
+    assert.equal(r.stderr, [
+      '',
+      'stage-action validate',
+      '  Stages file  good.yml',
+      '  stage  from  state                backend     workspace  address                           container  min-soak  hold',
+      '  dev    —     infra/stages/dev     —           —          kubernetes_deployment_v1.backend  backend    —         —',
+      '  qa     dev   infra/stages/qa      kubernetes  blue       kubernetes_deployment_v1.backend  —          —         —',
+      '  prod   qa    states/prod.tfstate  —           —          output.image                      —          1h 30m    yes',
+      'good.yml is valid: 3 stages, in promotion order. No state was read.',
+      '',
+    ].join('\n'));
   });
 });

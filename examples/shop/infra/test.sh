@@ -35,13 +35,15 @@ done
 cp stages/dev/variables.tf "$work/"
 terraform -chdir="$work" init -input=false -backend=false >/dev/null
 plan() { terraform -chdir="$work" plan -input=false -lock=false -var image_org=acme -var "image_tag=$1" >/dev/null 2>&1; }
-for tag in a1b2c3d 0123456789abcdef0123456789abcdef01234567 1.4.2 1.5.0-rc.1 0.9.0; do
+ok=(a1b2c3d 0123456789abcdef0123456789abcdef01234567 1.4.2 1.5.0-rc.1 0.9.0)
+bad=(latest a1b2c3 A1B2C3D 0123456789abcdef0123456789abcdef012345678 1.4 v1.4.2 01.2.3 1.2.3+build "")
+for tag in "${ok[@]}"; do
   plan "$tag" || { echo "image_tag $tag was refused; it must be accepted" >&2; exit 1; }
 done
-for tag in latest a1b2c3 A1B2C3D 0123456789abcdef0123456789abcdef012345678 1.4 v1.4.2 01.2.3 1.2.3+build ""; do
+for tag in "${bad[@]}"; do
   ! plan "$tag" || { echo "image_tag '$tag' was accepted; it must be refused" >&2; exit 1; }
 done
-echo "5 accepted, 10 refused, as they should be"
+echo "${#ok[@]} accepted, ${#bad[@]} refused, as they should be"
 
 echo "-- one state per root: kubernetes backend in tfstate, a distinct secret_suffix each"
 suffixes=$(for root in platform stages/dev stages/qa stages/prod; do

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -110,6 +111,40 @@ test("httpd proxies /api/ and only /api/", async () => {
   // The backend's probes are not exposed through the frontend, nor a path that merely starts with "api".
   assert.equal((await fetch(new URL("/readyz", SHOP_URL))).status, 404);
   assert.equal((await fetch(new URL("/apifoo", SHOP_URL))).status, 404);
-  // Nothing outside the document root.
+  // Not the configuration (WHATWG URL resolves "/../httpd.conf" to "/httpd.conf", so this asks for that).
   assert.equal((await fetch(new URL("/../httpd.conf", SHOP_URL))).status, 404);
+});
+
+// GET PATH exactly as written: node:http sends the request target untouched, where fetch and URL
+// would first resolve "..", so a traversal reaches the server only this way.
+function rawGet(path) {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(SHOP_URL);
+    const req = request({ hostname, port, path, method: "GET" }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("nothing outside the document root is served, however the path climbs out", async () => {
+  // httpd.conf lies beside the document root (public/): one ".." from "/" would reach it.
+  const traversals = [
+    "/../httpd.conf",
+    "/%2e%2e/httpd.conf",
+    "/%2E%2E/httpd.conf",
+    "/api/..%2fhttpd.conf",
+    "/api/../httpd.conf",
+  ];
+  for (const path of traversals) {
+    const { status, body } = await rawGet(path);
+    assert.ok(status >= 400 && status < 500, `${path}: expected a refusal (4xx), got ${status}`);
+    assert.doesNotMatch(body, /ProxyPass|DocumentRoot|LoadModule/, `${path}: the answer shows httpd.conf`);
+  }
+  // The check itself reaches the server as written: a path that exists is served through it.
+  assert.equal((await rawGet("/index.html")).status, 200);
 });

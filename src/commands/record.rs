@@ -52,7 +52,7 @@ pub struct Config {
     pub timeout_ms: u64,
     /// `environment-url`: where the deployed stage answers, shown in GitHub's environment view.
     pub environment_url: Option<String>,
-    /// `production-environment`: `Some` when given; else the last stage of the stages file is
+    /// `production-environment`: `Some` when given; else the last stage in promotion order is
     /// production.
     pub production: Option<bool>,
     /// `transient-environment`: the environment goes away (a preview).
@@ -171,7 +171,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // published as a ref either); else the run's commit.
     let built_from = if secret { None } else { crate::stages::commit_of(now.tag.as_deref()) };
     let git_ref = built_from.map(str::to_string).unwrap_or_else(|| commit.clone());
-    let production = production.unwrap_or_else(|| file.stages.last().is_some_and(|s| s.name == target.name));
+    let production = production.unwrap_or_else(|| file.final_stage().is_some_and(|s| s.name == target.name));
 
     let github = GitHub::new(&api_url, repo.clone(), Some(&token), timeout_ms)?;
     let deployment = NewDeployment {

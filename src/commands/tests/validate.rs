@@ -21,9 +21,9 @@ fn a_stage_comes_after_the_stage_it_is_promoted_from_else_in_file_order() {
     let file = parse(
         "stages:\n  prod: {from: qa, state: p, address: output.image}\n  dev: {state: d, address: output.image}\n  qa: {from: dev, state: q, address: output.image}\n  tools: {state: t, address: output.image}\n",
     );
-    assert_eq!(names(&promotion_order(&file)), ["dev", "qa", "prod", "tools"]);
+    assert_eq!(names(&file.promotion_order()), ["dev", "qa", "prod", "tools"]);
     let file = parse("stages:\n  dev: {state: d, address: output.image}\n  qa-eu: {from: dev, state: e, address: output.image}\n  qa-us: {from: dev, state: u, address: output.image}\n");
-    assert_eq!(names(&promotion_order(&file)), ["dev", "qa-eu", "qa-us"]);
+    assert_eq!(names(&file.promotion_order()), ["dev", "qa-eu", "qa-us"]);
 }
 
 #[test]

@@ -167,7 +167,7 @@ pub fn state_path(file: &str, stage: &Stage, context: &Context) -> Option<Found>
             message: format!(
                 "stage {name}: \"state\" names the file {}, which is not in the checkout; that is right only when an earlier step of the job writes it (e.g. terraform state pull > {}), else fix the path",
                 quote(given),
-                parts[parts.len() - 1]
+                crate::text::name(parts[parts.len() - 1])
             ),
         }));
     }

@@ -143,4 +143,13 @@ fn a_missing_state_file_in_a_directory_that_exists_is_a_warning_and_an_absolute_
         }))
     );
     assert_eq!(check(2), None);
+
+    // A file name with what a log line must not carry is quoted and escaped, as everywhere.
+    let file = parse("stages:\n  qa:\n    state: \"states/q a\\u202e.tfstate\"\n    address: output.image\n");
+    let Some(Found::Warning(w)) = state_path("s.yml", &file.stages[0], &ctx(ws)) else { panic!("no warning") };
+    assert!(
+        w.message.ends_with("(e.g. terraform state pull > \"q a\\u{202e}.tfstate\"), else fix the path"),
+        "{}",
+        w.message
+    );
 }

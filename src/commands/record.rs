@@ -81,9 +81,8 @@ impl Config {
         });
         let environment_url = inputs.get("environment-url");
         if let Some(url) = environment_url {
-            let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-            if !ok {
+            // The test the API's own address passes: http(s), a host, nothing no URL holds.
+            if !crate::github::valid_api_url(url) {
                 problems.push(InputProblem::new(
                     "environment-url",
                     format!(

@@ -156,7 +156,10 @@ fn read_file(loc: &Location, path: &str, name: String, workspace: Option<String>
         size: Some(meta.size),
         name,
         workspace,
-        modified_ms: Some(meta.modified_ms),
+        // A local file's modification time is no clock: a checkout resets it, so it says
+        // nothing of when the state changed. Only a remote backend's own change time counts
+        // (the soak clock falls back to it: `Reading::changed_at_ms`).
+        modified_ms: None,
         lock: None,
         warnings: Vec::new(),
     })
@@ -258,6 +261,8 @@ mod tests {
         std::fs::write(dir.path().join("dev.tfstate"), "{}").unwrap();
         let Ok(Opened::State(snapshot)) = open_now(&location(dir.path(), "dev.tfstate", None)) else { panic!() };
         assert_eq!((snapshot.name.as_str(), snapshot.size, snapshot.workspace), ("dev.tfstate", Some(2), None));
+        // The file's modification time is no change time: a checkout sets it.
+        assert_eq!(snapshot.modified_ms, None);
     }
 
     #[test]

@@ -40,18 +40,27 @@ impl Access {
     }
 }
 
+/// How many statuses requests one history has in flight at once: a history is up to
+/// [`HISTORY_DEPTH`](crate::github::HISTORY_DEPTH) of them, and GitHub's secondary rate limit
+/// answers a burst of concurrent requests with one token by refusing them.
+pub const STATUSES_AT_ONCE: usize = 10;
+
 /// The latest deployments to `environment`, newest first, each with whether it succeeded (the
-/// statuses of those that name an image are read side by side). A deployment that names no
+/// statuses of those that name an image are read side by side, at most
+/// [`STATUSES_AT_ONCE`] at a time). A deployment that names no
 /// image (another tool's, or a sensitive one) counts as successful without asking: it can only
 /// end a soak clock's run, which errs on the side of waiting, and names nothing to roll back to.
 pub async fn history(github: &GitHub, environment: &str) -> Result<Vec<Deployed>> {
     let list = github.deployments_to(environment, Some(crate::github::HISTORY_DEPTH)).await?;
-    let outcomes = crate::join::all(list.iter().map(|d| async move {
-        match d.image() {
-            Some(_) => github.succeeded(d.id).await,
-            None => Ok(true),
-        }
-    }))
+    let outcomes = crate::join::at_most(
+        STATUSES_AT_ONCE,
+        list.iter().map(|d| async move {
+            match d.image() {
+                Some(_) => github.succeeded(d.id).await,
+                None => Ok(true),
+            }
+        }),
+    )
     .await;
     let mut out = Vec::with_capacity(list.len());
     for (d, successful) in list.iter().zip(outcomes) {

@@ -83,7 +83,7 @@ pub enum VersionsFrom {
     /// The repository's release tags.
     Tags,
     /// The versions recorded in the deployments to an environment: `environment` as given,
-    /// or `None` for the default (the last stage of the stages file, else `prod`).
+    /// or `None` for the default (the last stage in promotion order, else `prod`).
     Deployments { environment: Option<String> },
 }
 
@@ -258,14 +258,14 @@ fn candidate(config: &Config) -> Result<Candidate> {
 }
 
 /// The environment whose deployments say what was released: `environment` as given, else the
-/// last stage of the stages file, else [`DEFAULT_ENVIRONMENT`] when there is no stages file.
+/// final stage of the stages file (the last of its promotion order), else [`DEFAULT_ENVIRONMENT`] when there is no stages file.
 fn released_in(given: &Option<String>, inputs: &Inputs, context: &Context) -> Result<String> {
     if let Some(e) = given {
         return Ok(e.clone());
     }
     let file = super::stage_file::given(inputs);
     match super::stage_file::load(&file, context) {
-        Ok(stages) => Ok(stages.stages.last().map(|s| s.name.clone()).unwrap_or_else(|| DEFAULT_ENVIRONMENT.into())),
+        Ok(stages) => Ok(stages.final_stage().map(|s| s.name.clone()).unwrap_or_else(|| DEFAULT_ENVIRONMENT.into())),
         Err(Error::Stages(crate::stages::Error::FileMissing { .. })) if inputs.get("stages-file").is_none() => {
             Ok(DEFAULT_ENVIRONMENT.into())
         }

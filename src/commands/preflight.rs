@@ -9,6 +9,7 @@ use crate::action::{Inputs, Report, Summary, Table};
 use crate::backend::preflight::{Check, Outcome};
 use crate::backend::{self, Settings, Source};
 use crate::error::{Error, InputProblem, Result};
+use crate::secret::Secret;
 
 /// The command's name and inputs.
 pub const SPEC: Spec = Spec {
@@ -42,8 +43,8 @@ pub struct Registry {
     pub name: String,
     /// Whether `registry-username` is set and not blank.
     pub username: bool,
-    /// `registry-password`, when set: masked before anything prints.
-    pub password: Option<String>,
+    /// `registry-password`, when set: masked before anything prints, and never in `Debug`.
+    pub password: Option<Secret>,
 }
 
 /// The validated inputs.
@@ -101,7 +102,7 @@ fn registry(inputs: &Inputs) -> Option<Registry> {
     Some(Registry {
         name: given("registry").unwrap_or("docker.io").to_string(),
         username: given("registry-username").is_some(),
-        password: given("registry-password").map(str::to_string),
+        password: given("registry-password").map(Secret::new),
     })
 }
 
@@ -130,8 +131,8 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     let config = Config::from_inputs(inputs, context)?;
     // Before anything is read, so that no message can show a credential.
     backend::mask(&config.source, report);
-    if let Some(password) = config.registry.as_ref().and_then(|r| r.password.clone()) {
-        report.secret(password);
+    if let Some(password) = config.registry.as_ref().and_then(|r| r.password.as_ref()) {
+        report.secret(password.expose());
     }
     let findings = backend::preflight::check(&config.source, crate::host::now_ms()).await;
     let mut checks = findings.checks;
@@ -195,7 +196,7 @@ mod tests {
         let r = |username, password: Option<&str>| Registry {
             name: "ghcr.io".into(),
             username,
-            password: password.map(str::to_string),
+            password: password.map(Secret::new),
         };
         assert_eq!(registry_check(&r(true, Some("x"))).outcome, Outcome::Pass);
         let one = registry_check(&r(true, None));
@@ -203,5 +204,18 @@ mod tests {
         let both = registry_check(&r(false, None));
         assert_eq!(both.found, "`registry-username` and `registry-password` are empty for ghcr.io");
         assert_eq!(both.outcome, Outcome::Fail);
+    }
+
+    #[test]
+    fn the_registry_password_never_prints_in_the_config() {
+        let values = [("state", "dev.tfstate"), ("registry-username", "me"), ("registry-password", "hunter2-pw")];
+        let inputs = Inputs::new(crate::action::Mode::Actions, "preflight", &values);
+        let context = Context { workspace: "/w".into(), ..Context::default() };
+        let config = Config::from_inputs(&inputs, &context).unwrap();
+        let registry = config.registry.as_ref().unwrap();
+        assert_eq!(registry.password.as_ref().map(Secret::expose), Some("hunter2-pw"));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2-pw"), "{shown}");
+        assert!(shown.contains("password: Some(***)"), "{shown}");
     }
 }

@@ -12,7 +12,8 @@ pub struct Found {
     pub state_name: String,
     /// The workspace, when read from a working directory.
     pub workspace: Option<String>,
-    /// When the state last changed (the file's modification time), ms since the epoch.
+    /// When the state last changed, as its backend keeps it (never a local file's
+    /// modification time: a checkout resets it), ms since the epoch.
     pub modified_ms: Option<f64>,
     /// The state's serial.
     pub serial: Option<u64>,

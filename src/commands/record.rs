@@ -52,7 +52,7 @@ pub struct Config {
     pub timeout_ms: u64,
     /// `environment-url`: where the deployed stage answers, shown in GitHub's environment view.
     pub environment_url: Option<String>,
-    /// `production-environment`: `Some` when given; else the last stage of the stages file is
+    /// `production-environment`: `Some` when given; else the last stage in promotion order is
     /// production.
     pub production: Option<bool>,
     /// `transient-environment`: the environment goes away (a preview).
@@ -81,9 +81,8 @@ impl Config {
         });
         let environment_url = inputs.get("environment-url");
         if let Some(url) = environment_url {
-            let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-            if !ok {
+            // The test the API's own address passes: http(s), a host, nothing no URL holds.
+            if !crate::github::valid_api_url(url) {
                 problems.push(InputProblem::new(
                     "environment-url",
                     format!(
@@ -171,7 +170,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     // published as a ref either); else the run's commit.
     let built_from = if secret { None } else { crate::stages::commit_of(now.tag.as_deref()) };
     let git_ref = built_from.map(str::to_string).unwrap_or_else(|| commit.clone());
-    let production = production.unwrap_or_else(|| file.stages.last().is_some_and(|s| s.name == target.name));
+    let production = production.unwrap_or_else(|| file.final_stage().is_some_and(|s| s.name == target.name));
 
     let github = GitHub::new(&api_url, repo.clone(), Some(&token), timeout_ms)?;
     let deployment = NewDeployment {

@@ -199,7 +199,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "environment",
         required: false,
         default: None,
-        description: "guard, with `versions-from: deployments`: the GitHub environment whose deployments say what was released. Default: the last stage of the stages file, else `prod`.",
+        description: "guard, with `versions-from: deployments`: the GitHub environment whose deployments say what was released. Default: the last stage in promotion order, else `prod`.",
         allowed: &[],
     },
     InputDef {
@@ -227,7 +227,7 @@ pub const INPUTS: &[InputDef] = &[
         name: "production-environment",
         required: false,
         default: None,
-        description: "record: `true` or `false`: whether the stage is a production environment. Default: `true` for the last stage of the stages file.",
+        description: "record: `true` or `false`: whether the stage is a production environment. Default: `true` for the last stage in promotion order.",
         allowed: &[],
     },
     InputDef {

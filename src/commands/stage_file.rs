@@ -73,14 +73,9 @@ pub async fn read_stage(file: &str, stage: &Stage, context: &Context, report: &m
     backend::mask(&source, report);
     match read(&source, &stage.address, stage.container.as_deref(), &mut report.debug).await {
         Ok(Outcome::NoStateYet(why)) => Ok(Outcome::NoStateYet(at(why))),
-        Ok(Outcome::Found(mut found)) => {
-            // A local file's modification time is no clock: a checkout resets it. Only a
-            // remote backend's own change time counts (see `Reading::changed_at_ms`).
-            if source.backend() == backend::local::NAME {
-                found.modified_ms = None;
-            }
-            Ok(Outcome::Found(found))
-        }
+        // A local file's modification time is never the soak clock: the local backend reports
+        // none (a checkout resets it).
+        Ok(Outcome::Found(found)) => Ok(Outcome::Found(found)),
         Err(e) => Err(at(e)),
     }
 }

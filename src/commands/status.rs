@@ -121,18 +121,19 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
     }
     let find = |name: &str| readings.iter().find(|(n, _)| n == name).map(|(_, r)| r);
 
-    // Each stage's recorded deployments, read side by side, when there is a token: since when
-    // it runs its image, and what it ran before. A stage whose deployments cannot be read is
-    // said, and decided without them.
+    // Each stage's recorded deployments, when there is a token: since when it runs its image,
+    // and what it ran before. A stage whose deployments cannot be read is said, and decided
+    // without them. The stages are read one after another (each history already reads its
+    // statuses side by side, a few at a time): all at once would be a burst of requests with
+    // one token, which GitHub's secondary rate limit refuses.
     if let Some(token) = &config.access.token {
         report.secret(token.expose());
     }
     let github = config.access.client(context)?;
     let mut histories: Vec<Vec<Deployed>> = vec![Vec::new(); file.stages.len()];
     if let Some(github) = &github {
-        let read = crate::join::all(file.stages.iter().map(|s| deployments::history(github, &s.name))).await;
-        for ((stage, history), slot) in file.stages.iter().zip(read).zip(histories.iter_mut()) {
-            match history {
+        for (stage, slot) in file.stages.iter().zip(histories.iter_mut()) {
+            match deployments::history(github, &stage.name).await {
                 Ok(h) => *slot = h,
                 Err(e) => report.warning(
                     "deployments not readable",

@@ -143,6 +143,22 @@ fn record_checks_its_inputs_then_what_the_runner_sets() {
     let text = message(e);
     assert!(text.contains("input `environment-url`: \"qa.example.com\" is not an http(s) URL"), "{text}");
     assert!(text.contains("input `production-environment`"), "{text}");
+    // http(s) with no host, or with white space, is no URL either; a port and a path are fine.
+    for bad in ["https://", "https:///qa", "http://?x", "https://qa.example.com/a b", "ftp://qa.example.com"] {
+        let e = record::Config::from_inputs(&inputs(&[("to", "qa"), ("token", "t"), ("environment-url", bad)]), &ctx())
+            .unwrap_err();
+        let text = message(e);
+        assert!(
+            text.starts_with("input `environment-url`: ") && text.contains("is not an http(s) URL"),
+            "{bad}: {text}"
+        );
+    }
+    for good in ["http://qa.example.com:8080/app?x=1", "https://qa.example.com/"] {
+        let config =
+            record::Config::from_inputs(&inputs(&[("to", "qa"), ("token", "t"), ("environment-url", good)]), &ctx())
+                .unwrap();
+        assert_eq!(config.environment_url.as_deref(), Some(good));
+    }
     let e = record::Config::from_inputs(&inputs(&[]), &Context::default()).unwrap_err();
     assert_eq!(
         message(e),

@@ -68,7 +68,7 @@ pub async fn run(inputs: &Inputs, context: &Context, report: &mut Report) -> Res
         problems.sort_by_key(|p| (p.line, p.column.unwrap_or(0)));
         return Err(stages::Error::invalid(&file_name, problems).into());
     }
-    let order = promotion_order(&file);
+    let order = file.promotion_order();
     report.output("stages", Value::Array(order.iter().map(|s| entry(s)).collect()).to_string());
     let table = Table { header: header(), rows: order.iter().map(|s| row(s)).collect() };
     report.log.extend(crate::action::table_lines(&table));
@@ -167,7 +167,7 @@ pub fn state_path(file: &str, stage: &Stage, context: &Context) -> Option<Found>
             message: format!(
                 "stage {name}: \"state\" names the file {}, which is not in the checkout; that is right only when an earlier step of the job writes it (e.g. terraform state pull > {}), else fix the path",
                 quote(given),
-                parts[parts.len() - 1]
+                crate::text::name(parts[parts.len() - 1])
             ),
         }));
     }
@@ -204,32 +204,11 @@ pub fn state_path(file: &str, stage: &Stage, context: &Context) -> Option<Found>
     Some(problem(message))
 }
 
-/// The stages, each after the stage it is promoted from, otherwise in file order.
-pub fn promotion_order(file: &StagesFile) -> Vec<&Stage> {
-    fn visit<'f>(file: &'f StagesFile, stage: &'f Stage, out: &mut Vec<&'f Stage>, depth: usize) {
-        if out.iter().any(|s| s.name == stage.name) {
-            return;
-        }
-        // The file has no circles (parse refuses them); the depth bound is a guard.
-        if let Some(source) = stage.from.as_deref().and_then(|f| file.get(f)).filter(|_| depth < file.stages.len()) {
-            visit(file, source, out, depth + 1);
-        }
-        out.push(stage);
-    }
-    let mut out = Vec::with_capacity(file.stages.len());
-    for stage in &file.stages {
-        visit(file, stage, &mut out, 0);
-    }
-    out
-}
-
 /// A warning for each stage after the first that has no `from` and that no stage is promoted
 /// from: nothing moves into it or out of it, which is usually a `from` left out.
 pub fn unconnected(file: &StagesFile) -> Vec<Warning> {
-    file.stages
-        .iter()
-        .skip(1)
-        .filter(|s| s.from.is_none() && file.promoted_from(&s.name).is_empty())
+    file.unconnected()
+        .into_iter()
         .map(|s| Warning {
             line: s.line,
             message: format!(

@@ -92,8 +92,9 @@ fn within(api: &str, url: &str) -> bool {
 }
 
 /// Whether `api` can be the base of every request: an absolute http(s) URL with a host, and no
-/// white space or control characters (which no URL holds).
-fn valid_api_url(api: &str) -> bool {
+/// white space or control characters (which no URL holds). `record` checks `environment-url`
+/// with it too: a URL a deployment shows must be one.
+pub(crate) fn valid_api_url(api: &str) -> bool {
     let has_host = host::origin(api).is_some_and(|o| !o.ends_with("//"));
     has_host && !api.chars().any(|c| c.is_whitespace() || c.is_control())
 }

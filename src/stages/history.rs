@@ -44,10 +44,12 @@ pub fn left_before(history: &[Deployed], current: &str, image: &str) -> bool {
     image != current && history.iter().any(|d| d.successful && d.image.as_deref() == Some(image))
 }
 
-/// A tag as a SemVer version: `1.4.2` or `v1.4.2` (build metadata ignored in comparisons).
+/// A tag as a SemVer version: `1.4.2` or `v1.4.2` (build metadata ignored in comparisons),
+/// read as a release tag is ([`crate::version::parse_tag`], with the prefix `v` or none, as
+/// [`crate::version::released_version`] reads a deployment's), so one tag is one version
+/// everywhere.
 pub fn version(tag: &str) -> Option<semver::Version> {
-    let bare = tag.strip_prefix(['v', 'V']).unwrap_or(tag);
-    semver::Version::parse(bare).ok()
+    crate::version::parse_tag(tag, "v").or_else(|_| crate::version::parse_tag(tag, "")).ok()
 }
 
 /// `new` against `old` when both tags are SemVer versions, else `None`.

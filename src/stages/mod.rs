@@ -25,7 +25,7 @@ mod yaml;
 pub use decide::{decide, promotion_source, NoClock, Promotion, PromotionRequest, Reading, Refusal, Rollback};
 pub use duration::{format_duration, parse_duration};
 pub use error::Error;
-pub use history::{commit_of, compare_versions, left_before, relate, running_since, version, Deployed, Relation};
+pub use history::{commit_of, relate, running_since, Deployed, Relation};
 pub use model::{SettingLines, Stage, StagesFile};
 pub use parse::parse;
 pub use problem::Problem;

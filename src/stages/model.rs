@@ -38,6 +38,42 @@ impl StagesFile {
     pub fn promoted_from(&self, name: &str) -> Vec<&Stage> {
         self.stages.iter().filter(|s| s.from.as_deref() == Some(name)).collect()
     }
+
+    /// The stages, each after the stage it is promoted from, otherwise in file order: the order
+    /// an image moves through them, whatever order the file lists them in (it may list `prod`
+    /// first).
+    pub fn promotion_order(&self) -> Vec<&Stage> {
+        fn visit<'f>(file: &'f StagesFile, stage: &'f Stage, out: &mut Vec<&'f Stage>, depth: usize) {
+            if out.iter().any(|s| s.name == stage.name) {
+                return;
+            }
+            // The file has no circles (parse refuses them); the depth bound is a guard.
+            if let Some(source) = stage.from.as_deref().and_then(|f| file.get(f)).filter(|_| depth < file.stages.len())
+            {
+                visit(file, source, out, depth + 1);
+            }
+            out.push(stage);
+        }
+        let mut out = Vec::with_capacity(self.stages.len());
+        for stage in &self.stages {
+            visit(self, stage, &mut out, 0);
+        }
+        out
+    }
+
+    /// The final stage: the last of the [promotion order](Self::promotion_order), not of the
+    /// file. `record` marks its deployments as production's, and `guard` reads what was
+    /// released from them.
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.promotion_order().last().copied()
+    }
+
+    /// The stages after the first (in file order) that have no `from` and that no stage is
+    /// promoted from: nothing moves into them or out of them, which is usually a `from` left
+    /// out.
+    pub fn unconnected(&self) -> Vec<&Stage> {
+        self.stages.iter().skip(1).filter(|s| s.from.is_none() && self.promoted_from(&s.name).is_empty()).collect()
+    }
 }
 
 /// One stage: where its Terraform state is, what in it holds the image, and how it is promoted.

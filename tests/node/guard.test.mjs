@@ -516,6 +516,19 @@ describe('versions-from: deployments', () => {
     assert.match(assertRefused(r).message, /not higher than v3\.0\.0/);
   });
 
+  test('the default environment is the last stage in promotion order, even when the file lists it first', () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'guard-stages-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, '.github'));
+    // qa first, dev last: the file's last stage is dev, but images end up in qa.
+    fs.writeFileSync(path.join(dir, '.github/stages.yml'), 'stages:\n  qa:\n    state: qa.tfstate\n    address: output.image\n    from: dev\n  dev:\n    state: dev.tfstate\n    address: output.image\n');
+    const before = gh.requests.length;
+    const r = runAction({ command: 'guard', token: gh.token, 'versions-from': 'deployments', tag: 'v2.0.0' }, { workspace: dir, env: gh.env });
+    assert.match(assertRefused(r).message, /not higher than v3\.0\.0/);
+    const listed = gh.requests.slice(before).filter((q) => q.route === 'list-deployments').map((q) => q.query.environment);
+    assert.deepEqual([...new Set(listed)], ['qa']);
+  });
+
   test('without a token says it needs one', () => {
     const e = assertRefused(runAction({ command: 'guard', 'tags-from': 'git', 'versions-from': 'deployments', tag: 'v1.0.1', token: '' }, { workspace: ws, env: gh.env }));
     assert.match(e.message, /^input `token`: is required by `versions-from: deployments`/);

@@ -21,9 +21,9 @@ fn a_stage_comes_after_the_stage_it_is_promoted_from_else_in_file_order() {
     let file = parse(
         "stages:\n  prod: {from: qa, state: p, address: output.image}\n  dev: {state: d, address: output.image}\n  qa: {from: dev, state: q, address: output.image}\n  tools: {state: t, address: output.image}\n",
     );
-    assert_eq!(names(&promotion_order(&file)), ["dev", "qa", "prod", "tools"]);
+    assert_eq!(names(&file.promotion_order()), ["dev", "qa", "prod", "tools"]);
     let file = parse("stages:\n  dev: {state: d, address: output.image}\n  qa-eu: {from: dev, state: e, address: output.image}\n  qa-us: {from: dev, state: u, address: output.image}\n");
-    assert_eq!(names(&promotion_order(&file)), ["dev", "qa-eu", "qa-us"]);
+    assert_eq!(names(&file.promotion_order()), ["dev", "qa-eu", "qa-us"]);
 }
 
 #[test]
@@ -143,4 +143,13 @@ fn a_missing_state_file_in_a_directory_that_exists_is_a_warning_and_an_absolute_
         }))
     );
     assert_eq!(check(2), None);
+
+    // A file name with what a log line must not carry is quoted and escaped, as everywhere.
+    let file = parse("stages:\n  qa:\n    state: \"states/q a\\u202e.tfstate\"\n    address: output.image\n");
+    let Some(Found::Warning(w)) = state_path("s.yml", &file.stages[0], &ctx(ws)) else { panic!("no warning") };
+    assert!(
+        w.message.ends_with("(e.g. terraform state pull > \"q a\\u{202e}.tfstate\"), else fix the path"),
+        "{}",
+        w.message
+    );
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::super::history::{compare_versions, version};
 use super::super::*;
 
 const HOUR_MS: f64 = 3_600_000.0;
@@ -518,6 +519,12 @@ fn commit_tags_and_versions() {
     assert_eq!(version("v1.2.3").map(|v| v.to_string()).as_deref(), Some("1.2.3"));
     assert_eq!(version("1.2"), None);
     assert_eq!(compare_versions(Some("1.2.3+build.1"), Some("1.2.3")), Some(std::cmp::Ordering::Equal));
+    // A tag is a version here exactly when it is one to the guard reading a deployment's tag:
+    // the same parser, prefix `v` or none.
+    for tag in ["v1.2.3", "1.2.3", "1.2.3-rc.1+b", "V1.2.3", "vv1.2.3", "v01.2.3", "v1.2", "a1b2c3d", "latest", ""] {
+        let guard = crate::version::released_version([tag], "v").map(|e| e.version);
+        assert_eq!(version(tag), guard, "{tag:?}");
+    }
 }
 
 const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";

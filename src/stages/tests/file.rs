@@ -721,3 +721,30 @@ stages:
         ]
     );
 }
+
+#[test]
+fn the_final_stage_is_the_last_of_the_promotion_order_whatever_order_the_file_lists() {
+    let names = |stages: Vec<&Stage>| stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    // prod listed first: the file's last stage is qa, but prod is where images end up.
+    let file = parsed(
+        "stages:\n  prod: {from: qa, state: p, address: output.image}\n  dev: {state: d, address: output.image}\n  qa: {from: dev, state: q, address: output.image}\n",
+    );
+    assert_eq!(file.stages.last().map(|s| s.name.as_str()), Some("qa"));
+    assert_eq!(names(file.promotion_order()), ["dev", "qa", "prod"]);
+    assert_eq!(file.final_stage().map(|s| s.name.as_str()), Some("prod"));
+    // In file order, the final stage is the file's last.
+    let file = parsed(
+        "stages:\n  dev: {state: d, address: output.image}\n  qa: {from: dev, state: q, address: output.image}\n  prod: {from: qa, state: p, address: output.image}\n",
+    );
+    assert_eq!(file.final_stage().map(|s| s.name.as_str()), Some("prod"));
+    assert_eq!(StagesFile::default().final_stage(), None);
+}
+
+#[test]
+fn a_stage_after_the_first_that_nothing_moves_into_or_out_of_is_unconnected() {
+    let names = |stages: Vec<&Stage>| stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    let file = parsed(
+        "stages:\n  dev: {state: d, address: output.image}\n  qa: {state: q, address: output.image}\n  prod: {from: dev, state: p, address: output.image}\n  infra: {state: i, address: output.image}\n  infra-qa: {from: infra, state: j, address: output.image}\n",
+    );
+    assert_eq!(names(file.unconnected()), ["qa"]);
+}

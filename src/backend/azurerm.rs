@@ -487,7 +487,7 @@ pub fn metadata_request(host: &str, timeout_ms: u64) -> HttpRequest {
 pub fn metadata_answer(host: &str, response: &HttpResponse) -> Result<(String, String), Error> {
     let fail = |why: String| Error::Metadata { host: host.to_string(), why };
     if response.status != 200 {
-        return Err(fail(format!("it answered {} {}", response.status, error::said(&response.body))));
+        return Err(fail(format!("it answered {} {}", response.status, crate::text::said(&response.body))));
     }
     let doc: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|_| fail("the answer is not JSON".into()))?;

@@ -272,7 +272,7 @@ pub fn answer(location: &Location, response: HttpResponse) -> Result<Opened, Err
         204 | 404 => Ok(no_state(location)),
         401 => Err(Error::Unauthorized { address, sent: location.basic.is_some() }),
         403 => Err(Error::Forbidden { address }),
-        status => Err(Error::Status { address, status, said: error::said(&response.body) }),
+        status => Err(Error::Status { address, status, said: crate::text::said(&response.body) }),
     }
 }
 

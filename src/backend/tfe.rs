@@ -655,14 +655,13 @@ pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
     names
 }
 
-/// The start of a body, for a message: quoted, bounded.
+/// The start of a body, for a message: quoted, bounded, after `: `; empty for none.
 fn said(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
-    let text = text.trim();
-    if text.is_empty() {
-        String::new()
+    let said = crate::text::said(body);
+    if said.is_empty() {
+        said
     } else {
-        format!(": {}", quote(text))
+        format!(": {said}")
     }
 }
 

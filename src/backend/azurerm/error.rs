@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use crate::text::quote;
-
 /// Who the requests were made as, for messages: never a credential itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {
@@ -227,14 +225,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// The start of a body, quoted, for a message: bounded and escaped ([`quote`]).
-pub(super) fn said(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(600)]);
-    let text = text.trim();
-    if text.is_empty() {
-        String::new()
-    } else {
-        quote(text)
-    }
-}

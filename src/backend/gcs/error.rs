@@ -251,9 +251,7 @@ impl std::error::Error for Error {}
 pub fn said(body: &[u8]) -> (Option<String>, String) {
     let quote = |s: &str| crate::text::quote(s.trim());
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        let text = String::from_utf8_lossy(body);
-        let text = text.trim();
-        return (None, if text.is_empty() { String::new() } else { quote(text) });
+        return (None, crate::text::said(body));
     };
     match value.get("error") {
         Some(serde_json::Value::String(code)) => {

@@ -685,19 +685,14 @@ pub fn listing(location: &Location, body: &[u8]) -> Result<Page, Error> {
 /// `<key>env:<name>` whose name has no `/`; empty blobs (a lock's placeholder) have no state.
 pub fn workspaces_of(key: &str, blobs: &[(String, u64)]) -> Vec<String> {
     let prefix = format!("{key}env:");
-    let mut names: Vec<String> = blobs
+    let names = blobs
         .iter()
         .filter(|(_, size)| *size > 0)
         .filter_map(|(n, _)| n.strip_prefix(&prefix))
         .filter(|w| !w.is_empty() && !w.contains('/'))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.dedup();
-    if blobs.iter().any(|(n, size)| n == key && *size > 0) {
-        names.insert(0, DEFAULT.to_string());
-    }
-    names
+        .map(str::to_string);
+    let default = blobs.iter().any(|(n, size)| n == key && *size > 0).then(|| DEFAULT.to_string());
+    super::workspace::ordered(names.chain(default))
 }
 
 fn failed(request: &HttpRequest, e: HostError) -> Error {

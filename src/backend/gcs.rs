@@ -511,14 +511,10 @@ pub fn read_list(
     Ok((names, page.next_page_token.filter(|t| !t.is_empty())))
 }
 
-/// Workspaces as Terraform lists them: `default` first, then the others sorted.
-pub fn ordered(mut found: Vec<String>) -> Vec<String> {
-    found.retain(|w| w != DEFAULT);
-    found.sort();
-    found.dedup();
-    let mut all = vec![DEFAULT.to_string()];
-    all.extend(found);
-    all
+/// Workspaces as Terraform lists them: `default` first, always (gcs lists it with or without a
+/// state), then the others sorted.
+pub fn ordered(found: Vec<String>) -> Vec<String> {
+    super::workspace::ordered(found.into_iter().chain([DEFAULT.to_string()]))
 }
 
 async fn send(request: HttpRequest) -> Result<HttpResponse, Error> {

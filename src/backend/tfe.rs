@@ -632,7 +632,7 @@ pub fn read_list(
 /// The local workspace names for remote ones, by the backend's rules; `default` first.
 pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
     let w = &location.workspaces;
-    let mut names: Vec<String> = match (location.kind, &w.name, &w.prefix) {
+    let names: Vec<String> = match (location.kind, &w.name, &w.prefix) {
         (_, Some(name), _) => {
             let local = if location.kind == Kind::Remote { DEFAULT } else { name.as_str() };
             remote.iter().any(|r| r == name).then(|| local.to_string()).into_iter().collect()
@@ -646,13 +646,7 @@ pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
             .collect(),
         _ => remote,
     };
-    names.sort();
-    names.dedup();
-    if let Some(i) = names.iter().position(|n| n == DEFAULT) {
-        let d = names.remove(i);
-        names.insert(0, d);
-    }
-    names
+    super::workspace::ordered(names)
 }
 
 /// The start of a body, for a message: quoted, bounded, after `: `; empty for none.

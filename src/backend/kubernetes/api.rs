@@ -272,7 +272,7 @@ pub fn read_lease(conn: &Connection, response: &HttpResponse, namespace: &str) -
 }
 
 /// Reads the answer to [`Connection::list_workspaces`]: the workspaces with a state Secret for
-/// `suffix`, in name order.
+/// `suffix`, in name order (`default` first, as [`crate::backend::workspace::ordered`] lists them).
 pub fn read_states(
     conn: &Connection,
     response: &HttpResponse,
@@ -282,16 +282,11 @@ pub fn read_states(
     if response.status != 200 {
         return Err(conn.status(response, namespace, "list secrets"));
     }
-    let mut names: Vec<String> = list(conn, response, "the list of secrets")?
-        .into_iter()
-        .filter_map(|item| {
-            (text(&item, &["metadata", "labels", "tfstateSecretSuffix"]) == Some(suffix)).then_some(())?;
-            text(&item, &["metadata", "labels", "tfstateWorkspace"]).map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    Ok(names)
+    let names = list(conn, response, "the list of secrets")?.into_iter().filter_map(|item| {
+        (text(&item, &["metadata", "labels", "tfstateSecretSuffix"]) == Some(suffix)).then_some(())?;
+        text(&item, &["metadata", "labels", "tfstateWorkspace"]).map(str::to_string)
+    });
+    Ok(crate::backend::workspace::ordered(names))
 }
 
 /// The workspaces as `terraform workspace list` shows them: `default` first, always (Terraform
@@ -302,11 +297,8 @@ pub fn read_workspaces(
     namespace: &str,
     suffix: &str,
 ) -> Result<Vec<String>, Error> {
-    let default = crate::backend::workspace::DEFAULT;
-    let mut names: Vec<String> =
-        read_states(conn, response, namespace, suffix)?.into_iter().filter(|w| w != default).collect();
-    names.insert(0, default.to_string());
-    Ok(names)
+    let states = read_states(conn, response, namespace, suffix)?;
+    Ok(crate::backend::workspace::ordered(states.into_iter().chain([crate::backend::workspace::DEFAULT.to_string()])))
 }
 
 #[cfg(test)]

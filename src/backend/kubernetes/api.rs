@@ -272,7 +272,8 @@ pub fn read_lease(conn: &Connection, response: &HttpResponse, namespace: &str) -
 }
 
 /// Reads the answer to [`Connection::list_workspaces`]: the workspaces with a state Secret for
-/// `suffix`, in name order (`default` first, as [`crate::backend::workspace::ordered`] lists them).
+/// `suffix`, in name order (`default` among them: "no state yet" lists them so; the workspace
+/// listing puts it first, [`read_workspaces`]).
 pub fn read_states(
     conn: &Connection,
     response: &HttpResponse,
@@ -282,11 +283,16 @@ pub fn read_states(
     if response.status != 200 {
         return Err(conn.status(response, namespace, "list secrets"));
     }
-    let names = list(conn, response, "the list of secrets")?.into_iter().filter_map(|item| {
-        (text(&item, &["metadata", "labels", "tfstateSecretSuffix"]) == Some(suffix)).then_some(())?;
-        text(&item, &["metadata", "labels", "tfstateWorkspace"]).map(str::to_string)
-    });
-    Ok(crate::backend::workspace::ordered(names))
+    let mut names: Vec<String> = list(conn, response, "the list of secrets")?
+        .into_iter()
+        .filter_map(|item| {
+            (text(&item, &["metadata", "labels", "tfstateSecretSuffix"]) == Some(suffix)).then_some(())?;
+            text(&item, &["metadata", "labels", "tfstateWorkspace"]).map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// The workspaces as `terraform workspace list` shows them: `default` first, always (Terraform

@@ -44,7 +44,7 @@ var require_host = __commonJS({
       }
       return { kind: kindOf(s), size: s.size, mtime_ms: s.mtimeMs };
     }
-    function realpath(path) {
+    function realpath2(path) {
       return fs.realpathSync.native(path);
     }
     function open_regular2(path) {
@@ -474,7 +474,7 @@ var require_host = __commonJS({
       args,
       cwd,
       stat,
-      realpath,
+      realpath: realpath2,
       open_regular: open_regular2,
       read_into: read_into2,
       close: close2,
@@ -503,7 +503,7 @@ var require_host = __commonJS({
 });
 
 // cloud/cloud.js
-var { close, env_get, http_request, open_regular, read_into, sign_rs256, write_stderr, write_stdout } = require_host();
+var { close, env_get, http_request, open_regular, read_into, realpath, sign_rs256, write_stderr, write_stdout } = require_host();
 function open(backend, location) {
   let ptr0, len0, ptr1, len1;
   try {
@@ -723,6 +723,15 @@ function __wbg_get_imports() {
       return handleError(function(arg0, arg1, arg2, arg3) {
         const ret = read_into(arg0, getArrayU8FromWasm0(arg1, arg2), arg3);
         return ret;
+      }, arguments);
+    },
+    __wbg_realpath_9f8401ef1958ed7a: function() {
+      return handleError(function(arg0, arg1, arg2) {
+        const ret = realpath(getStringFromWasm0(arg1, arg2));
+        const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len1 = WASM_VECTOR_LEN;
+        getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+        getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
       }, arguments);
     },
     __wbg_resolve_dbf78ab4942478b0: function(arg0) {

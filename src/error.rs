@@ -113,6 +113,10 @@ impl Error {
                     B::Kubernetes(_) => "backend error",
                     // Decided by the module that read the backend, with this same function.
                     B::OnDemand(e) => &e.title,
+                    // A file a backend setting names, refused as every other file is.
+                    B::Gcs(crate::backend::gcs::Error::Refused(_))
+                    | B::Azurerm(crate::backend::azurerm::Error::Refused(_)) => "file refused",
+                    B::S3(e) if matches!(**e, crate::backend::s3::Error::Refused(_)) => "file refused",
                     B::Gcs(_) => "backend error",
                     B::Tfe(_) => "backend error",
                     B::S3(_) => "backend error",

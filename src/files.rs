@@ -44,6 +44,70 @@ pub fn within<'a>(workspace: &'a str, given: &str) -> Option<&'a str> {
     (!given.starts_with('/') && !workspace.is_empty()).then_some(workspace)
 }
 
+/// A path as a setting wrote it, made absolute: `~` and `~/…` under `home` (when it is known), a
+/// relative path under `workspace`, an absolute one as written. The one expansion every backend
+/// setting that names a file uses; without a home, `~` is a directory name like any other.
+pub fn expand(given: &str, workspace: &str, home: Option<&str>) -> String {
+    if let Some(home) = home.filter(|_| is_home(given)) {
+        let rest = given.strip_prefix('~').unwrap_or_default().trim_start_matches('/');
+        let home = home.trim_end_matches('/');
+        return if rest.is_empty() { home.to_string() } else { format!("{home}/{rest}") };
+    }
+    if given.starts_with('/') || workspace.is_empty() {
+        given.to_string()
+    } else {
+        format!("{}/{given}", workspace.trim_end_matches('/'))
+    }
+}
+
+/// Whether `given` starts from the home directory (`~` or `~/…`).
+fn is_home(given: &str) -> bool {
+    given == "~" || given.starts_with("~/")
+}
+
+/// A file a setting names, kept until it is read: [`Named`] with owned parts, built by
+/// [`Setting::new`] with the one expansion and the one rule for what must stay in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Setting {
+    /// The absolute path.
+    pub path: String,
+    /// The path as the user wrote it, for messages.
+    pub given: String,
+    /// What named it, for advice.
+    pub setting: String,
+    /// The workspace, when the path was given relative to it and must stay inside.
+    pub within: Option<String>,
+}
+
+impl Setting {
+    /// `given`, named by `setting`, expanded with [`expand`]; a path relative to the workspace
+    /// must stay inside it, one under the home directory (the workflow author's) need not.
+    pub fn new(given: &str, setting: impl Into<String>, workspace: &str, home: Option<&str>) -> Setting {
+        let from_home = home.is_some() && is_home(given);
+        Setting {
+            path: expand(given, workspace, home),
+            given: given.to_string(),
+            setting: setting.into(),
+            within: within(workspace, given).filter(|_| !from_home).map(str::to_string),
+        }
+    }
+
+    /// The file to read.
+    pub fn named(&self) -> Named<'_> {
+        Named { path: &self.path, given: &self.given, setting: &self.setting, within: self.within.as_deref() }
+    }
+
+    /// [`Named::read`].
+    pub fn read(&self, limit: u64) -> Result<Option<Vec<u8>>> {
+        self.named().read(limit)
+    }
+
+    /// [`Named::read_existing`].
+    pub fn read_existing(&self, limit: u64) -> Result<Vec<u8>> {
+        self.named().read_existing(limit)
+    }
+}
+
 /// A file to read: where it is, how the user named it, and what setting named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named<'a> {
@@ -94,6 +158,13 @@ impl Named<'_> {
         }
     }
 
+    /// The whole file, as [`Named::read`] reads it, where nothing there is an error too
+    /// ([`Error::Io`], in the host's words).
+    pub fn read_existing(&self, limit: u64) -> Result<Vec<u8>> {
+        self.check_inside()?;
+        host::read_file(self.path, limit).map_err(|e| self.refused(e))
+    }
+
     /// The error for a failed open or read: a refusal for what is not a regular file or is too
     /// large, else the host's own words.
     pub fn refused(&self, e: HostError) -> Error {
@@ -114,5 +185,30 @@ impl Named<'_> {
 
     fn io(&self, e: HostError) -> Error {
         Error::Io { op: "read", path: self.given.to_string(), message: e.message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_paths_expand_under_home_and_relative_ones_under_the_workspace() {
+        assert_eq!(expand("~/x/y", "/w", Some("/h/")), "/h/x/y");
+        assert_eq!(expand("~", "/w", Some("/h")), "/h");
+        assert_eq!(expand("x", "/w/", Some("/h")), "/w/x");
+        assert_eq!(expand("/a", "/w", Some("/h")), "/a");
+        assert_eq!(expand("~x", "/w", Some("/h")), "/w/~x");
+        // Without a home, `~` is a directory name like any other (and stays in the workspace).
+        assert_eq!(expand("~/x", "/w", None), "/w/~/x");
+        assert_eq!(expand("x", "", None), "x");
+    }
+
+    #[test]
+    fn only_a_path_relative_to_the_workspace_must_stay_inside_it() {
+        assert_eq!(Setting::new("x", "`s`", "/w", Some("/h")).within.as_deref(), Some("/w"));
+        assert_eq!(Setting::new("~/x", "`s`", "/w", Some("/h")).within, None);
+        assert_eq!(Setting::new("~/x", "`s`", "/w", None).within.as_deref(), Some("/w"));
+        assert_eq!(Setting::new("/x", "`s`", "/w", Some("/h")).within, None);
     }
 }

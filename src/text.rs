@@ -14,6 +14,19 @@ pub fn quote(data: &str) -> String {
     }
 }
 
+/// What a server said in the body of an answer, for a message: the text, trimmed, as [`quote`]
+/// gives it (the start, escaped, with the whole length when cut); empty for an empty body. The
+/// one way every backend shows a server's words.
+pub fn said(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        String::new()
+    } else {
+        quote(text)
+    }
+}
+
 /// As [`quote`], without the quotes: for a message that puts its own around the data.
 pub fn excerpt(data: &str) -> String {
     match cut(data) {
@@ -122,6 +135,18 @@ mod tests {
         assert_eq!(name("x\n::error::y"), "\"x\\n::error::y\"");
         assert_eq!(name(""), "\"\"");
         assert_eq!(name(&"k".repeat(81)), format!("\"{}…\" (81 characters)", "k".repeat(EXCERPT_CHARS)));
+    }
+
+    #[test]
+    fn a_servers_body_is_said_trimmed_quoted_and_cut_with_its_whole_length() {
+        assert_eq!(said(b""), "");
+        assert_eq!(said(b" \n\t "), "");
+        assert_eq!(said(b"  denied\n"), "\"denied\"");
+        assert_eq!(said(b"line\x1b[31m"), quote("line\u{1b}[31m"));
+        // The whole body's length, not a prefix's: the same for every backend.
+        let long = "x".repeat(1000);
+        assert_eq!(said(long.as_bytes()), format!("\"{}…\" (1000 characters)", "x".repeat(EXCERPT_CHARS)));
+        assert_eq!(said(&[0xff, b'a']), "\"\u{fffd}a\"");
     }
 
     #[test]

@@ -148,8 +148,8 @@ pub enum Cloud {
 pub enum Value<T> {
     /// The value.
     Given(T),
-    /// `(setting, path)`: the file, absolute.
-    File(String, String),
+    /// `(setting, file)`: the file the setting names.
+    File(String, Box<crate::files::Setting>),
 }
 
 /// What proves the application to Entra ID.
@@ -344,7 +344,10 @@ pub fn configure(
         }
     };
 
-    let cwd = context.workspace.as_str();
+    // `~/` from HOME, a relative path from the workspace (and kept inside it).
+    let file = |key: &str, path: &str| {
+        Box::new(crate::files::Setting::new(path, format!("`{key}`"), &context.workspace, context.home.as_deref()))
+    };
     let auth = if let Some(k) = access_key {
         use base64::Engine;
         if base64::engine::general_purpose::STANDARD.decode(k.trim()).is_err() {
@@ -366,7 +369,7 @@ pub fn configure(
         }
         let client = match (client_id, client_id_file) {
             (Some(id), _) => Some(Value::Given(id)),
-            (None, Some(path)) => Some(Value::File("client_id_file_path".into(), super::local::resolve(cwd, &path))),
+            (None, Some(path)) => Some(Value::File("client_id_file_path".into(), file("client_id_file_path", &path))),
             (None, None) => {
                 problems.push(config.problem(
                     "client_id",
@@ -386,7 +389,7 @@ pub fn configure(
         } else if let Some(path) = client_secret_file {
             Some(EntraCredential::ClientSecret(Value::File(
                 "client_secret_file_path".into(),
-                super::local::resolve(cwd, &path),
+                file("client_secret_file_path", &path),
             )))
         } else if use_oidc {
             if let Some(t) = oidc_token {
@@ -394,7 +397,7 @@ pub fn configure(
             } else if let Some(path) = oidc_token_file {
                 Some(EntraCredential::OidcToken(Value::File(
                     "oidc_token_file_path".into(),
-                    super::local::resolve(cwd, &path),
+                    file("oidc_token_file_path", &path),
                 )))
             } else if ado.is_some() {
                 problems.push(config.problem(
@@ -484,7 +487,7 @@ pub fn metadata_request(host: &str, timeout_ms: u64) -> HttpRequest {
 pub fn metadata_answer(host: &str, response: &HttpResponse) -> Result<(String, String), Error> {
     let fail = |why: String| Error::Metadata { host: host.to_string(), why };
     if response.status != 200 {
-        return Err(fail(format!("it answered {} {}", response.status, error::said(&response.body))));
+        return Err(fail(format!("it answered {} {}", response.status, crate::text::said(&response.body))));
     }
     let doc: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|_| fail("the answer is not JSON".into()))?;
@@ -682,19 +685,14 @@ pub fn listing(location: &Location, body: &[u8]) -> Result<Page, Error> {
 /// `<key>env:<name>` whose name has no `/`; empty blobs (a lock's placeholder) have no state.
 pub fn workspaces_of(key: &str, blobs: &[(String, u64)]) -> Vec<String> {
     let prefix = format!("{key}env:");
-    let mut names: Vec<String> = blobs
+    let names = blobs
         .iter()
         .filter(|(_, size)| *size > 0)
         .filter_map(|(n, _)| n.strip_prefix(&prefix))
         .filter(|w| !w.is_empty() && !w.contains('/'))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.dedup();
-    if blobs.iter().any(|(n, size)| n == key && *size > 0) {
-        names.insert(0, DEFAULT.to_string());
-    }
-    names
+        .map(str::to_string);
+    let default = blobs.iter().any(|(n, size)| n == key && *size > 0).then(|| DEFAULT.to_string());
+    super::workspace::ordered(names.chain(default))
 }
 
 fn failed(request: &HttpRequest, e: HostError) -> Error {
@@ -724,11 +722,13 @@ fn read_secret(v: &Value<Secret>) -> Result<Secret, Error> {
     }
 }
 
-fn read_text(key: &str, path: &str, limit: u64) -> Result<String, Error> {
-    let bytes = host::read_file(path, limit).map_err(|e| Error::File {
-        key: key.to_string(),
-        path: path.to_string(),
-        why: crate::text::one_line(&e.message),
+fn read_text(key: &str, file: &crate::files::Setting, limit: u64) -> Result<String, Error> {
+    let path = file.path.as_str();
+    let bytes = file.read_existing(limit).map_err(|e| match e {
+        crate::files::Error::Io { message, .. } => {
+            Error::File { key: key.to_string(), path: path.to_string(), why: crate::text::one_line(&message) }
+        }
+        refused => Error::Refused(refused),
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::File { key: key.to_string(), path: path.to_string(), why: "it is not text".into() })?

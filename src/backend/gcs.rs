@@ -251,16 +251,21 @@ pub fn configure(
     })
 }
 
-/// A path as written, made absolute: `~/` from `HOME`, a relative one from the run's workspace.
-fn resolve(location: &Location, path: &str) -> String {
-    if let (Some(rest), Some(home)) = (path.strip_prefix("~/"), &location.home) {
-        return format!("{}/{rest}", home.trim_end_matches('/'));
-    }
-    if path.starts_with('/') || location.cwd.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", location.cwd.trim_end_matches('/'))
-    }
+/// The file a setting names (`~/` from `HOME`, a relative path from the run's workspace, and
+/// kept inside it), at most `limit` bytes; a refusal is [`Error::Refused`], any other failure
+/// `fail` of the host's words.
+fn read_named(
+    location: &Location,
+    path: &str,
+    setting: &str,
+    limit: u64,
+    fail: impl FnOnce(String) -> Error,
+) -> Result<Vec<u8>, Error> {
+    let file = crate::files::Setting::new(path, setting, &location.cwd, location.home.as_deref());
+    file.read_existing(limit).map_err(|e| match e {
+        crate::files::Error::Io { message, .. } => fail(message),
+        refused => Error::Refused(refused),
+    })
 }
 
 /// The 32 bytes of a base64 key; else why not (never repeating it).
@@ -290,9 +295,9 @@ fn encryption_key(location: &Location) -> Result<Option<Vec<u8>>, Error> {
     let text = match source {
         KeySource::Key(k) => k.expose().to_string(),
         KeySource::Path(p) => {
-            let bytes = host::read_file(&resolve(location, p), 4096).map_err(|e| Error::EncryptionKey {
+            let bytes = read_named(location, p, from, 4096, |why| Error::EncryptionKey {
                 from: format!("{from}, file {}", crate::text::name(p)),
-                why: e.message,
+                why,
             })?;
             String::from_utf8_lossy(&bytes).trim().to_string()
         }
@@ -506,14 +511,10 @@ pub fn read_list(
     Ok((names, page.next_page_token.filter(|t| !t.is_empty())))
 }
 
-/// Workspaces as Terraform lists them: `default` first, then the others sorted.
-pub fn ordered(mut found: Vec<String>) -> Vec<String> {
-    found.retain(|w| w != DEFAULT);
-    found.sort();
-    found.dedup();
-    let mut all = vec![DEFAULT.to_string()];
-    all.extend(found);
-    all
+/// Workspaces as Terraform lists them: `default` first, always (gcs lists it with or without a
+/// state), then the others sorted.
+pub fn ordered(found: Vec<String>) -> Vec<String> {
+    super::workspace::ordered(found.into_iter().chain([DEFAULT.to_string()]))
 }
 
 async fn send(request: HttpRequest) -> Result<HttpResponse, Error> {

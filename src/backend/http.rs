@@ -248,8 +248,7 @@ pub fn answer(location: &Location, response: HttpResponse) -> Result<Opened, Err
     match response.status {
         200 if response.body.is_empty() => Ok(no_state(location)),
         200 => {
-            let md5 =
-                response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-md5")).map(|(_, v)| v.trim());
+            let md5 = response.header("content-md5").map(str::trim);
             if let Some(expected) = md5.filter(|v| !v.is_empty()) {
                 use md5::Digest;
                 if base64(&md5::Md5::digest(&response.body)) != expected {
@@ -272,7 +271,7 @@ pub fn answer(location: &Location, response: HttpResponse) -> Result<Opened, Err
         204 | 404 => Ok(no_state(location)),
         401 => Err(Error::Unauthorized { address, sent: location.basic.is_some() }),
         403 => Err(Error::Forbidden { address }),
-        status => Err(Error::Status { address, status, said: error::said(&response.body) }),
+        status => Err(Error::Status { address, status, said: crate::text::said(&response.body) }),
     }
 }
 

@@ -48,6 +48,7 @@ pub mod http;
 pub mod kubernetes;
 pub mod local;
 pub mod lock;
+pub mod mac;
 mod no_state;
 pub mod on_demand;
 pub mod pg;

@@ -22,7 +22,7 @@ pub mod wire;
 pub use error::Error;
 
 use super::config::{BackendConfig, KeyProblem};
-use super::workspace::{Workspace, DEFAULT};
+use super::workspace::Workspace;
 use super::{Lock, NoState, Opened, Snapshot};
 use crate::context::Context;
 use crate::secret::Secret;
@@ -336,17 +336,12 @@ fn session_lock(columns: &[Option<Vec<u8>>]) -> Lock {
 
 /// The workspace names of the names query, `default` first.
 fn workspace_names(location: &Location, names: Answer) -> Result<Vec<String>, Error> {
-    let mut names: Vec<String> = names
+    let names = names
         .map_err(|e| server_error(location, e))?
         .into_iter()
         .filter_map(|columns| columns.into_iter().next().flatten())
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .collect();
-    if let Some(i) = names.iter().position(|n| n == DEFAULT) {
-        let default = names.remove(i);
-        names.insert(0, default);
-    }
-    Ok(names)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    Ok(super::workspace::ordered(names))
 }
 
 /// SQLSTATEs of a missing schema (`invalid_schema_name`) or table (`undefined_table`).

@@ -422,22 +422,14 @@ pub async fn open(location: &Location) -> crate::error::Result<Opened> {
 /// The workspaces with a state: `default` first when `<key>` exists, then those listed under the
 /// prefix, as Terraform lists them.
 async fn list(location: &Location, creds: &Credentials) -> crate::error::Result<Vec<String>> {
-    let (default, mut listed) = crate::join::both(
+    let (default, listed) = crate::join::both(
         request::send(location, request::head_object(location, creds, &location.key, crate::host::now_ms())),
         request::list_workspaces(location, creds),
     )
     .await;
     let default = request::exists(location, creds, &location.key, default.map_err(fail)?).map_err(fail)?;
-    let mut all = Vec::new();
-    if default {
-        all.push(DEFAULT.to_string());
-    }
-    listed = listed.map(|mut l| {
-        l.sort();
-        l
-    });
-    all.extend(listed.map_err(fail)?);
-    Ok(all)
+    let listed = listed.map_err(fail)?;
+    Ok(super::workspace::ordered(listed.into_iter().chain(default.then(|| DEFAULT.to_string()))))
 }
 
 /// The workspaces that have a state, `default` first.

@@ -632,7 +632,7 @@ pub fn read_list(
 /// The local workspace names for remote ones, by the backend's rules; `default` first.
 pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
     let w = &location.workspaces;
-    let mut names: Vec<String> = match (location.kind, &w.name, &w.prefix) {
+    let names: Vec<String> = match (location.kind, &w.name, &w.prefix) {
         (_, Some(name), _) => {
             let local = if location.kind == Kind::Remote { DEFAULT } else { name.as_str() };
             remote.iter().any(|r| r == name).then(|| local.to_string()).into_iter().collect()
@@ -646,23 +646,16 @@ pub fn local_names(location: &Location, remote: Vec<String>) -> Vec<String> {
             .collect(),
         _ => remote,
     };
-    names.sort();
-    names.dedup();
-    if let Some(i) = names.iter().position(|n| n == DEFAULT) {
-        let d = names.remove(i);
-        names.insert(0, d);
-    }
-    names
+    super::workspace::ordered(names)
 }
 
-/// The start of a body, for a message: quoted, bounded.
+/// The start of a body, for a message: quoted, bounded, after `: `; empty for none.
 fn said(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
-    let text = text.trim();
-    if text.is_empty() {
-        String::new()
+    let said = crate::text::said(body);
+    if said.is_empty() {
+        said
     } else {
-        format!(": {}", quote(text))
+        format!(": {said}")
     }
 }
 

@@ -17,6 +17,20 @@ pub const DEFAULT: &str = "default";
 /// The file in a working directory where `terraform workspace select` records its choice.
 pub const ENVIRONMENT_FILE: &str = ".terraform/environment";
 
+/// Workspace names as Terraform lists them: `default` first when it is among them, then the
+/// others sorted (by bytes, as Go's `sort.Strings`), each once. Every backend's listing ends here;
+/// one that always has `default` chains it in.
+pub fn ordered(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = names.into_iter().collect();
+    names.sort();
+    names.dedup();
+    if let Some(i) = names.iter().position(|n| n == DEFAULT) {
+        let default = names.remove(i);
+        names.insert(0, default);
+    }
+    names
+}
+
 /// What chose the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Selected {
@@ -156,6 +170,15 @@ mod tests {
             e.to_string(),
             "input `.terraform/environment`: \"..\" is not a workspace name (it may not contain \"/\")"
         );
+    }
+
+    #[test]
+    fn workspaces_are_listed_default_first_then_sorted_each_once() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(ordered(names(&["b", "default", "a", "b", "B"])), ["default", "B", "a", "b"]);
+        assert_eq!(ordered(names(&["staging", "dev"])), ["dev", "staging"]);
+        assert_eq!(ordered(names(&["default", "default"])), ["default"]);
+        assert!(ordered(Vec::new()).is_empty());
     }
 
     #[test]

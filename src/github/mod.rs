@@ -196,7 +196,7 @@ impl GitHub {
             message: e.message,
         })?;
         let status = response.status;
-        let link = header(&response, "link").map(str::to_string);
+        let link = response.header("link").map(str::to_string);
         if (300..400).contains(&status) {
             // Writes are never sent on, and a GET was already followed within the API's origin:
             // what is left leads elsewhere, where the token must not go.
@@ -204,7 +204,7 @@ impl GitHub {
                 what: what.to_string(),
                 api: self.api.clone(),
                 status,
-                location: header(&response, "location").map(str::to_string),
+                location: response.header("location").map(str::to_string),
             });
         }
         if !(200..300).contains(&status) {
@@ -231,9 +231,9 @@ impl GitHub {
         let message = crate::text::excerpt(&message);
         let status = response.status;
         let rate_limited = (status == 403 || status == 429)
-            && (header(response, "x-ratelimit-remaining") == Some("0") || message.contains("rate limit"));
+            && (response.header("x-ratelimit-remaining") == Some("0") || message.contains("rate limit"));
         if rate_limited {
-            let reset = header(response, "x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok());
+            let reset = response.header("x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok());
             return Error::RateLimited {
                 what: what.to_string(),
                 reset: reset
@@ -340,11 +340,6 @@ impl GitHub {
             other => Err(Error::UnknownComparison { what, status: other.to_string() }),
         }
     }
-}
-
-/// The value of response header `name` (the host gives names in lower case).
-fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
-    response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// A deployment to create: `POST /repos/{owner}/{repo}/deployments`.

@@ -351,7 +351,7 @@ pub async fn http(mut request: HttpRequest) -> Result<HttpResponse, HostError> {
     loop {
         let response = imp::http(&request).await.map_err(|e| tls::explain(&request, e))?;
         let redirect = (300..400).contains(&response.status) && matches!(request.method.as_str(), "GET" | "HEAD");
-        let location = response.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v);
+        let location = response.header("location");
         match location.filter(|_| redirect && hops < MAX_REDIRECTS).and_then(|l| same_origin(&request.url, l)) {
             Some(next) => {
                 request.url = next;
@@ -517,6 +517,18 @@ pub fn mark_panicked() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_is_found_by_name_in_any_case_its_first_value() {
+        let r = HttpResponse {
+            status: 200,
+            headers: vec![("Content-MD5".into(), "a".into()), ("content-md5".into(), "b".into())],
+            body: Vec::new(),
+        };
+        assert_eq!(r.header("content-md5"), Some("a"));
+        assert_eq!(r.header("CONTENT-MD5"), Some("a"));
+        assert_eq!(r.header("link"), None);
+    }
 
     #[test]
     fn last_modified_is_read_only_when_it_is_an_http_date() {

@@ -9,9 +9,10 @@
 
 use serde::Deserialize;
 
-use super::error::{said, Error};
+use super::error::Error;
 use crate::host::{HttpRequest, HttpResponse};
 use crate::secret::Secret;
+use crate::text::said;
 
 /// The audience of the GitHub OIDC token that Entra ID takes in exchange (go-azure-sdk's
 /// `GitHubOIDCAuthorizer`, azure/login).

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use crate::text::quote;
-
 /// Who the requests were made as, for messages: never a credential itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {
@@ -119,6 +117,9 @@ pub enum Error {
         /// The start of the body, quoted.
         said: String,
     },
+    /// A file a setting names that the action will not read: outside the workspace, not a
+    /// regular file, or too large.
+    Refused(crate::files::Error),
     /// The OIDC token file (`oidc_token_file_path`, `client_id_file_path`, …) could not be read.
     File {
         /// The setting.
@@ -199,6 +200,7 @@ impl fmt::Display for Error {
                 }
                 f.write_str("; in GitHub Actions the job needs `permissions: id-token: write`")
             }
+            Error::Refused(e) => write!(f, "azurerm backend: {e}"),
             Error::File { key, path, why } => write!(f, "azurerm backend: `{key}` {path} could not be read: {why}"),
             Error::Entra { url, client_id, code, said } => {
                 write!(f, "azurerm backend: Entra ID ({url}) gave application {client_id} no token for Azure Storage")?;
@@ -223,14 +225,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// The start of a body, quoted, for a message: bounded and escaped ([`quote`]).
-pub(super) fn said(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(600)]);
-    let text = text.trim();
-    if text.is_empty() {
-        String::new()
-    } else {
-        quote(text)
-    }
-}

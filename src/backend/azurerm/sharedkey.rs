@@ -7,9 +7,6 @@
 //! `name:value\n`) and the canonicalized resource: `/<account><encoded path>`, then
 //! `\n<param>:<value>` per query parameter (lower-case name, sorted, decoded values).
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 /// The string Shared Key signs for a request without a body (GET, HEAD) to `path` (already
 /// percent-encoded, from the first `/`) with the query `params` (decoded) and `headers`.
 pub fn string_to_sign(
@@ -47,9 +44,8 @@ pub fn string_to_sign(
 pub fn authorization(account: &str, key_base64: &str, string_to_sign: &str) -> Option<String> {
     use base64::Engine;
     let key = base64::engine::general_purpose::STANDARD.decode(key_base64.trim()).ok()?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
-    mac.update(string_to_sign.as_bytes());
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let signature = base64::engine::general_purpose::STANDARD
+        .encode(crate::backend::mac::hmac_sha256(&key, string_to_sign.as_bytes()));
     Some(format!("SharedKey {account}:{signature}"))
 }
 

@@ -180,7 +180,7 @@ fn credentials_in_terraforms_order_key_then_sas_then_entra() {
     assert!(matches!(
         l.auth,
         Auth::Entra { credential: EntraCredential::ClientSecret(Value::File(ref k, ref p)), .. }
-            if k == "client_secret_file_path" && p == "/home/runner/work/repo/secret.txt"
+            if k == "client_secret_file_path" && p.path == "/home/runner/work/repo/secret.txt"
     ));
     // The Location crosses to the on-demand module as JSON.
     let back: Location = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
@@ -374,4 +374,16 @@ fn the_oidc_exchange_asks_github_for_the_token_exchange_audience_then_entra_id()
         e.to_string(),
         "azurerm backend: Entra ID (https://login.example/tenant/oauth2/v2.0/token) gave application client no token for Azure Storage: \"invalid_client: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:o/r:ref:refs/heads/main'.\"; the application has no federated credential that matches this workflow's token: add one whose issuer is https://token.actions.githubusercontent.com and whose subject matches this job (repo:<owner>/<repo>:environment:<name>, :ref:refs/heads/<branch>, or :pull_request)"
     );
+}
+
+#[test]
+fn a_relative_client_secret_file_may_not_lead_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(dir.path().join("outside"), "secret").unwrap();
+    let file = crate::files::Setting::new("../outside", "`client_secret_file_path`", &work.to_string_lossy(), None);
+    let e = read_text("client_secret_file_path", &file, 1 << 10).unwrap_err().to_string();
+    assert!(e.starts_with("azurerm backend: ../outside leads outside the workspace"), "{e}");
+    assert!(e.contains("point `client_secret_file_path` at a file in the repository"), "{e}");
 }

@@ -415,11 +415,6 @@ async fn send(what: Step, request: HttpRequest) -> Result<HttpResponse, Error> {
     })
 }
 
-/// The file at `path` (relative to the run's workspace, `~` to `HOME`), bounded.
-fn read_file(location: &Location, path: &str) -> Result<Vec<u8>, HostError> {
-    host::read_file(&super::resolve(location, path), FILE_LIMIT)
-}
-
 /// The credentials `auth` names: read, parsed; `Ok(None)` when there are none to be found.
 fn load(location: &Location) -> Result<Option<(Credentials, String)>, Error> {
     let (bytes, from) = match &location.auth {
@@ -429,9 +424,13 @@ fn load(location: &Location) -> Result<Option<(Credentials, String)>, Error> {
             if text.starts_with('{') {
                 (text.as_bytes().to_vec(), from.clone())
             } else {
+                let setting = from.as_str();
                 let from = format!("{from}, file {}", crate::text::name(text));
                 (
-                    read_file(location, text).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?,
+                    super::read_named(location, text, setting, FILE_LIMIT, |why| Error::Credentials {
+                        from: from.clone(),
+                        why,
+                    })?,
                     from,
                 )
             }
@@ -440,7 +439,9 @@ fn load(location: &Location) -> Result<Option<(Credentials, String)>, Error> {
             if let Some(path) = adc {
                 let from = format!("GOOGLE_APPLICATION_CREDENTIALS (file {})", crate::text::name(path));
                 (
-                    read_file(location, path).map_err(|e| Error::Credentials { from: from.clone(), why: e.message })?,
+                    super::read_named(location, path, "GOOGLE_APPLICATION_CREDENTIALS", FILE_LIMIT, |why| {
+                        Error::Credentials { from: from.clone(), why }
+                    })?,
                     from,
                 )
             } else if let Some(path) = gcloud {
@@ -524,10 +525,16 @@ async fn obtain(credentials: &Credentials, from: &str, location: &Location, t: u
                     })?
                 }
                 SubjectSource::File { path, field } => {
-                    let bytes = read_file(location, path).map_err(|e| Error::Credentials {
-                        from: format!("{from}, subject token file {}", crate::text::name(path)),
-                        why: e.message,
-                    })?;
+                    let bytes = super::read_named(
+                        location,
+                        path,
+                        &format!("the subject token file of {from}"),
+                        FILE_LIMIT,
+                        |why| Error::Credentials {
+                            from: format!("{from}, subject token file {}", crate::text::name(path)),
+                            why,
+                        },
+                    )?;
                     read_subject(&bytes, field.as_deref())
                         .map_err(|why| Error::Credentials { from: from.to_string(), why })?
                 }

@@ -61,6 +61,9 @@ pub enum Error {
         /// Why not.
         why: String,
     },
+    /// A file a setting names that the action will not read: outside the workspace, not a
+    /// regular file, or too large.
+    Refused(crate::files::Error),
     /// `encryption_key` cannot be used.
     EncryptionKey {
         /// The setting, and where it was written.
@@ -170,6 +173,7 @@ impl fmt::Display for Error {
                 f,
                 "the credentials in {from} cannot be used: {why}; give a service account's JSON key, the file google-github-actions/auth writes (external_account), or gcloud's application_default_credentials.json (authorized_user)"
             ),
+            Error::Refused(e) => e.fmt(f),
             Error::EncryptionKey { from, why } => write!(
                 f,
                 "{from} cannot be used: {why}; it must be the base64 of the 32-byte customer-supplied key the state was written with (or a file that holds it)"
@@ -247,9 +251,7 @@ impl std::error::Error for Error {}
 pub fn said(body: &[u8]) -> (Option<String>, String) {
     let quote = |s: &str| crate::text::quote(s.trim());
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        let text = String::from_utf8_lossy(body);
-        let text = text.trim();
-        return (None, if text.is_empty() { String::new() } else { quote(text) });
+        return (None, crate::text::said(body));
     };
     match value.get("error") {
         Some(serde_json::Value::String(code)) => {

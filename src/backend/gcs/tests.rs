@@ -522,3 +522,19 @@ fn no_state_yet_lists_every_page_of_workspaces_with_an_authorized_user_s_token()
     assert_eq!(block_on(workspaces(&l)).unwrap(), vec!["default", "staging"]);
     assert!(seen.lock().unwrap().iter().filter(|s| s.contains("/token")).all(|s| s.ends_with("POST /token ")));
 }
+
+#[test]
+fn a_relative_credentials_file_may_not_lead_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(dir.path().join("outside"), "{}").unwrap();
+    let mut l = location();
+    l.cwd = work.to_string_lossy().into_owned();
+    let e = read_named(&l, "../outside", "`credentials`", 1 << 10, |why| Error::Credentials { from: "x".into(), why })
+        .unwrap_err();
+    assert!(matches!(e, Error::Refused(_)), "{e:?}");
+    let e = e.to_string();
+    assert!(e.starts_with("gcs backend: ../outside leads outside the workspace"), "{e}");
+    assert!(e.contains("point `credentials` at a file in the repository"), "{e}");
+}

@@ -4,7 +4,6 @@
 use std::fmt;
 
 use crate::host::TlsFailure;
-use crate::text::quote;
 
 /// The http backend's problem with one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +26,7 @@ pub enum Error {
         address: String,
         /// The status code.
         status: u16,
-        /// The start of the server's body, quoted ([`quote`]), or empty.
+        /// The start of the server's body, quoted ([`crate::text::quote`]), or empty.
         said: String,
     },
     /// The body is not what the server's `Content-MD5` says it is: cut short, or changed on
@@ -105,14 +104,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// The server's body for a message: its start, quoted; empty for none.
-pub(super) fn said(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        String::new()
-    } else {
-        quote(text)
-    }
-}

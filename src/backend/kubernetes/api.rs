@@ -272,7 +272,8 @@ pub fn read_lease(conn: &Connection, response: &HttpResponse, namespace: &str) -
 }
 
 /// Reads the answer to [`Connection::list_workspaces`]: the workspaces with a state Secret for
-/// `suffix`, in name order.
+/// `suffix`, in name order (`default` among them: "no state yet" lists them so; the workspace
+/// listing puts it first, [`read_workspaces`]).
 pub fn read_states(
     conn: &Connection,
     response: &HttpResponse,
@@ -302,11 +303,8 @@ pub fn read_workspaces(
     namespace: &str,
     suffix: &str,
 ) -> Result<Vec<String>, Error> {
-    let default = crate::backend::workspace::DEFAULT;
-    let mut names: Vec<String> =
-        read_states(conn, response, namespace, suffix)?.into_iter().filter(|w| w != default).collect();
-    names.insert(0, default.to_string());
-    Ok(names)
+    let states = read_states(conn, response, namespace, suffix)?;
+    Ok(crate::backend::workspace::ordered(states.into_iter().chain([crate::backend::workspace::DEFAULT.to_string()])))
 }
 
 #[cfg(test)]

@@ -89,21 +89,6 @@ impl Parts {
     }
 }
 
-/// `~/…` with the home directory; a relative path from the run's workspace.
-fn expand(path: &str, cwd: &str, home: Option<&str>) -> String {
-    let home = home.unwrap_or_default();
-    let path = match path.strip_prefix("~/") {
-        Some(rest) => format!("{}/{rest}", home.trim_end_matches('/')),
-        None if path == "~" => home.to_string(),
-        None => path.to_string(),
-    };
-    if path.starts_with('/') || cwd.is_empty() {
-        path
-    } else {
-        format!("{}/{path}", cwd.trim_end_matches('/'))
-    }
-}
-
 /// A small file a setting or kubeconfig names; `None` when it is not there. `within`: the
 /// workspace, when the path was given relative to it (then it must stay inside).
 fn read_small(
@@ -141,11 +126,10 @@ async fn from_kubeconfig(location: &Location) -> Result<Option<Parts>, crate::er
     let Some(configs) = &location.kubeconfig else { return Ok(None) };
     let mut files = Vec::new();
     for given in &configs.paths {
-        let path = expand(given, &location.cwd, location.home.as_deref());
-        let relative = !given.starts_with('/') && !given.starts_with('~');
-        let within = crate::files::within(&location.cwd, given).filter(|_| relative);
-        match read_small(&path, given, &configs.from, within)? {
-            Some(text) => files.push(kubeconfig::parse(given, &path, &text).map_err(kubeconfig_error)?),
+        let file = crate::files::Setting::new(given, configs.from.as_str(), &location.cwd, location.home.as_deref());
+        let path = &file.path;
+        match read_small(path, given, &configs.from, file.within.as_deref())? {
+            Some(text) => files.push(kubeconfig::parse(given, path, &text).map_err(kubeconfig_error)?),
             None if configs.explicit && location.host.is_some() => return Ok(None),
             None if configs.explicit => {
                 return Err(Error::Kubeconfig {

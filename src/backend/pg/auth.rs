@@ -4,26 +4,15 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::backend::mac::{hex, hmac_sha256 as hmac};
 
 /// The answer to `AuthenticationMD5Password`: `md5` + hex(md5(hex(md5(password + user)) + salt)).
 pub fn md5_password(user: &str, password: &str, salt: [u8; 4]) -> String {
     let inner = hex(&Md5::new().chain_update(password).chain_update(user).finalize());
     format!("md5{}", hex(&Md5::new().chain_update(inner).chain_update(salt).finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
 }
 
 /// PBKDF2-HMAC-SHA-256 with one block of output: SCRAM's `Hi(password, salt, i)`.

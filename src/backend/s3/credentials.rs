@@ -46,7 +46,7 @@ pub struct WebIdentity {
     pub token: Option<Secret>,
     /// The file that holds the token (`web_identity_token_file`, `AWS_WEB_IDENTITY_TOKEN_FILE`):
     /// read when the credentials are needed.
-    pub token_file: Option<String>,
+    pub token_file: Option<crate::files::Setting>,
     /// The session's name.
     pub session_name: Option<String>,
     /// How long the credentials last, in seconds.
@@ -73,9 +73,9 @@ pub struct Chain {
     /// `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`.
     pub env_web_identity: Option<WebIdentity>,
     /// The shared credentials files, resolved (`~` expanded).
-    pub credentials_files: Vec<String>,
+    pub credentials_files: Vec<crate::files::Setting>,
     /// The shared config files, resolved.
-    pub config_files: Vec<String>,
+    pub config_files: Vec<crate::files::Setting>,
 }
 
 /// Credentials to sign with, and who they are for messages.
@@ -264,7 +264,9 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
     if let Some(map) = block(config, "assume_role_with_web_identity", problems) {
         let role_arn = string_of(map, "role_arn").or_else(|| aws("AWS_ROLE_ARN"));
         let token = string_of(map, "web_identity_token").map(Secret::new);
-        let token_file = string_of(map, "web_identity_token_file").or_else(|| aws("AWS_WEB_IDENTITY_TOKEN_FILE"));
+        let token_file = string_of(map, "web_identity_token_file")
+            .map(|f| (f, "`web_identity_token_file`"))
+            .or_else(|| aws("AWS_WEB_IDENTITY_TOKEN_FILE").map(|f| (f, "AWS_WEB_IDENTITY_TOKEN_FILE")));
         match role_arn {
             None => {
                 problems.push(config.problem("assume_role_with_web_identity", "needs `role_arn` (or AWS_ROLE_ARN)"))
@@ -277,7 +279,7 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
                 chain.settings_web_identity = Some(WebIdentity {
                     role_arn,
                     token,
-                    token_file: token_file.map(|f| resolve_path(&f, context)),
+                    token_file: token_file.map(|(f, setting)| resolve_path(&f, setting, context)),
                     session_name: string_of(map, "session_name").or_else(|| aws("AWS_ROLE_SESSION_NAME")),
                     duration_seconds: duration_in(config, "assume_role_with_web_identity", map, problems),
                     policy: string_of(map, "policy"),
@@ -294,7 +296,7 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
         chain.env_web_identity = Some(WebIdentity {
             role_arn,
             token: None,
-            token_file: Some(resolve_path(&file, context)),
+            token_file: Some(resolve_path(&file, "AWS_WEB_IDENTITY_TOKEN_FILE", context)),
             session_name: aws("AWS_ROLE_SESSION_NAME"),
             duration_seconds: None,
             policy: None,
@@ -303,7 +305,7 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
         });
     }
 
-    let files = |keys: &[&str], default: &str, problems: &mut Vec<KeyProblem>| -> Vec<String> {
+    let files = |keys: &[&str], default: &str, problems: &mut Vec<KeyProblem>| -> Vec<crate::files::Setting> {
         for key in keys {
             let Some(entry) = config.get(key) else { continue };
             let list: Vec<String> = match &entry.value {
@@ -320,9 +322,14 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
                     Vec::new()
                 }
             };
-            return list.iter().filter(|p| !p.trim().is_empty()).map(|p| resolve_path(p.trim(), context)).collect();
+            let setting = format!("`{key}` ({})", entry.from);
+            return list
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| resolve_path(p.trim(), &setting, context))
+                .collect();
         }
-        vec![resolve_path(default, context)]
+        vec![resolve_path(default, "the default shared file", context)]
     };
     chain.credentials_files =
         files(&["shared_credentials_files", "shared_credentials_file"], "~/.aws/credentials", problems);
@@ -330,12 +337,10 @@ pub fn configure(config: &BackendConfig, context: &Context, problems: &mut Vec<K
     chain
 }
 
-/// `~/x` under `HOME`; a relative path under the run's workspace.
-fn resolve_path(path: &str, context: &Context) -> String {
-    if let Some(rest) = path.strip_prefix("~/") {
-        return format!("{}/{rest}", context.home.as_deref().unwrap_or("~").trim_end_matches('/'));
-    }
-    crate::backend::local::resolve(&context.workspace, path)
+/// A file a setting names: `~/x` under `HOME`, a relative path under the run's workspace (and
+/// kept inside it).
+fn resolve_path(path: &str, setting: &str, context: &Context) -> crate::files::Setting {
+    crate::files::Setting::new(path, setting, &context.workspace, context.home.as_deref())
 }
 
 /// Profiles by name, each its keys (lower case) and values.
@@ -416,7 +421,13 @@ pub fn from_profile(
             return Ok(FromProfile::WebIdentity(WebIdentity {
                 role_arn: role_arn.clone(),
                 token: None,
-                token_file: Some(file.clone()),
+                // Taken as written (as the SDK does): the shared files are the workflow author's.
+                token_file: Some(crate::files::Setting {
+                    path: file.clone(),
+                    given: file.clone(),
+                    setting: format!("`web_identity_token_file` of profile {}", crate::text::name(name)),
+                    within: None,
+                }),
                 session_name: p.get("role_session_name").cloned(),
                 duration_seconds: p.get("duration_seconds").and_then(|d| d.parse().ok()),
                 policy: None,
@@ -456,25 +467,35 @@ pub fn from_profile(
 }
 
 /// Reads the files that exist, each at most 1 MiB.
-fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, Error> {
+fn read_files(files: &[crate::files::Setting]) -> Result<Vec<(String, String)>, Error> {
     let mut found = Vec::new();
-    for path in paths {
-        match host::read_file(path, 1 << 20) {
-            Ok(bytes) => found.push((path.clone(), String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.code == "ENOENT" => {}
-            Err(e) => return Err(Error::File { path: path.clone(), problem: e.message }),
+    for file in files {
+        if let Some(bytes) = file.read(1 << 20).map_err(|e| refused(&file.path, e))? {
+            found.push((file.path.clone(), String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
     Ok(found)
 }
 
+/// A file the action would not read ([`Error::Refused`]), or could not ([`Error::File`], in the
+/// host's words as before).
+fn refused(path: &str, e: crate::files::Error) -> Error {
+    match e {
+        crate::files::Error::Io { message, .. } => Error::File { path: path.to_string(), problem: message },
+        refused => Error::Refused(refused),
+    }
+}
+
 /// The web identity token: the setting, else the file's content (read now: it rotates).
-fn web_token(wi: &WebIdentity) -> Result<Secret, Error> {
+pub(super) fn web_token(wi: &WebIdentity) -> Result<Secret, Error> {
     if let Some(t) = &wi.token {
         return Ok(t.clone());
     }
-    let path = wi.token_file.clone().unwrap_or_default();
-    let bytes = host::read_file(&path, 64 << 10).map_err(|e| Error::File { path: path.clone(), problem: e.message })?;
+    let Some(file) = &wi.token_file else {
+        return Err(Error::File { path: String::new(), problem: "is not set".into() });
+    };
+    let path = file.path.clone();
+    let bytes = file.read_existing(64 << 10).map_err(|e| refused(&path, e))?;
     let token = String::from_utf8_lossy(&bytes).trim().to_string();
     if token.is_empty() {
         return Err(Error::File { path, problem: "is empty: it should hold the OIDC token".into() });
@@ -489,7 +510,7 @@ async fn web_identity(location: &Location, wi: &WebIdentity) -> Result<Credentia
     let mut creds = request::read_sts(location, "AssumeRoleWithWebIdentity", &wi.role_arn, None, response)?;
     creds.source = format!(
         "STS AssumeRoleWithWebIdentity with the token from {}",
-        wi.token_file.as_deref().map_or_else(|| wi.from.clone(), crate::text::name)
+        wi.token_file.as_ref().map_or_else(|| wi.from.clone(), |f| crate::text::name(&f.path))
     );
     Ok(creds)
 }
@@ -528,7 +549,8 @@ pub async fn resolve(location: &Location) -> Result<Credentials, Error> {
     let files = || -> Result<(Profiles, String), Error> {
         let config = read_files(&chain.config_files)?;
         let credentials = read_files(&chain.credentials_files)?;
-        let names: Vec<String> = chain.credentials_files.iter().chain(&chain.config_files).cloned().collect();
+        let names: Vec<&str> =
+            chain.credentials_files.iter().chain(&chain.config_files).map(|f| f.path.as_str()).collect();
         Ok((profiles(&config, &credentials), names.join(" and ")))
     };
     let base = if let Some(keys) = &chain.settings_keys {

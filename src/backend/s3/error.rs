@@ -75,6 +75,9 @@ pub enum Error {
     Profile { name: String, files: String, problem: String },
     /// A file the credentials need (a web identity token, a shared file) could not be read.
     File { path: String, problem: String },
+    /// A file a setting names that the action will not read: outside the workspace, not a
+    /// regular file, or too large.
+    Refused(crate::files::Error),
     /// STS refused to give credentials.
     Sts {
         action: &'static str,
@@ -123,6 +126,7 @@ impl fmt::Display for Error {
                 if files.is_empty() { "no shared files" } else { files }
             ),
             Error::File { path, problem } => write!(f, "cannot read {}: {problem}", crate::text::name(path)),
+            Error::Refused(e) => e.fmt(f),
             Error::Sts { action, endpoint, role_arn, identity, status, said } => {
                 write!(f, "STS {action} of role {} at {endpoint} was refused (HTTP {status}, {said})", crate::text::name(role_arn))?;
                 if let Some(who) = identity {

@@ -369,7 +369,6 @@ pub async fn list_workspaces(location: &Location, creds: &Credentials) -> Result
             _ => break,
         }
     }
-    all.dedup();
     Ok(all)
 }
 

@@ -6,8 +6,8 @@
 //! the query itself. `Host` is what Node and the native host send (the URL's authority without a
 //! default port); every header of the request is signed.
 
+use crate::backend::mac::{hex, hmac_sha256 as hmac};
 use crate::encode::component;
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// The keys that sign, for one region and service, at one instant.
@@ -29,16 +29,6 @@ pub struct Signer<'a> {
 /// Hex SHA-256.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
 }
 
 /// A query string, sorted by name then value and encoded: what SigV4 signs is then what is sent.

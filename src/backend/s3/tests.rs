@@ -73,8 +73,14 @@ fn the_keys_are_terraform_1_11s_schema_and_its_env_fallbacks() {
     assert_eq!(keys.access_key_id, "AKIAENV");
     assert_eq!(keys.token.as_ref().unwrap().expose(), "env-token");
     assert_eq!(loc.chain.settings_keys, None);
-    assert_eq!(loc.chain.credentials_files, ["/home/runner/.aws/credentials"]);
-    assert_eq!(loc.chain.config_files, ["/home/runner/.aws/config"]);
+    assert_eq!(
+        loc.chain.credentials_files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["/home/runner/.aws/credentials"]
+    );
+    assert_eq!(
+        loc.chain.config_files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["/home/runner/.aws/config"]
+    );
     // The Location crosses to the on-demand module as JSON.
     let json = serde_json::to_string(&loc).unwrap();
     assert_eq!(serde_json::from_str::<Location>(&json).unwrap(), loc);
@@ -146,10 +152,13 @@ fn web_identity_from_the_block_or_the_sdk_variables_and_assume_role_on_top() {
     let loc = configure(&c, &workspace("default"), &ctx, 30_000).unwrap();
     let wi = loc.chain.settings_web_identity.as_ref().unwrap();
     assert_eq!(
-        (wi.role_arn.as_str(), wi.token_file.as_deref(), wi.duration_seconds),
+        (wi.role_arn.as_str(), wi.token_file.as_ref().map(|f| f.path.as_str()), wi.duration_seconds),
         ("arn:aws:iam::1:role/ci", Some("/repo/token"), Some(900))
     );
-    assert_eq!(loc.chain.env_web_identity.as_ref().unwrap().token_file.as_deref(), Some("/tmp/oidc"));
+    assert_eq!(
+        loc.chain.env_web_identity.as_ref().unwrap().token_file.as_ref().map(|f| f.path.as_str()),
+        Some("/tmp/oidc")
+    );
     let role = loc.assume_role.as_ref().unwrap();
     assert_eq!(role.duration_seconds, Some(5400));
     assert_eq!(role.session_name, "stage-action");
@@ -334,7 +343,7 @@ fn sts_answers_give_temporary_credentials_or_say_why_not() {
     let wi = WebIdentity {
         role_arn: "arn:aws:iam::1:role/ci".into(),
         token: None,
-        token_file: Some("/t".into()),
+        token_file: Some(crate::files::Setting::new("/t", "`web_identity_token_file`", "/repo", None)),
         session_name: Some("s".into()),
         duration_seconds: None,
         policy: None,
@@ -357,4 +366,23 @@ fn sts_answers_give_temporary_credentials_or_say_why_not() {
     });
     let req = request::assume_role(&loc, &creds(), &role, 0.0);
     assert!(req.headers.iter().any(|(n, v)| n == "authorization" && v.contains("/eu-west-1/sts/aws4_request")));
+}
+
+#[test]
+fn a_relative_web_identity_token_file_may_not_lead_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(dir.path().join("outside"), "token").unwrap();
+    let mut c = base();
+    c.set(
+        "assume_role_with_web_identity",
+        json!({"role_arn": "arn:aws:iam::1:role/ci", "web_identity_token_file": "../outside"}),
+        input(3),
+    );
+    let context = Context { workspace: work.to_string_lossy().into_owned(), ..context() };
+    let loc = configure(&c, &workspace("default"), &context, 30_000).unwrap();
+    let e = credentials::web_token(loc.chain.settings_web_identity.as_ref().unwrap()).unwrap_err().to_string();
+    assert!(e.starts_with("s3 backend: ../outside leads outside the workspace"), "{e}");
+    assert!(e.contains("point `web_identity_token_file` at a file in the repository"), "{e}");
 }
